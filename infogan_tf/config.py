@@ -1,0 +1,327 @@
+"""Typed, validated experiment configuration (frozen dataclasses, JSON round-trip).
+
+The library never reads flags: `trainers/flags.py` builds an `ExperimentConfig` from them in one
+place and everything below receives these objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any, Optional, Tuple
+
+ARCHITECTURES = ("mnist", "svhn", "sprites64")
+NOISE_PRIORS = ("uniform", "normal")
+DATASETS = (
+    "procedural",
+    "mnist",
+    "fashion_mnist",
+    "svhn_cropped",
+    "celeb_a",
+    "dsprites",
+    "shapes3d",
+    "idx",
+    "folder",
+)
+STRATEGIES = ("mirrored", "one_device", "multi_worker")
+
+
+class ConfigError(ValueError):
+  """An invalid configuration value; the message says what to fix."""
+
+
+def _require(condition: bool, message: str) -> None:
+  if not condition:
+    raise ConfigError(message)
+
+
+@dataclasses.dataclass(frozen=True)
+class LatentConfig:
+  """The generator input: incompressible noise z and the latent code c.
+
+  Attributes:
+    noise_dim: Size of z.
+    noise_prior: 'uniform' (U(-1, 1), the official code) or 'normal' (N(0, 1)).
+    categorical: Cardinality of each categorical code, e.g. (10,) for one Cat(10).
+    continuous: Number of continuous codes, each with a U(-1, 1) prior.
+  """
+
+  noise_dim: int = 62
+  noise_prior: str = "uniform"
+  categorical: Tuple[int, ...] = (10,)
+  continuous: int = 2
+
+  def validate(self) -> None:
+    _require(self.noise_dim >= 0, f"noise_dim must be >= 0, got {self.noise_dim}")
+    _require(
+        self.noise_prior in NOISE_PRIORS,
+        f"noise_prior must be one of {NOISE_PRIORS}, got {self.noise_prior!r}",
+    )
+    for k in self.categorical:
+      _require(k >= 2, f"every categorical code needs >= 2 categories, got {k}")
+    _require(self.continuous >= 0, f"continuous must be >= 0, got {self.continuous}")
+    _require(
+        self.noise_dim + sum(self.categorical) + self.continuous > 0,
+        "the generator input is empty: set noise_dim, categorical or continuous",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+  """Which networks to build.
+
+  Attributes:
+    architecture: 'mnist' (28x28, paper MNIST nets), 'svhn' (32x32, paper SVHN/CelebA nets) or
+      'sprites64' (64x64 variant for sprite/shape/face data).
+    image_shape: (height, width, channels) the networks produce and consume; None takes the
+      training data's shape (the trainer writes the resolved shape to config.json).
+    sync_batch_norm: Synchronise BatchNormalization statistics across replicas.
+  """
+
+  architecture: str = "mnist"
+  image_shape: Optional[Tuple[int, int, int]] = None
+  sync_batch_norm: bool = False
+
+  def validate(self) -> None:
+    _require(
+        self.architecture in ARCHITECTURES,
+        f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}",
+    )
+    if self.image_shape is not None:
+      _require(
+          len(self.image_shape) == 3 and all(d > 0 for d in self.image_shape),
+          f"image_shape must be (height, width, channels), got {self.image_shape}",
+      )
+
+
+@dataclasses.dataclass(frozen=True)
+class LossConfig:
+  """Weights and form of the InfoGAN objective.
+
+  Attributes:
+    lambda_categorical: lambda for the categorical part of L_I.
+    lambda_continuous: lambda for the continuous part of L_I.
+    continuous_std: None to learn the Gaussian std of Q (the paper), or a fixed std
+      (the official code uses 1.0, i.e. a scaled MSE).
+  """
+
+  lambda_categorical: float = 1.0
+  lambda_continuous: float = 0.1
+  continuous_std: Optional[float] = None
+
+  def validate(self) -> None:
+    _require(self.lambda_categorical >= 0, "lambda_categorical must be >= 0")
+    _require(self.lambda_continuous >= 0, "lambda_continuous must be >= 0")
+    _require(
+        self.continuous_std is None or self.continuous_std > 0,
+        f"continuous_std must be 'learned' or > 0, got {self.continuous_std}",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+  """Adam settings; Q trains with D's optimizer (the official code)."""
+
+  d_learning_rate: float = 2e-4
+  g_learning_rate: float = 1e-3
+  beta1: float = 0.5
+  beta2: float = 0.999
+
+  def validate(self) -> None:
+    _require(self.d_learning_rate > 0, "d_learning_rate must be > 0")
+    _require(self.g_learning_rate > 0, "g_learning_rate must be > 0")
+    _require(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "beta1/beta2 must be in [0, 1)")
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+  """Where training images come from.
+
+  Attributes:
+    name: One of DATASETS.
+    data_dir: tfds data dir, IDX directory or image folder (meaning depends on `name`).
+    split: Split to train on.
+    image_size: Side length images are resized to ('celeb_a', 'folder') or rendered at
+      ('procedural'); other datasets keep their native size.
+    channels: Channels for 'folder' images (1 or 3).
+    num_examples: Number of procedural images to render.
+    shuffle_buffer: tf.data shuffle buffer size.
+    cache: Cache decoded images in memory.
+  """
+
+  name: str = "procedural"
+  data_dir: Optional[str] = None
+  split: str = "train"
+  image_size: int = 28
+  channels: int = 1
+  num_examples: int = 20000
+  shuffle_buffer: int = 10000
+  cache: bool = True
+
+  def validate(self) -> None:
+    _require(self.name in DATASETS, f"dataset must be one of {DATASETS}, got {self.name!r}")
+    _require(self.image_size >= 8, f"image_size must be >= 8, got {self.image_size}")
+    _require(self.channels in (1, 3), f"channels must be 1 or 3, got {self.channels}")
+    _require(self.num_examples > 0, "num_examples must be > 0")
+    _require(self.shuffle_buffer >= 1, "shuffle_buffer must be >= 1")
+    if self.name in ("idx", "folder"):
+      _require(bool(self.data_dir), f"dataset={self.name} needs data_dir")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+  """How long and where to train.
+
+  Attributes:
+    workdir: Checkpoints, summaries, config.json and traversal PNGs go here.
+    steps: Total number of training steps (rerunning continues up to this).
+    batch_size: Global batch size, split evenly over replicas.
+    seed: Seeds the latent sampler, data order and initialisation.
+    strategy: 'mirrored', 'one_device' or 'multi_worker'.
+    virtual_cpus: Split the host CPU into this many logical devices (0 = leave as is).
+    jit_compile: Compile the per-replica step with XLA.
+    steps_per_loop: Train steps per host call of the compiled loop.
+    log_every: Steps between progress/metric logs.
+    checkpoint_every: Steps between checkpoints.
+    image_every: Steps between traversal grids (TensorBoard + PNG).
+    keep_checkpoints: Checkpoints to keep.
+  """
+
+  workdir: str = ""
+  steps: int = 1000
+  batch_size: int = 64
+  seed: int = 0
+  strategy: str = "mirrored"
+  virtual_cpus: int = 0
+  jit_compile: bool = False
+  steps_per_loop: int = 10
+  log_every: int = 50
+  checkpoint_every: int = 500
+  image_every: int = 500
+  keep_checkpoints: int = 3
+
+  def validate(self) -> None:
+    _require(bool(self.workdir), "workdir is required (--workdir=/path/to/run)")
+    _require(self.steps > 0, f"steps must be > 0, got {self.steps}")
+    _require(self.batch_size > 0, f"batch_size must be > 0, got {self.batch_size}")
+    _require(
+        self.strategy in STRATEGIES,
+        f"strategy must be one of {STRATEGIES}, got {self.strategy!r}",
+    )
+    _require(self.virtual_cpus >= 0, "virtual_cpus must be >= 0")
+    if self.virtual_cpus and self.strategy == "mirrored":
+      _require(
+          self.batch_size % self.virtual_cpus == 0,
+          f"batch_size {self.batch_size} must be divisible by virtual_cpus "
+          f"{self.virtual_cpus} (one equal shard per replica)",
+      )
+    for name in ("steps_per_loop", "log_every", "checkpoint_every", "image_every"):
+      _require(getattr(self, name) > 0, f"{name} must be > 0")
+    _require(self.keep_checkpoints >= 1, "keep_checkpoints must be >= 1")
+
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentConfig:
+  """Everything that defines one InfoGAN run."""
+
+  latent: LatentConfig = LatentConfig()
+  model: ModelConfig = ModelConfig()
+  loss: LossConfig = LossConfig()
+  optimizer: OptimizerConfig = OptimizerConfig()
+  data: DataConfig = DataConfig()
+  train: TrainConfig = TrainConfig()
+
+  def validate(self) -> "ExperimentConfig":
+    """Checks every field; raises ConfigError naming what to fix. Returns self."""
+    for part in (self.latent, self.model, self.loss, self.optimizer, self.data, self.train):
+      part.validate()
+    if self.model.image_shape is not None and self.data.name in ("procedural", "folder"):
+      want = (self.data.image_size, self.data.image_size)
+      _require(
+          tuple(self.model.image_shape[:2]) == want,
+          f"model image_shape {self.model.image_shape} does not match data image_size "
+          f"{self.data.image_size}",
+      )
+    return self
+
+  def to_dict(self) -> dict:
+    return dataclasses.asdict(self)
+
+  @classmethod
+  def from_dict(cls, d: dict) -> "ExperimentConfig":
+    """Inverse of to_dict; unknown keys are an error so stale configs are noticed."""
+    parts = {}
+    for field in dataclasses.fields(cls):
+      sub_cls = _PART_TYPES[field.name]
+      values = dict(d.get(field.name, {}))
+      names = {f.name for f in dataclasses.fields(sub_cls)}
+      unknown = set(values) - names
+      _require(not unknown, f"unknown {field.name} config keys: {sorted(unknown)}")
+      for f in dataclasses.fields(sub_cls):
+        if f.name in values and isinstance(values[f.name], list):
+          values[f.name] = tuple(values[f.name])
+      parts[field.name] = sub_cls(**values)
+    return cls(**parts)
+
+  def to_json(self) -> str:
+    return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+  @classmethod
+  def from_json(cls, text: str) -> "ExperimentConfig":
+    return cls.from_dict(json.loads(text))
+
+  def replace(self, **parts: Any) -> "ExperimentConfig":
+    return dataclasses.replace(self, **parts)
+
+
+_PART_TYPES = {
+    "latent": LatentConfig,
+    "model": ModelConfig,
+    "loss": LossConfig,
+    "optimizer": OptimizerConfig,
+    "data": DataConfig,
+    "train": TrainConfig,
+}
+
+CONFIG_FILENAME = "config.json"
+
+
+def save_config(config: ExperimentConfig, workdir: str) -> str:
+  """Writes config.json into workdir (atomically) and returns its path."""
+  os.makedirs(workdir, exist_ok=True)
+  path = os.path.join(workdir, CONFIG_FILENAME)
+  tmp = path + ".tmp"
+  with open(tmp, "w") as f:
+    f.write(config.to_json() + "\n")
+  os.replace(tmp, path)
+  return path
+
+
+def load_config(workdir: str) -> ExperimentConfig:
+  """Reads the config.json written by `save_config`."""
+  path = os.path.join(workdir, CONFIG_FILENAME)
+  if not os.path.exists(path):
+    raise ConfigError(f"no {CONFIG_FILENAME} in {workdir}: is it a training workdir?")
+  with open(path) as f:
+    return ExperimentConfig.from_json(f.read())
+
+
+# Parts of the config that fix the shape of the checkpoint; changing them on resume is an error.
+_STRUCTURAL = ("latent", "model")
+
+
+def check_resume_compatible(saved: ExperimentConfig, new: ExperimentConfig) -> None:
+  """Raises ConfigError if `new` cannot continue from a workdir trained with `saved`."""
+  for name in _STRUCTURAL:
+    a, b = getattr(saved, name), getattr(new, name)
+    if a != b:
+      diffs = [
+          f"{f.name}: {getattr(a, f.name)!r} -> {getattr(b, f.name)!r}"
+          for f in dataclasses.fields(a)
+          if getattr(a, f.name) != getattr(b, f.name)
+      ]
+      raise ConfigError(
+          f"workdir was trained with a different {name} config ({'; '.join(diffs)}); "
+          "use a new --workdir or the original flags"
+      )

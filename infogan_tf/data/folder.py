@@ -1,0 +1,67 @@
+"""A folder of image files (png/jpg/bmp/gif); class sub-folders become labels."""
+
+from __future__ import annotations
+
+import os
+
+import tensorflow as tf
+
+from infogan_tf.data.source import DataError, ImageSource
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+
+def list_images(directory: str):
+  """Sorted image paths below directory (recursive)."""
+  paths = []
+  for root, _, files in os.walk(directory):
+    for f in files:
+      if f.lower().endswith(IMAGE_EXTENSIONS):
+        paths.append(os.path.join(root, f))
+  return sorted(paths)
+
+
+def load(directory: str, image_size: int, channels: int) -> ImageSource:
+  """Loads every image below `directory`, centre-cropped to a square and resized.
+
+  If the images sit in two or more sub-folders, the sub-folder name is the class label
+  (sorted names -> 0, 1, ...); otherwise labels are -1.
+
+  Args:
+    directory: Image folder.
+    image_size: Output side length.
+    channels: 1 (grey) or 3 (RGB).
+
+  Raises:
+    DataError: If the folder does not exist or holds no images.
+  """
+  if not os.path.isdir(directory):
+    raise DataError(f"image folder not found: {directory}")
+  paths = list_images(directory)
+  if not paths:
+    raise DataError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) found below {directory}")
+  parents = [os.path.relpath(os.path.dirname(p), directory) for p in paths]
+  classes = sorted(set(parents))
+  if len(classes) >= 2:
+    index = {c: i for i, c in enumerate(classes)}
+    labels = [index[p] for p in parents]
+    num_classes = len(classes)
+  else:
+    labels = [-1] * len(paths)
+    num_classes = None
+
+  def decode(path, label):
+    image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
+                               expand_animations=False)  # [h, w, C] uint8
+    h, w = tf.shape(image)[0], tf.shape(image)[1]
+    side = tf.minimum(h, w)
+    image = tf.image.crop_to_bounding_box(image, (h - side) // 2, (w - side) // 2, side, side)
+    image = tf.image.resize(image, [image_size, image_size], antialias=True)
+    image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+    image = tf.ensure_shape(image, [image_size, image_size, channels])
+    return {"image": image, "label": label, "factors": tf.zeros([0], tf.float32)}
+
+  ds = tf.data.Dataset.from_tensor_slices((paths, tf.constant(labels, tf.int32)))
+  ds = ds.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
+  return ImageSource("folder", ds, (image_size, image_size, channels), num_classes, (),
+                     len(paths), origin=directory)

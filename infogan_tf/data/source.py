@@ -1,0 +1,68 @@
+"""`ImageSource`: a dataset of images with labels/factors kept beside them for evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional, Tuple
+
+import tensorflow as tf
+
+
+class DataError(RuntimeError):
+  """Data is missing or malformed; the message says where it was looked for and what to do."""
+
+
+@dataclasses.dataclass
+class ImageSource:
+  """One split of a dataset.
+
+  Attributes:
+    name: Dataset name.
+    dataset: Unbatched tf.data.Dataset of dicts {'image': uint8 [H, W, C], 'label': int32 []
+      (-1 when unknown), 'factors': float32 [F] (F = 0 when unknown)}.
+    image_shape: (H, W, C).
+    num_classes: Number of label classes, or None when the data has no labels.
+    factor_names: Names of the ground-truth factors in 'factors'.
+    num_examples: Size of the split when known.
+    origin: Where the data came from (a path, 'tfds', 'rendered in-process').
+  """
+
+  name: str
+  dataset: tf.data.Dataset
+  image_shape: Tuple[int, int, int]
+  num_classes: Optional[int] = None
+  factor_names: Tuple[str, ...] = ()
+  num_examples: Optional[int] = None
+  origin: str = ""
+
+
+def from_arrays(name, images, labels=None, factors=None, num_classes=None, factor_names=(),
+                origin="") -> ImageSource:
+  """Builds an ImageSource from in-memory numpy arrays.
+
+  Args:
+    name: Dataset name.
+    images: uint8 [N, H, W] or [N, H, W, C].
+    labels: Optional int [N].
+    factors: Optional float [N, F].
+    num_classes: Number of classes in `labels`.
+    factor_names: Names of the F factors.
+    origin: Where the arrays came from.
+  """
+  import numpy as np  # local: only array-backed sources need it
+
+  images = np.asarray(images)
+  if images.ndim == 3:
+    images = images[..., None]
+  if images.ndim != 4 or images.shape[-1] not in (1, 3):
+    raise DataError(f"{name}: expected images [N, H, W(, C)] with C in (1, 3), "
+                    f"got shape {images.shape}")
+  n = images.shape[0]
+  labels = (np.full([n], -1, np.int32) if labels is None
+            else np.asarray(labels).astype(np.int32).reshape(n))
+  factors = (np.zeros([n, 0], np.float32) if factors is None
+             else np.asarray(factors, np.float32).reshape(n, -1))
+  ds = tf.data.Dataset.from_tensor_slices(
+      {"image": images.astype(np.uint8), "label": labels, "factors": factors})
+  return ImageSource(name, ds, tuple(int(d) for d in images.shape[1:]), num_classes,
+                     tuple(factor_names), n, origin)

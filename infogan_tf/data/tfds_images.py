@@ -1,0 +1,85 @@
+"""TensorFlow Datasets sources, mapped to the common {'image', 'label', 'factors'} form."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import tensorflow as tf
+
+from infogan_tf.data.source import DataError, ImageSource
+
+# name -> (label feature or None, factor features)
+_FEATURES = {
+    "mnist": ("label", ()),
+    "fashion_mnist": ("label", ()),
+    "svhn_cropped": ("label", ()),
+    "celeb_a": (None, ()),  # attributes handled below
+    "dsprites": ("label_shape", ("label_shape", "label_scale", "label_orientation",
+                                 "label_x_position", "label_y_position")),
+    "shapes3d": ("label_shape", ("label_floor_hue", "label_wall_hue", "label_object_hue",
+                                 "label_scale", "label_shape", "label_orientation")),
+}
+# CelebA: central face crop (top, left, size) of the 218x178 aligned images.
+CELEBA_CROP = (40, 19, 140)
+
+
+def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> ImageSource:
+  """Loads a tfds image dataset.
+
+  Args:
+    name: One of mnist, fashion_mnist, svhn_cropped, celeb_a, dsprites, shapes3d.
+    split: tfds split ('train', 'test', 'train[:10%]', ...).
+    data_dir: tfds data dir (None: tfds default).
+    image_size: Output side for celeb_a (crop + resize); others keep their size.
+
+  Raises:
+    DataError: If tfds cannot provide the data (e.g. no network for the first download).
+  """
+  import tensorflow_datasets as tfds  # heavy import, only when used
+
+  if name not in _FEATURES:
+    raise DataError(f"no tfds mapping for {name!r}; known: {sorted(_FEATURES)}")
+  try:
+    builder = tfds.builder(name, data_dir=data_dir)
+    builder.download_and_prepare()
+    ds = builder.as_dataset(split=split, shuffle_files=False)
+  except Exception as e:  # tfds raises many types; all mean "data not available"
+    raise DataError(
+        f"tfds could not provide {name!r} split {split!r} (data_dir={data_dir!r}): "
+        f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}. tfds downloads need "
+        "network on first use; prepare the dataset elsewhere and pass --data_dir") from e
+  info = builder.info
+  label_key, factor_keys = _FEATURES[name]
+  image_shape = tuple(info.features["image"].shape)
+  factor_names = tuple(factor_keys)
+  num_classes = info.features[label_key].num_classes if label_key else None
+
+  def convert(ex):
+    image = ex["image"]
+    if name == "dsprites":
+      image = image * 255  # stored as 0/1
+    if name == "celeb_a":
+      top, left, size = CELEBA_CROP
+      image = tf.image.crop_to_bounding_box(image, top, left, size, size)
+      image = tf.image.resize(image, [image_size, image_size], antialias=True)
+      image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+    label = tf.cast(ex[label_key], tf.int32) if label_key else tf.constant(-1, tf.int32)
+    if name == "celeb_a":
+      attrs = ex["attributes"]
+      factors = tf.stack([tf.cast(attrs[k], tf.float32) for k in sorted(attrs)])
+    elif factor_keys:
+      factors = tf.stack([tf.cast(ex[k], tf.float32) for k in factor_keys])
+    else:
+      factors = tf.zeros([0], tf.float32)
+    return {"image": image, "label": label, "factors": factors}
+
+  if name == "celeb_a":
+    image_shape = (image_size, image_size, 3)
+    factor_names = tuple(sorted(info.features["attributes"].keys()))
+  try:
+    num_examples = info.splits[split].num_examples
+  except Exception:  # sliced or unknown split names
+    num_examples = None
+  return ImageSource(name, ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE),
+                     tuple(int(d) for d in image_shape), num_classes, factor_names,
+                     num_examples, origin=f"tfds:{name}")

@@ -1,0 +1,32 @@
+"""Generator and Discriminator (with Q head) models and their factory."""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+import tensorflow as tf
+
+from infogan_tf import config as config_lib
+from infogan_tf.latent import LatentSpec
+from infogan_tf.models.architectures import ARCHITECTURES, check_image_shape, info
+from infogan_tf.models.discriminator import Discriminator
+from infogan_tf.models.generator import Generator
+
+__all__ = ["ARCHITECTURES", "Discriminator", "Generator", "build_models", "info"]
+
+
+def build_models(config: config_lib.ExperimentConfig) -> Tuple[Generator, Discriminator]:
+  """Creates and builds (variables created) G and D for `config`.
+
+  Call inside `strategy.scope()` to get mirrored variables.
+  """
+  spec = LatentSpec(config.latent)
+  m = config.model
+  check_image_shape(m.architecture, tuple(m.image_shape))
+  generator = Generator(m.architecture, tuple(m.image_shape), spec.input_dim,
+                        m.sync_batch_norm)
+  discriminator = Discriminator(m.architecture, tuple(m.image_shape), spec.categorical,
+                                spec.num_continuous, m.sync_batch_norm)
+  generator(tf.zeros([2, spec.input_dim]), training=False)
+  discriminator(tf.zeros([2, *m.image_shape]), training=False)
+  return generator, discriminator

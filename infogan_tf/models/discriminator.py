@@ -1,0 +1,101 @@
+"""The InfoGAN discriminator: a shared trunk feeding the D (real/fake) head and the Q head."""
+
+from __future__ import annotations
+
+from typing import Dict, Sequence, Tuple
+
+import keras
+import tensorflow as tf
+
+from infogan_tf.models import architectures
+
+
+def _apply(layers, x, training):
+  for layer in layers:
+    if isinstance(layer, keras.layers.BatchNormalization):
+      x = layer(x, training=training)
+    else:
+      x = layer(x)
+  return x
+
+
+class Discriminator(keras.Model):
+  """D(x) and Q(c|x) on one shared trunk.
+
+  Q parameterises a softmax per categorical code and a factored Gaussian (mean, log-std) over
+  the continuous codes.
+
+  Args:
+    architecture: Architecture name (see `architectures.ARCHITECTURES`).
+    image_shape: (H, W, C) of the input images.
+    categorical: Cardinality of each categorical code.
+    num_continuous: Number of continuous codes.
+    sync_batch_norm: Synchronise BN statistics across replicas.
+  """
+
+  def __init__(self, architecture: str, image_shape: Tuple[int, int, int],
+               categorical: Sequence[int], num_continuous: int,
+               sync_batch_norm: bool = False, **kwargs):
+    kwargs.setdefault("name", "discriminator")
+    super().__init__(**kwargs)
+    self.architecture = architecture
+    self.image_shape = tuple(int(d) for d in image_shape)
+    self.categorical = tuple(int(k) for k in categorical)
+    self.num_continuous = int(num_continuous)
+    self.sync_batch_norm = bool(sync_batch_norm)
+    self.num_q_params = sum(self.categorical) + 2 * self.num_continuous
+    self.trunk = architectures.trunk_layers(architecture, self.image_shape, self.sync_batch_norm)
+    self.d_head = architectures.d_head_layers()
+    self.q_head = (architectures.q_head_layers(self.num_q_params, self.sync_batch_norm)
+                   if self.num_q_params else [])
+    architectures.track_layers(self, self.trunk + self.d_head + self.q_head)
+
+  def features(self, images: tf.Tensor, training: bool = False) -> tf.Tensor:
+    """The shared trunk: [B, H, W, C] -> [B, F]."""
+    return _apply(self.trunk, images, training)
+
+  def call(self, images: tf.Tensor, training: bool = False) -> Dict[str, object]:
+    """Runs the trunk and both heads.
+
+    Args:
+      images: [B, H, W, C] in the architecture's pixel range.
+      training: Batch-norm mode.
+
+    Returns:
+      A dict with
+        'logits': [B] real/fake logit,
+        'features': [B, F] trunk features,
+        'categorical_logits': list of [B, k_i],
+        'continuous_mean': [B, C], 'continuous_log_std': [B, C].
+    """
+    feats = self.features(images, training)  # [B, F]
+    logits = tf.squeeze(_apply(self.d_head, feats, training), axis=-1)  # [B]
+    batch = tf.shape(feats)[0]
+    if self.q_head:
+      params = _apply(self.q_head, feats, training)  # [B, P]
+    else:
+      params = tf.zeros([batch, 0], feats.dtype)
+    sizes = list(self.categorical) + [self.num_continuous, self.num_continuous]
+    pieces = tf.split(params, sizes, axis=-1) if sizes else []
+    n_cat = len(self.categorical)
+    return {
+        "logits": logits,
+        "features": feats,
+        "categorical_logits": pieces[:n_cat],
+        "continuous_mean": pieces[n_cat],
+        "continuous_log_std": pieces[n_cat + 1],
+    }
+
+  def get_config(self) -> dict:
+    return {
+        "name": self.name,
+        "architecture": self.architecture,
+        "image_shape": list(self.image_shape),
+        "categorical": list(self.categorical),
+        "num_continuous": self.num_continuous,
+        "sync_batch_norm": self.sync_batch_norm,
+    }
+
+  @classmethod
+  def from_config(cls, config: dict) -> "Discriminator":
+    return cls(**config)

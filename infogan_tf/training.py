@@ -1,0 +1,240 @@
+"""The training loop: resolve config, build state on a strategy, train, checkpoint, log, resume.
+
+`train(config)` is what `python -m trainers.main` runs. `config.train.steps` is the *total* step
+count: calling it again with the same workdir continues from the latest checkpoint, and a
+larger `steps` trains on to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import shutil
+import sys
+import time
+from typing import Dict, List, Optional, TextIO
+
+import tensorflow as tf
+
+from infogan_tf import checkpointing, distribute, summaries, train_step, visualize
+from infogan_tf import config as config_lib
+from infogan_tf import data as data_lib
+from infogan_tf.latent import LatentSpec
+from infogan_tf.models import architectures
+from infogan_tf.progress import Progress
+
+TRAVERSAL_SUBDIR = "traversals"
+
+
+class NonFiniteLossError(RuntimeError):
+  """A loss became NaN/Inf; nothing was saved after the last good checkpoint."""
+
+
+@dataclasses.dataclass
+class TrainResult:
+  """What a `train` call did.
+
+  Attributes:
+    config: The resolved config.
+    start_step: Step restored from the checkpoint (0 for a fresh run).
+    final_step: Step reached.
+    history: Logged metrics (dicts with 'step'), this call only.
+    images_per_sec: Mean training throughput of this call (excluding the first, tracing call).
+    checkpoint: Path of the last checkpoint.
+  """
+
+  config: config_lib.ExperimentConfig
+  start_step: int
+  final_step: int
+  history: List[Dict[str, float]]
+  images_per_sec: float
+  checkpoint: Optional[str]
+
+
+def resolve_config(config: config_lib.ExperimentConfig,
+                   source: data_lib.ImageSource) -> config_lib.ExperimentConfig:
+  """Fills `model.image_shape` from the data and checks data/architecture agree.
+
+  Raises:
+    ConfigError: If the data's images do not fit the configured shape or architecture.
+  """
+  shape = tuple(source.image_shape)
+  if config.model.image_shape is None:
+    config = config.replace(model=dataclasses.replace(config.model, image_shape=shape))
+  elif tuple(config.model.image_shape) != shape:
+    raise config_lib.ConfigError(
+        f"dataset {source.name!r} gives {shape} images but the model is configured for "
+        f"{tuple(config.model.image_shape)}")
+  try:
+    architectures.check_image_shape(config.model.architecture, shape)
+  except ValueError as e:
+    raise config_lib.ConfigError(
+        f"{e} (dataset {source.name!r} gives {shape[0]}x{shape[1]}x{shape[2]} images; pick "
+        "another --architecture or --image_size)") from e
+  return config.validate()
+
+
+def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy):
+  """Rejects combinations TensorFlow cannot run.
+
+  Raises:
+    ConfigError: XLA (`jit_compile`) across several *logical CPU* replicas: XLA places the
+      cluster on CPU:0 and cannot reach variables on CPU:1 (a TF limitation).
+  """
+  n = strategy.num_replicas_in_sync
+  if config.train.batch_size % n:
+    raise config_lib.ConfigError(
+        f"batch_size {config.train.batch_size} must be divisible by the {n} replicas")
+  if config.train.jit_compile and n > 1 and not tf.config.list_logical_devices("GPU"):
+    raise config_lib.ConfigError(
+        "jit_compile with several replicas on CPU devices is not supported by TensorFlow's "
+        "XLA (variables on CPU:1 are unreachable from the XLA cluster on CPU:0); use "
+        "--strategy=one_device or --virtual_cpus=0 with --jit_compile, or drop --jit_compile")
+
+
+def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool) -> None:
+  """Checks a reused workdir matches `config`, then writes config.json (chief only)."""
+  workdir = config.train.workdir
+  if os.path.exists(os.path.join(workdir, config_lib.CONFIG_FILENAME)):
+    config_lib.check_resume_compatible(config_lib.load_config(workdir), config)
+  if chief:
+    config_lib.save_config(config, workdir)
+
+
+def _next_stop(step: int, total: int, train_cfg: config_lib.TrainConfig) -> int:
+  """The next step at which the host must log, checkpoint, draw or stop."""
+  stops = [total, step + train_cfg.steps_per_loop]
+  for every in (train_cfg.log_every, train_cfg.checkpoint_every, train_cfg.image_every):
+    stops.append((step // every + 1) * every)
+  return min(stops)
+
+
+def _progress_fields(metrics: Dict[str, float], spec: LatentSpec) -> Dict[str, str]:
+  fields = {"D": f"{metrics['d_loss']:.3f}", "G": f"{metrics['g_loss']:.3f}"}
+  for i, h in enumerate(spec.categorical_entropies()):
+    fields[f"L_I(cat{i})"] = f"{metrics[f'mi/cat{i}']:.2f}/{h:.2f}"
+  for j in range(spec.num_continuous):
+    fields[f"L_I(cont{j})"] = f"{metrics[f'mi/cont{j}']:.2f}"
+  return fields
+
+
+def write_traversals(state: train_step.TrainState, config: config_lib.ExperimentConfig,
+                     step: int, writer: summaries.SummaryWriter, seed: int = 0) -> Dict:
+  """Draws the traversal grids, writes PNGs (step-stamped and latest) and image summaries."""
+  spec = LatentSpec(config.latent)
+  pixel_range = architectures.info(config.model.architecture).pixel_range
+  grids = visualize.traversal_grids(state.generator, spec, pixel_range, seed=seed)
+  out_dir = os.path.join(config.train.workdir, TRAVERSAL_SUBDIR)
+  for name, grid in grids.items():
+    visualize.write_png(os.path.join(out_dir, f"{name}_step{step:07d}.png"), grid)
+    visualize.write_png(os.path.join(out_dir, f"{name}.png"), grid)
+  writer.images(step, grids)
+  return grids
+
+
+def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
+          strategy: Optional[tf.distribute.Strategy] = None) -> TrainResult:
+  """Trains (or resumes training) an InfoGAN as configured.
+
+  Args:
+    config: The experiment config (validated here).
+    stream: Where progress goes (default stderr).
+    strategy: An existing strategy (default: built from config.train).
+
+  Returns:
+    A TrainResult.
+
+  Raises:
+    ConfigError: Invalid or incompatible configuration.
+    DataError: Missing or malformed data.
+    NonFiniteLossError: A loss became NaN/Inf (the last good checkpoint is kept).
+  """
+  stream = stream or sys.stderr
+  config.validate()
+  tc = config.train
+  strategy = strategy or distribute.make_strategy(tc.strategy, tc.virtual_cpus)
+  source = data_lib.load_source(config.data, seed=0)
+  config = resolve_config(config, source)
+  check_strategy(config, strategy)
+  chief = distribute.is_chief(strategy)
+  _prepare_workdir(config, chief)
+  spec = LatentSpec(config.latent)
+
+  state = train_step.create_state(config, strategy)
+  ckpt_root = distribute.worker_dir(tc.workdir, strategy)
+  checkpointer = checkpointing.Checkpointer(
+      state, os.path.join(ckpt_root, checkpointing.CHECKPOINT_SUBDIR), tc.keep_checkpoints)
+  start = checkpointer.restore_latest()
+  # Checkpoints hold the optimisers' learning rates; the configured ones win on resume.
+  state.g_optimizer.learning_rate = config.optimizer.g_learning_rate
+  state.d_optimizer.learning_rate = config.optimizer.d_learning_rate
+  print(f"infogan_tf: {distribute.describe(strategy)}; data {source.name} "
+        f"{source.image_shape} from {source.origin}; "
+        + (f"resumed at step {start}" if start else "fresh start"), file=stream)
+  if start >= tc.steps:
+    print(f"infogan_tf: already at step {start} >= steps={tc.steps}; nothing to train "
+          "(pass a larger --steps to continue)", file=stream)
+    return TrainResult(config, start, start, [], 0.0, checkpointer.latest)
+
+  pixel_range = architectures.info(config.model.architecture).pixel_range
+  dataset = data_lib.distributed_train_dataset(
+      strategy, source, tc.batch_size, pixel_range, tc.seed + start,
+      config.data.shuffle_buffer, config.data.cache)
+  iterator = iter(dataset)
+  train_loop = train_step.make_train_loop(state, config, strategy)
+  writer = summaries.SummaryWriter(tc.workdir if chief else None)
+  progress = Progress(tc.steps, start, stream)
+
+  history: List[Dict[str, float]] = []
+  step = start
+  first_call = True
+  window_images, window_time = 0, 0.0
+  total_images, total_time = 0, 0.0
+  last_good = checkpointer.latest
+  try:
+    while step < tc.steps:
+      n = _next_stop(step, tc.steps, tc) - step
+      t0 = time.perf_counter()
+      raw = train_loop(iterator, n)
+      dt = time.perf_counter() - t0
+      step = int(state.step.numpy())
+      if not first_call:
+        window_images += n * tc.batch_size
+        window_time += dt
+      first_call = False
+      bad = [k for k, v in raw.items() if not math.isfinite(v)]
+      if bad:
+        raise NonFiniteLossError(
+            f"non-finite {', '.join(bad)} at step {step}; stopped without saving. The last "
+            f"good checkpoint ({last_good or 'none'}) is kept: lower the learning rates or "
+            "lambdas and rerun the same command to resume from it")
+      if step % tc.log_every == 0 or step == tc.steps:
+        ips = window_images / window_time if window_time else 0.0
+        metrics = summaries.derived_metrics(raw, spec)
+        metrics["perf/images_per_sec"] = ips
+        writer.scalars(step, metrics)
+        history.append({"step": step, **metrics})
+        progress.update(step, ips, ips / tc.batch_size, _progress_fields(metrics, spec))
+        total_images += window_images
+        total_time += window_time
+        window_images, window_time = 0, 0.0
+      if step % tc.checkpoint_every == 0 or step == tc.steps:
+        last_good = checkpointer.save()
+      if chief and (step % tc.image_every == 0 or step == tc.steps):
+        write_traversals(state, config, step, writer)
+  except KeyboardInterrupt:
+    last_good = checkpointer.save()
+    progress.close(f"infogan_tf: interrupted; saved {last_good} (step {step}); rerun the same "
+                   "command to resume")
+    raise
+  finally:
+    writer.close()
+    if not chief:
+      shutil.rmtree(ckpt_root, ignore_errors=True)
+  total_images += window_images
+  total_time += window_time
+  ips = total_images / total_time if total_time else 0.0
+  progress.close(f"infogan_tf: reached step {step}; checkpoint {last_good}; "
+                 f"{ips:.0f} images/s; outputs in {tc.workdir}")
+  return TrainResult(config, start, step, history, ips, last_good)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up infogan_tf on a fresh machine: a virtualenv in .venv with the package (editable) and,
+# with --test, the test extra. On Debian/Ubuntu as root it also installs the apt packages the
+# project uses (dataset-fashion-mnist: offline Fashion-MNIST IDX files); elsewhere it skips them.
+#   bash scripts/setup.sh [--test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APT_PACKAGES=(dataset-fashion-mnist)
+PYTHON="${PYTHON:-python3}"
+extras=""
+[[ "${1:-}" == "--test" ]] && extras="[test]"
+
+if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+  if ! dpkg -s "${APT_PACKAGES[@]}" >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      "${APT_PACKAGES[@]}") >/dev/null || echo "setup: apt packages not installed (optional)" >&2
+  fi
+fi
+[[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".${extras}"
+echo "setup: ready (.venv)" >&2

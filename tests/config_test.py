@@ -1,0 +1,59 @@
+"""Tests for infogan_tf.config."""
+
+import pytest
+
+from infogan_tf import config as config_lib
+from tests import helpers
+
+
+def test_json_round_trip():
+  config = helpers.tiny_config("/tmp/x")
+  again = config_lib.ExperimentConfig.from_json(config.to_json())
+  assert again == config
+  assert isinstance(again.latent.categorical, tuple)
+  assert isinstance(again.model.image_shape, tuple)
+
+
+def test_save_and_load(tmp_path):
+  config = helpers.tiny_config(str(tmp_path))
+  config_lib.save_config(config, str(tmp_path))
+  assert config_lib.load_config(str(tmp_path)) == config
+
+
+def test_load_missing_config_is_clear(tmp_path):
+  with pytest.raises(config_lib.ConfigError, match="no config.json"):
+    config_lib.load_config(str(tmp_path))
+
+
+def test_unknown_keys_are_rejected():
+  d = helpers.tiny_config().to_dict()
+  d["train"]["stepz"] = 3
+  with pytest.raises(config_lib.ConfigError, match="stepz"):
+    config_lib.ExperimentConfig.from_dict(d)
+
+
+@pytest.mark.parametrize("parts, message", [
+    (dict(latent=dict(categorical=(1,))), ">= 2 categories"),
+    (dict(latent=dict(noise_prior="cauchy")), "noise_prior"),
+    (dict(latent=dict(noise_dim=0, categorical=(), continuous=0)), "empty"),
+    (dict(model=dict(architecture="resnet")), "architecture"),
+    (dict(loss=dict(continuous_std=0.0)), "continuous_std"),
+    (dict(optimizer=dict(g_learning_rate=0.0)), "g_learning_rate"),
+    (dict(data=dict(name="imagenet")), "dataset"),
+    (dict(data=dict(name="idx", data_dir=None)), "needs data_dir"),
+    (dict(train=dict(steps=0)), "steps"),
+    (dict(train=dict(batch_size=15, strategy="mirrored", virtual_cpus=2)), "divisible"),
+    (dict(train=dict(workdir="")), "workdir"),
+    (dict(model=dict(image_shape=(32, 32, 1))), "does not match"),
+])
+def test_validate_names_the_problem(parts, message):
+  config = helpers.with_parts(helpers.tiny_config(), **parts)
+  with pytest.raises(config_lib.ConfigError, match=message):
+    config.validate()
+
+
+def test_resume_compatibility():
+  a = helpers.tiny_config()
+  config_lib.check_resume_compatible(a, helpers.with_parts(a, train=dict(steps=99)))
+  with pytest.raises(config_lib.ConfigError, match="categorical"):
+    config_lib.check_resume_compatible(a, helpers.with_parts(a, latent=dict(categorical=(5,))))

@@ -1,0 +1,50 @@
+"""Shared test helpers: tiny configs and strategies."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import tensorflow as tf
+
+from infogan_tf import config as config_lib
+
+ROOT = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
+
+
+def tiny_config(workdir: str = "/tmp/unused", **train_overrides) -> config_lib.ExperimentConfig:
+  """A small procedural-data config: Cat(4) + 2 continuous codes, MNIST nets, batch 16."""
+  train = dict(workdir=workdir, steps=4, batch_size=16, seed=0, strategy="one_device",
+               log_every=2, checkpoint_every=2, image_every=4, steps_per_loop=2)
+  train.update(train_overrides)
+  return config_lib.ExperimentConfig(
+      latent=config_lib.LatentConfig(noise_dim=8, noise_prior="uniform", categorical=(4,),
+                                     continuous=2),
+      model=config_lib.ModelConfig("mnist", (28, 28, 1)),
+      data=config_lib.DataConfig(name="procedural", image_size=28, num_examples=512,
+                                 shuffle_buffer=512),
+      train=config_lib.TrainConfig(**train),
+  )
+
+
+def with_parts(config, **parts):
+  """Replaces fields of sub-configs: with_parts(c, loss=dict(lambda_continuous=1.0))."""
+  return config.replace(**{k: dataclasses.replace(getattr(config, k), **v)
+                           for k, v in parts.items()})
+
+
+@functools.lru_cache(maxsize=None)
+def mirrored_strategy() -> tf.distribute.MirroredStrategy:
+  """The process's one MirroredStrategy over the 2 logical CPU devices set up in conftest.
+
+  Shared because separate MirroredStrategy objects in one process reuse collective instance
+  keys, and the second one's collectives then clash with the first's.
+  """
+  devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+  assert len(devices) >= 2, devices
+  return tf.distribute.MirroredStrategy(devices[:2])
+
+
+@functools.lru_cache(maxsize=None)
+def one_device_strategy() -> tf.distribute.OneDeviceStrategy:
+  return tf.distribute.OneDeviceStrategy("/cpu:0")

@@ -1,0 +1,79 @@
+"""Tests for infogan_tf.losses against closed-form values."""
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import losses
+
+
+def test_gan_losses_at_zero_logits():
+  z = tf.zeros([3])
+  np.testing.assert_allclose(losses.discriminator_loss(z, z), [2 * math.log(2)] * 3, rtol=1e-6)
+  np.testing.assert_allclose(losses.generator_loss(z), [math.log(2)] * 3, rtol=1e-6)
+
+
+def test_gan_losses_closed_form():
+  real, fake = tf.constant([2.0, -1.0]), tf.constant([0.5, 3.0])
+  sig = lambda x: 1 / (1 + np.exp(-x))
+  want_d = -np.log(sig(real.numpy())) - np.log(1 - sig(fake.numpy()))
+  np.testing.assert_allclose(losses.discriminator_loss(real, fake), want_d, rtol=1e-5)
+  np.testing.assert_allclose(losses.generator_loss(fake), -np.log(sig(fake.numpy())), rtol=1e-5)
+
+
+def test_categorical_info_loss():
+  uniform = tf.zeros([2, 10])
+  np.testing.assert_allclose(losses.categorical_info_loss(uniform, tf.constant([0, 9])),
+                             [math.log(10)] * 2, rtol=1e-6)
+  confident = tf.constant([[100.0, 0.0, 0.0]])
+  assert float(losses.categorical_info_loss(confident, tf.constant([0]))[0]) < 1e-6
+  # MI lower bound: H(c) - CE = 0 for a uniform Q, H(c) for a perfect one.
+  assert float(losses.mutual_information_lower_bound(math.log(10), math.log(10))) == 0.0
+
+
+def test_continuous_info_loss_learned_std():
+  mean = tf.constant([[0.0, 1.0]])
+  log_std = tf.constant([[0.0, math.log(2.0)]])
+  x = tf.constant([[1.0, 1.0]])
+  want = [0.5 * math.log(2 * math.pi) + 0.5,  # N(1; 0, 1)
+          0.5 * math.log(2 * math.pi) + math.log(2.0)]  # N(1; 1, 2)
+  np.testing.assert_allclose(losses.continuous_info_loss(mean, log_std, x)[0], want, rtol=1e-6)
+
+
+def test_continuous_info_loss_fixed_std_ignores_log_std():
+  mean, x = tf.constant([[0.0]]), tf.constant([[2.0]])
+  got = losses.continuous_info_loss(mean, tf.constant([[5.0]]), x, fixed_std=1.0)
+  np.testing.assert_allclose(got, [[0.5 * math.log(2 * math.pi) + 2.0]], rtol=1e-6)
+
+
+def test_continuous_log_std_is_clipped():
+  got = losses.continuous_info_loss(tf.zeros([1, 1]), tf.constant([[-50.0]]), tf.zeros([1, 1]))
+  want = 0.5 * math.log(2 * math.pi) + losses.LOG_STD_MIN
+  np.testing.assert_allclose(got, [[want]], rtol=1e-6)
+
+
+def test_info_loss_weights_each_code_type():
+  q = {"categorical_logits": [tf.zeros([2, 4])], "continuous_mean": tf.zeros([2, 2]),
+       "continuous_log_std": tf.zeros([2, 2])}
+  cat = [tf.constant([1, 2])]
+  cont = tf.constant([[1.0, 0.0], [0.0, 0.0]])
+  out = losses.info_loss(q, cat, cont, lambda_categorical=2.0, lambda_continuous=0.5)
+  c = 0.5 * math.log(2 * math.pi)
+  want = 2.0 * math.log(4) + 0.5 * np.array([2 * c + 0.5, 2 * c])
+  np.testing.assert_allclose(out.total, want, rtol=1e-6)
+  np.testing.assert_allclose(out.categorical[0], [math.log(4)] * 2, rtol=1e-6)
+  assert out.continuous.shape == (2, 2)
+
+
+def test_info_loss_without_codes_is_zero():
+  q = {"categorical_logits": [], "continuous_mean": tf.zeros([3, 0]),
+       "continuous_log_std": tf.zeros([3, 0])}
+  out = losses.info_loss(q, [], tf.zeros([3, 0]), 1.0, 1.0)
+  np.testing.assert_allclose(out.total, [0.0] * 3)
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_losses_are_per_example(n):
+  assert losses.generator_loss(tf.zeros([n])).shape == (n,)

@@ -1,0 +1,72 @@
+"""Every flagfile parses into a valid config; bad flag values are clear errors."""
+
+import glob
+import math
+import os
+
+import pytest
+from absl import flags
+
+from infogan_tf import config as config_lib
+from tests import helpers
+from trainers import flags as trainer_flags
+
+FLAGFILES = sorted(glob.glob(os.path.join(helpers.ROOT, "trainers", "flagfiles", "*.flags")))
+
+
+def _parse(*args):
+  fv = flags.FlagValues()
+  trainer_flags.define_flags(fv)
+  fv(["prog", *args])
+  return trainer_flags.config_from_flags(fv)
+
+
+def test_all_experiments_have_flagfiles():
+  names = {os.path.basename(f) for f in FLAGFILES}
+  assert {"demo.flags", "mnist.flags", "fashion_mnist.flags", "svhn.flags", "celeba.flags",
+          "dsprites.flags", "shapes3d.flags"} <= names
+
+
+@pytest.mark.parametrize("path", FLAGFILES, ids=os.path.basename)
+def test_flagfile_parses(path):
+  config = _parse(f"--flagfile={path}")
+  assert config.train.workdir
+  assert config.model.image_shape is None  # resolved from the data at train time
+  config.validate()
+
+
+@pytest.mark.parametrize("name, categorical, continuous, noise", [
+    ("mnist", (10,), 2, 62),
+    ("svhn", (10,) * 4, 4, 124),
+    ("celeba", (10,) * 10, 0, 128),
+    ("dsprites", (), 5, 128),
+    ("shapes3d", (20,) * 3, 1, 128),
+])
+def test_paper_latent_specs(name, categorical, continuous, noise):
+  path = os.path.join(helpers.ROOT, "trainers", "flagfiles", f"{name}.flags")
+  latent = _parse(f"--flagfile={path}").latent
+  assert (latent.categorical, latent.continuous, latent.noise_dim) == (
+      categorical, continuous, noise)
+
+
+def test_command_line_overrides_flagfile():
+  path = os.path.join(helpers.ROOT, "trainers", "flagfiles", "demo.flags")
+  config = _parse(f"--flagfile={path}", "--steps=7", "--continuous_std=1.0")
+  assert config.train.steps == 7 and config.loss.continuous_std == 1.0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workdir=/tmp/x", "--batch_size=0"], "batch_size"),
+    (["--workdir=/tmp/x", "--categorical=ten"], "--categorical"),
+    (["--workdir=/tmp/x", "--continuous_std=wide"], "--continuous_std"),
+    ([], "--workdir"),
+    (["--workdir=/tmp/x", "--dataset=idx"], "needs data_dir"),
+])
+def test_bad_values_raise_config_errors(args, message):
+  with pytest.raises(config_lib.ConfigError, match=message):
+    _parse(*args)
+
+
+def test_unknown_enum_value_fails_at_parse():
+  with pytest.raises(flags.IllegalFlagValueError):
+    _parse("--workdir=/tmp/x", "--architecture=vgg")

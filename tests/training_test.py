@@ -1,0 +1,107 @@
+"""End-to-end tests of infogan_tf.training on the procedural data."""
+
+import io
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import config as config_lib
+from infogan_tf import summaries, training
+from tests import helpers
+
+
+def _train(config, strategy=None):
+  return training.train(config, stream=io.StringIO(),
+                        strategy=strategy or helpers.one_device_strategy())
+
+
+def test_short_run_learns_the_categorical_code(tmp_path):
+  """Categorical L_I = H(c) - CE climbs from ~0 clearly toward H(c) = ln 4 in 240 steps."""
+  config = helpers.tiny_config(str(tmp_path), steps=240, batch_size=32, log_every=20,
+                               checkpoint_every=240, image_every=240, steps_per_loop=20)
+  config = helpers.with_parts(config, data=dict(num_examples=4000, shuffle_buffer=4000))
+  result = _train(config)
+  mi = [h["mi/cat0"] for h in result.history]
+  h_c = math.log(4)
+  assert result.final_step == 240 and len(mi) == 12
+  assert mi[0] < 0.6 * h_c  # the first 20 steps barely know c
+  assert np.mean(mi[-3:]) > max(mi[0] + 0.3, 0.7 * h_c), mi
+  assert all(h["entropy/cat0"] == pytest.approx(h_c) for h in result.history)
+  # Outputs in the workdir.
+  assert json.load(open(tmp_path / "config.json"))["model"]["image_shape"] == [28, 28, 1]
+  for name in ("cat0_cont0", "cat0_cont1"):
+    assert (tmp_path / "traversals" / f"{name}.png").exists()
+    assert (tmp_path / "traversals" / f"{name}_step0000240.png").exists()
+  assert os.listdir(tmp_path / "train")  # TensorBoard events
+  assert [r["step"] for r in summaries.read_metrics(str(tmp_path))] == list(range(20, 241, 20))
+  assert result.images_per_sec > 0
+
+
+def test_summaries_have_scalars_and_images(tmp_path):
+  _train(helpers.tiny_config(str(tmp_path)))
+  tags = set()
+  for event_file in os.listdir(tmp_path / "train"):
+    for e in tf.compat.v1.train.summary_iterator(str(tmp_path / "train" / event_file)):
+      tags.update(v.tag for v in e.summary.value)
+  for tag in ("d_loss", "g_loss", "mi/cat0", "entropy/cat0", "mi/cont1", "d_real", "d_fake",
+              "traversal/cat0_cont0"):
+    assert tag in tags, tags
+
+
+def test_resume_continues_the_step_count(tmp_path):
+  config = helpers.tiny_config(str(tmp_path), steps=4)
+  first = _train(config)
+  assert (first.start_step, first.final_step) == (0, 4)
+  again = _train(config)  # same command: nothing left to do
+  assert (again.start_step, again.final_step) == (4, 4) and again.history == []
+  more = _train(helpers.with_parts(config, train=dict(steps=8)))
+  assert (more.start_step, more.final_step) == (4, 8)
+  assert more.checkpoint.endswith("ckpt-8")
+  steps = [r["step"] for r in summaries.read_metrics(str(tmp_path))]
+  assert steps == [2, 4, 6, 8]
+
+
+def test_changed_latent_config_is_refused_on_resume(tmp_path):
+  config = helpers.tiny_config(str(tmp_path), steps=2)
+  _train(config)
+  with pytest.raises(config_lib.ConfigError, match="categorical"):
+    _train(helpers.with_parts(config, latent=dict(categorical=(6,))))
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+  # Also shows that learning rates given on resume replace the checkpointed ones.
+  config = helpers.tiny_config(str(tmp_path), steps=2)
+  good = _train(config).checkpoint
+  diverging = helpers.with_parts(config, train=dict(steps=10),
+                                 optimizer=dict(d_learning_rate=1e30, g_learning_rate=1e30))
+  with pytest.raises(training.NonFiniteLossError, match="ckpt-2"):
+    _train(diverging)
+  assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")) == good
+
+
+def test_image_shape_mismatch_is_a_config_error(tmp_path):
+  config = helpers.with_parts(helpers.tiny_config(str(tmp_path)),
+                              model=dict(architecture="svhn", image_shape=None))
+  with pytest.raises(config_lib.ConfigError, match="divisible by 16"):
+    _train(config)
+  config = helpers.with_parts(helpers.tiny_config(str(tmp_path)),
+                              model=dict(image_shape=(32, 32, 1)))
+  with pytest.raises(config_lib.ConfigError, match="does not match data image_size 28"):
+    _train(config)
+
+
+def test_mirrored_run_with_two_replicas(tmp_path):
+  config = helpers.tiny_config(str(tmp_path), steps=4, strategy="mirrored")
+  result = _train(config, helpers.mirrored_strategy())
+  assert result.final_step == 4
+  assert all(np.isfinite(h["d_loss"]) for h in result.history)
+
+
+def test_xla_over_logical_cpus_is_refused(tmp_path):
+  config = helpers.tiny_config(str(tmp_path), jit_compile=True, strategy="mirrored")
+  with pytest.raises(config_lib.ConfigError, match="jit_compile"):
+    _train(config, helpers.mirrored_strategy())

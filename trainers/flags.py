@@ -1,0 +1,134 @@
+"""Every trainer flag, and the one place flags become a typed `ExperimentConfig`."""
+
+from __future__ import annotations
+
+from absl import flags
+
+from infogan_tf import config as config_lib
+
+_D = config_lib.ExperimentConfig()
+
+
+def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
+  """Defines the trainer flags on `fv` (idempotent per FlagValues)."""
+  if "workdir" in fv:
+    return
+  # Run.
+  flags.DEFINE_string("workdir", None, "Run directory (checkpoints, summaries, PNGs).",
+                      flag_values=fv)
+  flags.DEFINE_integer("steps", _D.train.steps, "Total training steps (resume continues to it).",
+                       flag_values=fv)
+  flags.DEFINE_integer("batch_size", _D.train.batch_size, "Global batch size.", flag_values=fv)
+  flags.DEFINE_integer("seed", _D.train.seed, "Seed for init, latents and data order.",
+                       flag_values=fv)
+  flags.DEFINE_enum("strategy", _D.train.strategy, list(config_lib.STRATEGIES),
+                    "Distribution strategy.", flag_values=fv)
+  flags.DEFINE_integer("virtual_cpus", _D.train.virtual_cpus,
+                       "Split the CPU into N logical devices (0: leave as is).", flag_values=fv)
+  flags.DEFINE_bool("jit_compile", _D.train.jit_compile, "Compile the step with XLA.",
+                    flag_values=fv)
+  flags.DEFINE_integer("steps_per_loop", _D.train.steps_per_loop,
+                       "Train steps per host call.", flag_values=fv)
+  flags.DEFINE_integer("log_every", _D.train.log_every, "Steps between metric logs.",
+                       flag_values=fv)
+  flags.DEFINE_integer("checkpoint_every", _D.train.checkpoint_every,
+                       "Steps between checkpoints.", flag_values=fv)
+  flags.DEFINE_integer("image_every", _D.train.image_every,
+                       "Steps between traversal grids.", flag_values=fv)
+  flags.DEFINE_integer("keep_checkpoints", _D.train.keep_checkpoints,
+                       "Checkpoints to keep.", flag_values=fv)
+  # Data.
+  flags.DEFINE_enum("dataset", _D.data.name, list(config_lib.DATASETS), "Training data.",
+                    flag_values=fv)
+  flags.DEFINE_string("data_dir", None, "tfds data dir, IDX folder or image folder.",
+                      flag_values=fv)
+  flags.DEFINE_string("split", _D.data.split, "Split to train on.", flag_values=fv)
+  flags.DEFINE_integer("image_size", _D.data.image_size,
+                       "Image side for procedural, folder and celeb_a data.", flag_values=fv)
+  flags.DEFINE_integer("channels", _D.data.channels, "Channels for folder data (1 or 3).",
+                       flag_values=fv)
+  flags.DEFINE_integer("num_examples", _D.data.num_examples,
+                       "Procedural images to render.", flag_values=fv)
+  flags.DEFINE_integer("shuffle_buffer", _D.data.shuffle_buffer, "Shuffle buffer size.",
+                       flag_values=fv)
+  flags.DEFINE_bool("cache", _D.data.cache, "Cache decoded images in memory.", flag_values=fv)
+  # Model.
+  flags.DEFINE_enum("architecture", _D.model.architecture, list(config_lib.ARCHITECTURES),
+                    "Network family.", flag_values=fv)
+  flags.DEFINE_bool("sync_batch_norm", _D.model.sync_batch_norm,
+                    "Synchronise BatchNorm across replicas.", flag_values=fv)
+  # Latent code.
+  flags.DEFINE_integer("noise_dim", _D.latent.noise_dim, "Size of the noise z.", flag_values=fv)
+  flags.DEFINE_enum("noise_prior", _D.latent.noise_prior, list(config_lib.NOISE_PRIORS),
+                    "Prior of z.", flag_values=fv)
+  flags.DEFINE_list("categorical", [str(k) for k in _D.latent.categorical],
+                    "Comma list of categorical code cardinalities ('' for none).",
+                    flag_values=fv)
+  flags.DEFINE_integer("continuous", _D.latent.continuous,
+                       "Number of U(-1, 1) continuous codes.", flag_values=fv)
+  # Loss and optimiser.
+  flags.DEFINE_float("lambda_categorical", _D.loss.lambda_categorical,
+                     "lambda for categorical L_I.", flag_values=fv)
+  flags.DEFINE_float("lambda_continuous", _D.loss.lambda_continuous,
+                     "lambda for continuous L_I.", flag_values=fv)
+  flags.DEFINE_string("continuous_std", "learned",
+                      "'learned' (paper) or a fixed Gaussian std for Q, e.g. 1.0.",
+                      flag_values=fv)
+  flags.DEFINE_float("d_learning_rate", _D.optimizer.d_learning_rate, "Adam lr of D and Q.",
+                     flag_values=fv)
+  flags.DEFINE_float("g_learning_rate", _D.optimizer.g_learning_rate, "Adam lr of G.",
+                     flag_values=fv)
+  flags.DEFINE_float("beta1", _D.optimizer.beta1, "Adam beta1.", flag_values=fv)
+  flags.DEFINE_float("beta2", _D.optimizer.beta2, "Adam beta2.", flag_values=fv)
+
+
+def _int_list(name: str, values) -> tuple:
+  try:
+    return tuple(int(v) for v in values if str(v).strip())
+  except ValueError:
+    raise config_lib.ConfigError(
+        f"--{name} must be a comma list of integers, got {','.join(values)!r}") from None
+
+
+def _std(value: str):
+  if value.strip().lower() == "learned":
+    return None
+  try:
+    return float(value)
+  except ValueError:
+    raise config_lib.ConfigError(
+        f"--continuous_std must be 'learned' or a number, got {value!r}") from None
+
+
+def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.ExperimentConfig:
+  """Builds and validates the ExperimentConfig from parsed flags.
+
+  Raises:
+    ConfigError: With a one-line message naming the flag to fix.
+  """
+  if not fv.workdir:
+    raise config_lib.ConfigError("--workdir is required (where checkpoints and outputs go)")
+  config = config_lib.ExperimentConfig(
+      latent=config_lib.LatentConfig(
+          noise_dim=fv.noise_dim, noise_prior=fv.noise_prior,
+          categorical=_int_list("categorical", fv.categorical), continuous=fv.continuous),
+      model=config_lib.ModelConfig(architecture=fv.architecture, image_shape=None,
+                                   sync_batch_norm=fv.sync_batch_norm),
+      loss=config_lib.LossConfig(lambda_categorical=fv.lambda_categorical,
+                                 lambda_continuous=fv.lambda_continuous,
+                                 continuous_std=_std(fv.continuous_std)),
+      optimizer=config_lib.OptimizerConfig(d_learning_rate=fv.d_learning_rate,
+                                           g_learning_rate=fv.g_learning_rate,
+                                           beta1=fv.beta1, beta2=fv.beta2),
+      data=config_lib.DataConfig(name=fv.dataset, data_dir=fv.data_dir, split=fv.split,
+                                 image_size=fv.image_size, channels=fv.channels,
+                                 num_examples=fv.num_examples,
+                                 shuffle_buffer=fv.shuffle_buffer, cache=fv.cache),
+      train=config_lib.TrainConfig(
+          workdir=fv.workdir, steps=fv.steps, batch_size=fv.batch_size, seed=fv.seed,
+          strategy=fv.strategy, virtual_cpus=fv.virtual_cpus, jit_compile=fv.jit_compile,
+          steps_per_loop=fv.steps_per_loop, log_every=fv.log_every,
+          checkpoint_every=fv.checkpoint_every, image_every=fv.image_every,
+          keep_checkpoints=fv.keep_checkpoints),
+  )
+  return config.validate()

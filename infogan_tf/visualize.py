@@ -37,6 +37,18 @@ def tile(images: np.ndarray, rows: int, cols: int, pad: int = 1, pad_value: int 
   return grid
 
 
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+  """Nearest-neighbour upscaling of uint8 [H, W, C] by an integer factor (for small images)."""
+  if factor <= 1:
+    return image
+  return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def display_factor(image_side: int, target: int = 56) -> int:
+  """The integer upscale that brings one cell to at least `target` pixels (1 if already)."""
+  return max(1, -(-target // image_side))
+
+
 def generate_uint8(generator, spec: LatentSpec, sample, pixel_range) -> np.ndarray:
   """Runs G (inference mode) on a LatentSample and returns uint8 [N, H, W, C]."""
   inputs = spec.generator_input(sample)

@@ -31,3 +31,10 @@ def test_traversal_grids_and_png(tmp_path):
   visualize.write_png(path, grids["cat0_cont0"])
   back = tf.io.decode_png(open(path, "rb").read()).numpy()
   np.testing.assert_array_equal(back, grids["cat0_cont0"])
+
+
+def test_upscale_for_display():
+  image = np.arange(4, dtype=np.uint8).reshape(2, 2, 1)
+  big = visualize.upscale(image, 3)
+  assert big.shape == (6, 6, 1) and big[0, 0, 0] == 0 and big[5, 5, 0] == 3
+  assert visualize.display_factor(28) == 2 and visualize.display_factor(64) == 1

@@ -14,9 +14,9 @@ from infogan_tf.data.source import ImageSource, from_arrays
 
 SHAPES = ("square", "triangle", "plus", "ellipse")
 FACTOR_NAMES = ("shape", "scale", "rotation", "x", "y")
-SCALE_RANGE = (0.5, 1.0)
+SCALE_RANGE = (0.6, 1.0)
 ROTATION_RANGE = (-np.pi / 4, np.pi / 4)
-POSITION_RANGE = (0.35, 0.65)  # of the image side
+POSITION_RANGE = (0.4, 0.6)  # of the image side
 _HALF_SIZE = 0.3  # shape half-size at scale 1, as a fraction of the image side
 _SUPERSAMPLE = 3
 _SQRT3 = np.sqrt(3.0)

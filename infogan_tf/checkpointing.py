@@ -46,12 +46,13 @@ class Checkpointer:
     return self.manager.save(checkpoint_number=step)
 
 
-def restore_for_inference(state_or_models, workdir: str, checkpoint: Optional[str] = None
-                          ) -> str:
+def restore_for_inference(generator, discriminator, workdir: str,
+                          checkpoint: Optional[str] = None) -> str:
   """Restores generator/discriminator weights (not optimisers) from a workdir.
 
   Args:
-    state_or_models: An object with `generator` and `discriminator` attributes.
+    generator: A built Generator.
+    discriminator: A built Discriminator.
     workdir: Training workdir.
     checkpoint: A checkpoint path prefix; default the latest.
 
@@ -64,7 +65,6 @@ def restore_for_inference(state_or_models, workdir: str, checkpoint: Optional[st
   path = checkpoint or tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_SUBDIR))
   if not path:
     raise FileNotFoundError(f"no checkpoint in {os.path.join(workdir, CHECKPOINT_SUBDIR)}")
-  ckpt = tf.train.Checkpoint(generator=state_or_models.generator,
-                             discriminator=state_or_models.discriminator)
+  ckpt = tf.train.Checkpoint(generator=generator, discriminator=discriminator)
   ckpt.restore(path).expect_partial().assert_existing_objects_matched()
   return path

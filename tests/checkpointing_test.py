@@ -44,7 +44,8 @@ def test_restore_for_inference(tmp_path):
   state = train_step.create_state(config, strategy)
   checkpointing.Checkpointer(state, str(tmp_path / "checkpoints")).save()
   other = train_step.create_state(helpers.tiny_config(str(tmp_path), seed=3), strategy)
-  path = checkpointing.restore_for_inference(other, str(tmp_path))
+  path = checkpointing.restore_for_inference(other.generator, other.discriminator,
+                                             str(tmp_path))
   assert path.endswith("ckpt-0")
   for a, b in zip(state.generator.weights, other.generator.weights):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
@@ -55,4 +56,5 @@ def test_restore_for_inference_without_checkpoint(tmp_path):
   state = train_step.create_state(helpers.tiny_config(str(tmp_path)),
                                   helpers.one_device_strategy())
   with pytest.raises(FileNotFoundError, match="no checkpoint"):
-    checkpointing.restore_for_inference(state, str(tmp_path))
+    checkpointing.restore_for_inference(state.generator, state.discriminator,
+                                        str(tmp_path))

@@ -1,0 +1,160 @@
+"""Write a trained workdir as a versioned SavedModel that TF Serving can watch.
+
+Layout written:
+  export_dir/
+    models.config                      model_config_list for `tensorflow_model_server`
+    <version>/                          an integer: TF Serving ignores other names
+      saved_model.pb, variables/        signatures from export.signatures
+      assets.extra/tf_serving_warmup_requests
+      assets.extra/infogan_config.json  the training config and the signature contract
+
+A version is written under a temporary hidden name and renamed into place, so a server watching
+export_dir never sees a half-written model; an existing version is never overwritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import tempfile
+from typing import List, Optional
+
+import keras
+
+from export import signatures as sig
+from export import warmup
+from infogan_tf import checkpointing
+from infogan_tf import config as config_lib
+from infogan_tf.models import build_models
+
+CONFIG_ASSET = "infogan_config.json"
+MODELS_CONFIG = "models.config"
+DEFAULT_MODEL_NAME = "infogan"
+
+
+class ExportError(RuntimeError):
+  """The export cannot be written as asked; the message says why."""
+
+
+@dataclasses.dataclass
+class ExportResult:
+  """Where and what was exported."""
+
+  path: str
+  version: int
+  checkpoint: Optional[str]
+  signatures: List[str]
+
+
+def existing_versions(export_dir: str) -> List[int]:
+  """Integer version folders already in export_dir (sorted)."""
+  if not os.path.isdir(export_dir):
+    return []
+  return sorted(int(n) for n in os.listdir(export_dir)
+                if re.fullmatch(r"\d+", n) and os.path.isdir(os.path.join(export_dir, n)))
+
+
+def next_version(export_dir: str) -> int:
+  versions = existing_versions(export_dir)
+  return versions[-1] + 1 if versions else 1
+
+
+def models_config_text(model_name: str, base_path: str) -> str:
+  """A TF Serving model_config_list serving every version folder under base_path."""
+  return (
+      "model_config_list {\n"
+      "  config {\n"
+      f"    name: '{model_name}'\n"
+      f"    base_path: '{base_path}'\n"
+      "    model_platform: 'tensorflow'\n"
+      "    model_version_policy { latest { num_versions: 1 } }\n"
+      "  }\n"
+      "}\n")
+
+
+def write_saved_model(generator, discriminator, config: config_lib.ExperimentConfig,
+                      export_dir: str, version: Optional[int] = None,
+                      model_name: str = DEFAULT_MODEL_NAME,
+                      checkpoint: Optional[str] = None) -> ExportResult:
+  """Exports in-memory models as export_dir/<version>/.
+
+  Args:
+    generator: Trained Generator.
+    discriminator: Trained Discriminator.
+    config: The resolved ExperimentConfig they were trained with.
+    export_dir: The model's base path (TF Serving's --model_base_path).
+    version: Integer version (default: one more than the newest existing).
+    model_name: Name used in warmup requests and models.config.
+    checkpoint: The checkpoint the weights came from (recorded in the config asset).
+
+  Raises:
+    ExportError: If the version exists or is not a positive integer.
+  """
+  if config.model.image_shape is None:
+    raise ExportError("config.model.image_shape is unresolved; export a trained workdir")
+  os.makedirs(export_dir, exist_ok=True)
+  version = next_version(export_dir) if version is None else int(version)
+  if version < 1:
+    raise ExportError(f"version must be a positive integer, got {version}")
+  final = os.path.join(export_dir, str(version))
+  if os.path.exists(final):
+    raise ExportError(f"{final} exists; versions are never overwritten (pick another "
+                      f"--version, next free is {next_version(export_dir)})")
+
+  functions = sig.ServingFunctions(generator, discriminator, config)
+  archive = keras.export.ExportArchive()
+  archive.track(generator)
+  archive.track(discriminator)
+  endpoints = functions.endpoints()
+  for ep in endpoints:
+    archive.add_endpoint(ep.name, ep.fn, input_signature=ep.input_signature)
+
+  tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=export_dir)
+  try:
+    archive.write_out(tmp, verbose=False)
+    warmup.write_warmup(tmp, warmup.warmup_logs(config, model_name))
+    meta = {
+        "config": config.to_dict(),
+        "checkpoint": checkpoint,
+        "default_signature": sig.DEFAULT_SIGNATURE,
+        "signatures": {ep.name: {"inputs": ep.input_names} for ep in endpoints},
+        "pixel_range": [0.0, 1.0],
+    }
+    with open(os.path.join(tmp, warmup.ASSETS_EXTRA, CONFIG_ASSET), "w") as f:
+      json.dump(meta, f, indent=2, sort_keys=True)
+    os.chmod(tmp, 0o755)
+    os.rename(tmp, final)
+  except BaseException:
+    shutil.rmtree(tmp, ignore_errors=True)
+    raise
+  with open(os.path.join(export_dir, MODELS_CONFIG), "w") as f:
+    f.write(models_config_text(model_name, os.path.abspath(export_dir)))
+  return ExportResult(final, version, checkpoint,
+                      [ep.name for ep in endpoints] + [sig.SERVING_DEFAULT])
+
+
+def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
+                   checkpoint: Optional[str] = None,
+                   model_name: str = DEFAULT_MODEL_NAME) -> ExportResult:
+  """Rebuilds the models from workdir/config.json, restores a checkpoint and exports them.
+
+  Args:
+    workdir: A training workdir.
+    export_dir: Base path of the exported model.
+    version: Integer version (default: next free).
+    checkpoint: A checkpoint path prefix (default: the latest in workdir/checkpoints).
+    model_name: Model name for warmup requests and models.config.
+
+  Raises:
+    ConfigError: No usable config.json in workdir.
+    FileNotFoundError: No checkpoint.
+    ExportError: See `write_saved_model`.
+  """
+  config = config_lib.load_config(workdir)
+  generator, discriminator = build_models(config)
+  path = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
+  return write_saved_model(generator, discriminator, config, export_dir, version, model_name,
+                           checkpoint=path)

@@ -1,0 +1,51 @@
+r"""Exports a training workdir as a TF Serving SavedModel.
+
+  python -m export.main --workdir=workdirs/demo --export_dir=/tmp/models/infogan
+  python -m export.main --workdir=workdirs/demo --export_dir=/tmp/models/infogan --version=7 \
+      --checkpoint=workdirs/demo/checkpoints/ckpt-1000
+
+Writes export_dir/<version>/ (next free integer by default) and export_dir/models.config.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+from absl import logging  # noqa: E402
+
+flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints/).")
+flags.DEFINE_string("export_dir", None, "Model base path; versions go in <export_dir>/<N>/.")
+flags.DEFINE_integer("version", None, "Integer version (default: next free).")
+flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: the latest).")
+flags.DEFINE_string("model_name", "infogan", "Model name for warmup and models.config.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  logging.set_verbosity(logging.WARNING)
+  from export import exporter  # pylint: disable=g-import-not-at-top
+  from infogan_tf import config as config_lib
+
+  if not FLAGS.workdir or not FLAGS.export_dir:
+    print("export.main: --workdir and --export_dir are required", file=sys.stderr)
+    return 2
+  try:
+    result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
+                                     FLAGS.checkpoint, FLAGS.model_name)
+  except (config_lib.ConfigError, FileNotFoundError, exporter.ExportError) as e:
+    print(f"export.main: {e}", file=sys.stderr)
+    return 1
+  print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
+        f"{', '.join(result.signatures)}")
+  return 0
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,296 @@
+"""The serving contract: signature names, inputs, outputs and the functions behind them.
+
+Every signature takes named inputs and returns a dict; batch dimensions are free (None).
+Pixels crossing the boundary are float32 in [0, 1] whatever the architecture's internal range
+(`svhn` nets use [-1, 1] inside).
+
+generate(noise [B, Z] f32, categorical [B, n_cat] int32, continuous [B, C] f32)
+    -> images [B, H, W, ch] f32 in [0, 1]
+sample(count [] int32, seed [] int64)
+    -> images, noise, categorical, continuous (the codes drawn; deterministic per seed)
+sample_with_codes(count, seed, categorical [n_cat] int32 (-1 = draw), continuous [C] f32
+    (NaN = draw)) -> as sample, with the given codes fixed for every image
+encode(images [B, H, W, ch] f32 in [0, 1])                       (also `serving_default`)
+    -> cat<i>_probs [B, k_i] f32, cat<i> [B] int32 (arg-max), continuous_mean [B, C],
+       continuous_std [B, C], features [B, F] (the shared trunk's output)
+encode_image_bytes(image_bytes [B] string: PNG/JPEG/BMP/GIF, sent as {"b64": ...} over REST)
+    -> as encode
+
+Inputs of a code part the model does not have (no noise, no categorical or no continuous code)
+are left out of the signatures. Out-of-range categorical indices, non-finite values, pixels
+outside [0, 1], wrong image sizes and bad counts fail with InvalidArgumentError (an error
+response in TF Serving), never a silently wrong image.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Dict, List, Tuple
+
+import tensorflow as tf
+
+from infogan_tf import config as config_lib
+from infogan_tf import losses
+from infogan_tf.latent import LatentSample, LatentSpec
+from infogan_tf.models import architectures
+
+GENERATE = "generate"
+SAMPLE = "sample"
+SAMPLE_WITH_CODES = "sample_with_codes"
+ENCODE = "encode"
+ENCODE_IMAGE_BYTES = "encode_image_bytes"
+SERVING_DEFAULT = "serving_default"
+# encode is the default: serving traffic on a trained InfoGAN is mostly real images to classify
+# or embed, and a single-input default is what TFSMLayer and plain predict clients pick up.
+DEFAULT_SIGNATURE = ENCODE
+MAX_SAMPLE_COUNT = 1024
+PIXEL_TOLERANCE = 1e-3
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+  """One signature: its name, function and input specs (in argument order)."""
+
+  name: str
+  fn: Callable
+  input_signature: List[tf.TensorSpec]
+
+  @property
+  def input_names(self) -> List[str]:
+    return [s.name for s in self.input_signature]
+
+
+class ServingFunctions:
+  """Builds the serving functions of a trained generator and discriminator.
+
+  Args:
+    generator: The trained Generator.
+    discriminator: The trained Discriminator (with Q head).
+    config: The run's resolved ExperimentConfig.
+  """
+
+  def __init__(self, generator, discriminator, config: config_lib.ExperimentConfig):
+    self.generator = generator
+    self.discriminator = discriminator
+    self.config = config
+    self.spec = LatentSpec(config.latent)
+    self.image_shape = tuple(config.model.image_shape)
+    self.pixel_range = architectures.info(config.model.architecture).pixel_range
+    self.fixed_std = config.loss.continuous_std
+
+  # ---- shared pieces ------------------------------------------------------------------------
+
+  @property
+  def has_noise(self) -> bool:
+    return self.spec.noise_dim > 0
+
+  @property
+  def has_categorical(self) -> bool:
+    return len(self.spec.categorical) > 0
+
+  @property
+  def has_continuous(self) -> bool:
+    return self.spec.num_continuous > 0
+
+  def _to_unit(self, images: tf.Tensor) -> tf.Tensor:
+    low, high = self.pixel_range
+    return (images - low) / (high - low)
+
+  def _from_unit(self, images: tf.Tensor) -> tf.Tensor:
+    low, high = self.pixel_range
+    return images * (high - low) + low
+
+  def _check_categorical(self, categorical: tf.Tensor, allow_random: bool = False) -> list:
+    """Asserts every column i lies in [0, k_i) (or == -1 when allow_random)."""
+    checks = []
+    low = -1 if allow_random else 0
+    for i, k in enumerate(self.spec.categorical):
+      column = categorical[..., i]
+      checks.append(tf.debugging.assert_greater_equal(
+          column, low, message=f"categorical code {i} must be in [{low}, {k})"))
+      checks.append(tf.debugging.assert_less(
+          column, k, message=f"categorical code {i} must be in [{low}, {k})"))
+    return checks
+
+  def _check_batch(self, tensors: Dict[str, tf.Tensor]) -> list:
+    sizes = [tf.shape(t)[0] for t in tensors.values()]
+    return [tf.debugging.assert_equal(
+        s, sizes[0], message=f"inputs {sorted(tensors)} must have the same batch size")
+        for s in sizes[1:]]
+
+  def _generate_images(self, sample: LatentSample) -> tf.Tensor:
+    images = self.generator(self.spec.generator_input(sample), training=False)
+    return tf.clip_by_value(self._to_unit(images), 0.0, 1.0)  # [B, H, W, ch]
+
+  def _encode_unit(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
+    out = self.discriminator(self._from_unit(images), training=False)
+    result = {"features": out["features"]}  # [B, F]
+    for i, logits in enumerate(out["categorical_logits"]):
+      result[f"cat{i}_probs"] = tf.nn.softmax(logits, axis=-1)  # [B, k]
+      result[f"cat{i}"] = tf.argmax(logits, axis=-1, output_type=tf.int32)  # [B]
+    if self.has_continuous:
+      result["continuous_mean"] = out["continuous_mean"]  # [B, C]
+      if self.fixed_std is not None:
+        result["continuous_std"] = tf.fill(tf.shape(out["continuous_mean"]),
+                                           tf.constant(self.fixed_std, tf.float32))
+      else:
+        log_std = tf.clip_by_value(out["continuous_log_std"], losses.LOG_STD_MIN,
+                                   losses.LOG_STD_MAX)
+        result["continuous_std"] = tf.exp(log_std)
+    return result
+
+  # ---- signatures ---------------------------------------------------------------------------
+
+  def _latent_specs(self, batched: bool) -> List[tf.TensorSpec]:
+    lead = [None] if batched else []
+    specs = []
+    if batched and self.has_noise:
+      specs.append(tf.TensorSpec([None, self.spec.noise_dim], tf.float32, name="noise"))
+    if self.has_categorical:
+      specs.append(tf.TensorSpec(lead + [len(self.spec.categorical)], tf.int32,
+                                 name="categorical"))
+    if self.has_continuous:
+      specs.append(tf.TensorSpec(lead + [self.spec.num_continuous], tf.float32,
+                                 name="continuous"))
+    return specs
+
+  def generate(self, *args) -> Dict[str, tf.Tensor]:
+    """Images for given noise and codes (inputs as in `_latent_specs(batched=True)`)."""
+    named = dict(zip([s.name for s in self._latent_specs(True)], args))
+    checks = self._check_batch(named)
+    batch = tf.shape(next(iter(named.values())))[0]
+    noise = named.get("noise", tf.zeros([batch, 0]))
+    continuous = named.get("continuous", tf.zeros([batch, 0]))
+    categorical = named.get("categorical", tf.zeros([batch, 0], tf.int32))
+    checks += self._check_categorical(categorical)
+    checks.append(tf.debugging.assert_all_finite(noise, "noise must be finite"))
+    checks.append(tf.debugging.assert_all_finite(continuous, "continuous must be finite"))
+    with tf.control_dependencies(checks):
+      sample = LatentSample(tf.identity(noise),
+                            [categorical[:, i] for i in range(len(self.spec.categorical))],
+                            tf.identity(continuous))
+      return {"images": self._generate_images(sample)}
+
+  def _draw(self, count: tf.Tensor, seed: tf.Tensor) -> LatentSample:
+    """Stateless draws from the priors: the same (count, seed) gives the same codes."""
+    seed = tf.cast(seed, tf.int64)
+    key = lambda stream: tf.stack([seed, tf.constant(stream, tf.int64)])
+    if self.spec.noise_prior == "uniform":
+      noise = tf.random.stateless_uniform(tf.stack([count, self.spec.noise_dim]), key(0),
+                                          -1.0, 1.0)
+    else:
+      noise = tf.random.stateless_normal(tf.stack([count, self.spec.noise_dim]), key(0))
+    categorical = [tf.random.stateless_uniform(tf.reshape(count, [1]), key(1 + i), 0, k,
+                                               dtype=tf.int32)
+                   for i, k in enumerate(self.spec.categorical)]
+    continuous = tf.random.stateless_uniform(tf.stack([count, self.spec.num_continuous]),
+                                             key(1000), -1.0, 1.0)
+    return LatentSample(noise, categorical, continuous)
+
+  def _sample_outputs(self, sample: LatentSample) -> Dict[str, tf.Tensor]:
+    out = {"images": self._generate_images(sample)}
+    if self.has_noise:
+      out["noise"] = sample.noise
+    if self.has_categorical:
+      out["categorical"] = tf.stack(sample.categorical, axis=-1)  # [B, n_cat]
+    if self.has_continuous:
+      out["continuous"] = sample.continuous
+    return out
+
+  def _check_count(self, count):
+    return [tf.debugging.assert_greater_equal(count, 1, message="count must be >= 1"),
+            tf.debugging.assert_less_equal(count, MAX_SAMPLE_COUNT,
+                                           message=f"count must be <= {MAX_SAMPLE_COUNT}")]
+
+  def sample(self, count: tf.Tensor, seed: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """`count` images from the priors, deterministic for a given `seed`."""
+    with tf.control_dependencies(self._check_count(count)):
+      return self._sample_outputs(self._draw(count, seed))
+
+  def sample_with_codes(self, count, seed, *codes) -> Dict[str, tf.Tensor]:
+    """Like `sample`, with codes fixed where given (-1 / NaN entries are drawn)."""
+    named = dict(zip([s.name for s in self._latent_specs(False)], codes))
+    checks = self._check_count(count)
+    drawn = self._draw(count, seed)
+    categorical = list(drawn.categorical)
+    if "categorical" in named:
+      fixed = named["categorical"]  # [n_cat]
+      checks += self._check_categorical(fixed, allow_random=True)
+      categorical = [tf.where(fixed[i] >= 0, tf.fill([count], fixed[i]), c)
+                     for i, c in enumerate(categorical)]
+    continuous = drawn.continuous
+    if "continuous" in named:
+      fixed = named["continuous"]  # [C]
+      continuous = tf.where(tf.math.is_nan(fixed)[None, :], continuous, fixed[None, :])
+    with tf.control_dependencies(checks):
+      return self._sample_outputs(LatentSample(drawn.noise, categorical,
+                                               tf.identity(continuous)))
+
+  def encode(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """Q's code posterior and trunk features for float images in [0, 1]."""
+    checks = [
+        tf.debugging.assert_all_finite(images, "images must be finite"),
+        tf.debugging.assert_greater_equal(
+            tf.reduce_min(images), -PIXEL_TOLERANCE,
+            message="encode expects float pixels in [0, 1] (uint8 values / 255)"),
+        tf.debugging.assert_less_equal(
+            tf.reduce_max(images), 1.0 + PIXEL_TOLERANCE,
+            message="encode expects float pixels in [0, 1] (uint8 values / 255)"),
+    ]
+    with tf.control_dependencies(checks):
+      return self._encode_unit(tf.clip_by_value(images, 0.0, 1.0))
+
+  def encode_image_bytes(self, image_bytes: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """`encode` for encoded image files (PNG/JPEG/BMP/GIF) of exactly the model's size."""
+    h, w, ch = self.image_shape
+
+    def decode(data):
+      image = tf.io.decode_image(data, channels=ch, expand_animations=False)  # [h', w', ch]
+      ok = tf.reduce_all(tf.equal(tf.shape(image)[:2], [h, w]))
+      check = tf.debugging.Assert(
+          ok, [f"image_bytes must decode to {h}x{w} images, got", tf.shape(image)])
+      with tf.control_dependencies([check]):
+        image = tf.identity(image)
+      return tf.reshape(tf.cast(image, tf.float32) / 255.0, [h, w, ch])  # [h, w, ch]
+
+    images = tf.map_fn(decode, image_bytes,
+                       fn_output_signature=tf.TensorSpec([h, w, ch], tf.float32))
+    return self._encode_unit(images)
+
+  def endpoints(self) -> List[Endpoint]:
+    """All signatures, `DEFAULT_SIGNATURE` first (the first becomes serving_default)."""
+    h, w, ch = self.image_shape
+    count_seed = [tf.TensorSpec([], tf.int32, name="count"),
+                  tf.TensorSpec([], tf.int64, name="seed")]
+    eps = [
+        Endpoint(ENCODE, self.encode, [tf.TensorSpec([None, h, w, ch], tf.float32,
+                                                     name="images")]),
+        Endpoint(ENCODE_IMAGE_BYTES, self.encode_image_bytes,
+                 [tf.TensorSpec([None], tf.string, name="image_bytes")]),
+        Endpoint(GENERATE, self.generate, self._latent_specs(batched=True)),
+        Endpoint(SAMPLE, self.sample, count_seed),
+    ]
+    if self.has_categorical or self.has_continuous:
+      eps.append(Endpoint(SAMPLE_WITH_CODES, self.sample_with_codes,
+                          count_seed + self._latent_specs(batched=False)))
+    order = {DEFAULT_SIGNATURE: 0}
+    return sorted(eps, key=lambda e: order.get(e.name, 1))
+
+
+def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...]]:
+  """The output keys of every signature for a config (the documented contract)."""
+  spec = LatentSpec(config.latent)
+  encode = ["features"]
+  for i in range(len(spec.categorical)):
+    encode += [f"cat{i}_probs", f"cat{i}"]
+  if spec.num_continuous:
+    encode += ["continuous_mean", "continuous_std"]
+  sample = ["images"] + (["noise"] if spec.noise_dim else []) + (
+      ["categorical"] if spec.categorical else []) + (
+      ["continuous"] if spec.num_continuous else [])
+  keys = {ENCODE: tuple(sorted(encode)), ENCODE_IMAGE_BYTES: tuple(sorted(encode)),
+          GENERATE: ("images",), SAMPLE: tuple(sorted(sample))}
+  if spec.categorical or spec.num_continuous:
+    keys[SAMPLE_WITH_CODES] = tuple(sorted(sample))
+  keys[SERVING_DEFAULT] = keys[DEFAULT_SIGNATURE]
+  return keys

@@ -1,0 +1,221 @@
+"""The client's REST JSON (TF Serving's row/columnar formats) and gRPC path, end to end against
+loopback servers that answer from the exported SavedModel with TF Serving's semantics."""
+
+import base64
+import concurrent.futures
+import http.server
+import json
+import threading
+
+import grpc
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+from export import client
+
+
+# ---- request/response formats ----------------------------------------------------------------
+
+def test_row_format():
+  body = client.rest_request("generate", {"noise": np.zeros([2, 3], np.float32),
+                                          "categorical": np.array([[1], [2]], np.int32)})
+  assert body == {"signature_name": "generate", "instances": [
+      {"noise": [0.0, 0.0, 0.0], "categorical": [1]},
+      {"noise": [0.0, 0.0, 0.0], "categorical": [2]}]}
+
+
+def test_columnar_format_with_scalars_and_nan():
+  body = client.rest_request("sample_with_codes", {
+      "count": np.int32(2), "seed": np.int64(5), "continuous": np.array([0.5, np.nan])},
+      client.COLUMNAR)
+  assert body["inputs"]["count"] == 2 and body["inputs"]["seed"] == 5
+  assert client.dumps(body).endswith('"continuous": [0.5, NaN]}}')
+
+
+def test_binary_inputs_are_b64():
+  body = client.rest_request("encode_image_bytes",
+                             {"image_bytes": np.array([b"\x89PNG"], dtype=object)})
+  assert body["instances"] == [{"image_bytes": {"b64": base64.b64encode(b"\x89PNG").decode()}}]
+
+
+def test_row_format_refuses_scalars():
+  with pytest.raises(ValueError, match="columnar"):
+    client.rest_request("sample", {"count": np.int32(2), "seed": np.int64(1)})
+
+
+def test_parse_rest_responses():
+  rows = client.parse_rest_response({"predictions": [{"cat0": 1, "f": [0.5]},
+                                                     {"cat0": 3, "f": [0.25]}]})
+  np.testing.assert_array_equal(rows["cat0"], [1, 3])
+  assert rows["f"].shape == (2, 1)
+  cols = client.parse_rest_response({"outputs": {"images": [[[0.0]]]}})
+  assert cols["images"].shape == (1, 1, 1)
+  single = client.parse_rest_response({"predictions": [[1.0], [2.0]]}, ["images"])
+  assert single["images"].shape == (2, 1)
+  with pytest.raises(client.ServingError, match="bad"):
+    client.parse_rest_response({"error": "bad input"})
+
+
+def test_images_to_uint8():
+  np.testing.assert_array_equal(client.images_to_uint8(np.array([0.0, 0.5, 1.0, 1.2])),
+                                [0, 128, 255, 255])
+
+
+# ---- loopback servers --------------------------------------------------------------------
+
+def _error_text(e):
+  """The informative line of a TF error (TF Serving reports the assertion message too)."""
+  lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+  hits = [l for l in lines if "assertion failed" in l or "incompatible" in l.lower()]
+  return (hits or lines or [type(e).__name__])[0][:500]
+
+
+class _SavedModelServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
+  """Answers Predict like TF Serving: named inputs -> signature -> named outputs."""
+
+  def __init__(self, path):
+    self.model = tf.saved_model.load(path)
+
+  def Predict(self, request, context):  # noqa: N802 (gRPC method name)
+    name = request.model_spec.signature_name or "serving_default"
+    if request.model_spec.name != "infogan" or name not in self.model.signatures:
+      context.abort(grpc.StatusCode.NOT_FOUND, f"no model/signature {name}")
+    try:
+      inputs = {k: tf.constant(tf.make_ndarray(v)) for k, v in request.inputs.items()}
+      outputs = self.model.signatures[name](**inputs)
+    except (tf.errors.InvalidArgumentError, TypeError, ValueError) as e:
+      context.abort(grpc.StatusCode.INVALID_ARGUMENT, _error_text(e))
+    response = predict_pb2.PredictResponse()
+    response.model_spec.CopyFrom(request.model_spec)
+    for k, v in outputs.items():
+      response.outputs[k].CopyFrom(tf.make_tensor_proto(v.numpy()))
+    return response
+
+
+@pytest.fixture(scope="module")
+def grpc_target(exported):
+  server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=2))
+  prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
+      _SavedModelServicer(exported.path), server)
+  port = server.add_insecure_port("127.0.0.1:0")
+  server.start()
+  yield f"127.0.0.1:{port}"
+  server.stop(0)
+
+
+def test_grpc_sample_and_encode(grpc_target, exported):
+  c = client.GrpcClient(grpc_target, "infogan")
+  try:
+    out = c.predict("sample", {"count": np.int32(3), "seed": np.int64(2)})
+    assert out["images"].shape == (3, 28, 28, 1) and out["images"].dtype == np.float32
+    local = tf.saved_model.load(exported.path).signatures["sample"](
+        count=tf.constant(3), seed=tf.constant(2, tf.int64))
+    np.testing.assert_allclose(out["images"], local["images"].numpy())
+    enc = c.predict("encode", {"images": out["images"]})
+    assert enc["cat0"].shape == (3,) and enc["cat0_probs"].shape == (3, 4)
+    gen = c.predict("generate", {"noise": out["noise"], "categorical": out["categorical"],
+                                 "continuous": out["continuous"]})
+    np.testing.assert_allclose(gen["images"], out["images"], atol=1e-6)
+  finally:
+    c.close()
+
+
+def test_grpc_bad_requests_are_errors(grpc_target):
+  c = client.GrpcClient(grpc_target, "infogan")
+  try:
+    with pytest.raises(client.ServingError, match="INVALID_ARGUMENT.*in \\[0, 4\\)"):
+      c.predict("generate", {"noise": np.zeros([1, 8], np.float32),
+                             "categorical": np.array([[9]], np.int32),
+                             "continuous": np.zeros([1, 2], np.float32)})
+    with pytest.raises(client.ServingError, match="INVALID_ARGUMENT"):
+      c.predict("encode", {"images": np.zeros([1, 30, 30, 1], np.float32)})
+    with pytest.raises(client.ServingError, match="INVALID_ARGUMENT"):
+      c.predict("encode", {"images": np.zeros([1, 28, 28, 1], np.int64)})
+  finally:
+    c.close()
+
+
+def _tensor_from_json(value, spec):
+  """TF Serving's JSON -> tensor rules: {"b64": ...} is bytes; numbers take the spec dtype."""
+  def unb64(v):
+    if isinstance(v, dict) and "b64" in v:
+      return base64.b64decode(v["b64"])
+    if isinstance(v, list):
+      return [unb64(x) for x in v]
+    return v
+  return tf.constant(unb64(value), dtype=spec.dtype)
+
+
+class _RestHandler(http.server.BaseHTTPRequestHandler):
+  model = None
+
+  def log_message(self, *args):  # keep test output clean
+    pass
+
+  def do_POST(self):  # noqa: N802
+    if not self.path.startswith("/v1/models/infogan") or not self.path.endswith(":predict"):
+      return self._reply(404, {"error": f"unknown path {self.path}"})
+    body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+    fn = self.model.signatures[body.get("signature_name", "serving_default")]
+    specs = fn.structured_input_signature[1]
+    try:
+      if "instances" in body:
+        cols = {k: [row[k] for row in body["instances"]] for k in body["instances"][0]}
+      else:
+        cols = body["inputs"]
+      outputs = fn(**{k: _tensor_from_json(v, specs[k]) for k, v in cols.items()})
+    except (tf.errors.InvalidArgumentError, TypeError, ValueError) as e:
+      return self._reply(400, {"error": _error_text(e)})
+    outputs = {k: v.numpy().tolist() for k, v in outputs.items()}
+    if "instances" in body:
+      n = len(body["instances"])
+      return self._reply(200, {"predictions": [{k: v[i] for k, v in outputs.items()}
+                                               for i in range(n)]})
+    return self._reply(200, {"outputs": outputs})
+
+  def _reply(self, code, payload):
+    data = json.dumps(payload).encode()
+    self.send_response(code)
+    self.send_header("Content-Type", "application/json")
+    self.send_header("Content-Length", str(len(data)))
+    self.end_headers()
+    self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def rest_url(exported):
+  handler = type("Handler", (_RestHandler,), {"model": tf.saved_model.load(exported.path)})
+  server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+  thread = threading.Thread(target=server.serve_forever, daemon=True)
+  thread.start()
+  yield f"http://127.0.0.1:{server.server_address[1]}"
+  server.shutdown()
+
+
+def test_rest_round_trip_in_both_formats(rest_url):
+  c = client.RestClient(rest_url, "infogan")
+  assert c.predict_url.endswith("/v1/models/infogan:predict")
+  out = c.predict("sample", {"count": np.int32(2), "seed": np.int64(9)}, client.COLUMNAR)
+  assert out["images"].shape == (2, 28, 28, 1)
+  rows = c.predict("encode", {"images": out["images"]}, client.ROW)
+  cols = c.predict("encode", {"images": out["images"]}, client.COLUMNAR)
+  np.testing.assert_allclose(rows["cat0_probs"], cols["cat0_probs"], atol=1e-6)
+  png = tf.io.encode_png(client.images_to_uint8(out["images"][0])).numpy()
+  by_bytes = c.predict("encode_image_bytes", {"image_bytes": np.array([png], dtype=object)},
+                       client.ROW)
+  assert by_bytes["cat0"].shape == (1,)
+  fixed = c.predict("sample_with_codes", {"count": np.int32(2), "seed": np.int64(0),
+                                          "categorical": np.array([3], np.int32),
+                                          "continuous": np.array([np.nan, 0.0], np.float32)},
+                    client.COLUMNAR)
+  assert np.all(fixed["categorical"] == 3)
+
+
+def test_rest_bad_request_is_an_error(rest_url):
+  c = client.RestClient(rest_url, "infogan")
+  with pytest.raises(client.ServingError, match="HTTP 400.*in \\[0, 4\\)"):
+    c.predict("generate", {"noise": np.zeros([1, 8], np.float32),
+                           "categorical": np.array([[4]], np.int32),
+                           "continuous": np.zeros([1, 2], np.float32)}, client.ROW)

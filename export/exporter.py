@@ -78,7 +78,8 @@ def models_config_text(model_name: str, base_path: str) -> str:
 def write_saved_model(generator, discriminator, config: config_lib.ExperimentConfig,
                       export_dir: str, version: Optional[int] = None,
                       model_name: str = DEFAULT_MODEL_NAME,
-                      checkpoint: Optional[str] = None) -> ExportResult:
+                      checkpoint: Optional[str] = None,
+                      serving_base_path: Optional[str] = None) -> ExportResult:
   """Exports in-memory models as export_dir/<version>/.
 
   Args:
@@ -89,6 +90,9 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
     version: Integer version (default: one more than the newest existing).
     model_name: Name used in warmup requests and models.config.
     checkpoint: The checkpoint the weights came from (recorded in the config asset).
+    serving_base_path: base_path written into models.config, i.e. where the server sees
+      export_dir (e.g. /models/infogan inside the tensorflow/serving container); default the
+      absolute export_dir.
 
   Raises:
     ExportError: If the version exists or is not a positive integer.
@@ -131,14 +135,15 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
     shutil.rmtree(tmp, ignore_errors=True)
     raise
   with open(os.path.join(export_dir, MODELS_CONFIG), "w") as f:
-    f.write(models_config_text(model_name, os.path.abspath(export_dir)))
+    f.write(models_config_text(model_name, serving_base_path or os.path.abspath(export_dir)))
   return ExportResult(final, version, checkpoint,
                       [ep.name for ep in endpoints] + [sig.SERVING_DEFAULT])
 
 
 def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
                    checkpoint: Optional[str] = None,
-                   model_name: str = DEFAULT_MODEL_NAME) -> ExportResult:
+                   model_name: str = DEFAULT_MODEL_NAME,
+                   serving_base_path: Optional[str] = None) -> ExportResult:
   """Rebuilds the models from workdir/config.json, restores a checkpoint and exports them.
 
   Args:
@@ -147,6 +152,7 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
     version: Integer version (default: next free).
     checkpoint: A checkpoint path prefix (default: the latest in workdir/checkpoints).
     model_name: Model name for warmup requests and models.config.
+    serving_base_path: See `write_saved_model`.
 
   Raises:
     ConfigError: No usable config.json in workdir.
@@ -157,4 +163,4 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
   generator, discriminator = build_models(config)
   path = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
   return write_saved_model(generator, discriminator, config, export_dir, version, model_name,
-                           checkpoint=path)
+                           checkpoint=path, serving_base_path=serving_base_path)

@@ -23,6 +23,9 @@ flags.DEFINE_string("export_dir", None, "Model base path; versions go in <export
 flags.DEFINE_integer("version", None, "Integer version (default: next free).")
 flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: the latest).")
 flags.DEFINE_string("model_name", "infogan", "Model name for warmup and models.config.")
+flags.DEFINE_string("serving_base_path", None,
+                    "base_path for models.config: where the server sees export_dir "
+                    "(e.g. /models/infogan in the tensorflow/serving container).")
 FLAGS = flags.FLAGS
 
 
@@ -38,7 +41,8 @@ def main(argv):
     return 2
   try:
     result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
-                                     FLAGS.checkpoint, FLAGS.model_name)
+                                     FLAGS.checkpoint, FLAGS.model_name,
+                                     FLAGS.serving_base_path)
   except (config_lib.ConfigError, FileNotFoundError, exporter.ExportError) as e:
     print(f"export.main: {e}", file=sys.stderr)
     return 1

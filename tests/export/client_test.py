@@ -219,3 +219,19 @@ def test_rest_bad_request_is_an_error(rest_url):
     c.predict("generate", {"noise": np.zeros([1, 8], np.float32),
                            "categorical": np.array([[4]], np.int32),
                            "continuous": np.zeros([1, 2], np.float32)}, client.ROW)
+
+
+def test_client_cli_against_grpc_server(grpc_target, tmp_path):
+  import os
+  import subprocess
+  import sys
+  from tests import helpers
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  out = tmp_path / "samples.png"
+  proc = subprocess.run([sys.executable, "-m", "export.client_main", f"--server={grpc_target}",
+                         "--signature=sample", "--count=4", "--seed=1", f"--out={out}"],
+                        cwd=helpers.ROOT, env=env, capture_output=True, text=True, timeout=300)
+  assert proc.returncode == 0, proc.stderr
+  grid = tf.io.decode_png(out.read_bytes()).numpy()
+  assert grid.shape == (2 * 29 + 1, 2 * 29 + 1, 1)
+  assert json.loads(proc.stdout.splitlines()[-1])["categorical"]

@@ -14,10 +14,12 @@ def _run(*args):
 
 
 def test_cli_exports_a_version(trained_workdir, tmp_path):
-  proc = _run(f"--workdir={trained_workdir}", f"--export_dir={tmp_path}", "--version=5")
+  proc = _run(f"--workdir={trained_workdir}", f"--export_dir={tmp_path}", "--version=5",
+              "--serving_base_path=/models/infogan")
   assert proc.returncode == 0, proc.stderr
   assert "wrote" in proc.stdout and os.path.isdir(tmp_path / "5")
   assert "serving_default" in proc.stdout
+  assert "base_path: '/models/infogan'" in (tmp_path / "models.config").read_text()
 
 
 def test_cli_errors_are_one_line(tmp_path):

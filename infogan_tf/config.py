@@ -144,7 +144,7 @@ class DataConfig:
     split: Split to train on.
     image_size: Side length images are resized to ('celeb_a', 'folder') or rendered at
       ('procedural'); other datasets keep their native size.
-    channels: Channels for 'folder' images (1 or 3).
+    channels: Channels for 'folder' and 'procedural' images (1 or 3).
     num_examples: Number of procedural images to render.
     shuffle_buffer: tf.data shuffle buffer size.
     cache: Cache decoded images in memory.

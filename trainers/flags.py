@@ -45,7 +45,7 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_string("split", _D.data.split, "Split to train on.", flag_values=fv)
   flags.DEFINE_integer("image_size", _D.data.image_size,
                        "Image side for procedural, folder and celeb_a data.", flag_values=fv)
-  flags.DEFINE_integer("channels", _D.data.channels, "Channels for folder data (1 or 3).",
+  flags.DEFINE_integer("channels", _D.data.channels, "Channels for folder and procedural data (1 or 3).",
                        flag_values=fv)
   flags.DEFINE_integer("num_examples", _D.data.num_examples,
                        "Procedural images to render.", flag_values=fv)

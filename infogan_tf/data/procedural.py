@@ -74,7 +74,8 @@ def render(factors: np.ndarray, image_size: int, chunk: int = 512) -> np.ndarray
   return out
 
 
-def load(split: str, image_size: int, num_examples: int, seed: int = 0) -> ImageSource:
+def load(split: str, image_size: int, num_examples: int, seed: int = 0,
+         channels: int = 1) -> ImageSource:
   """The procedural dataset.
 
   Args:
@@ -83,12 +84,15 @@ def load(split: str, image_size: int, num_examples: int, seed: int = 0) -> Image
     image_size: Side length of the square images.
     num_examples: Number of training images.
     seed: Dataset seed (the same seed always gives the same images).
+    channels: 1 (grey) or 3 (the grey image repeated, for RGB architectures).
   """
   if split not in ("train", "test"):
     raise ValueError(f"procedural dataset has splits 'train' and 'test', not {split!r}")
   n = num_examples if split == "train" else max(1000, num_examples // 5)
   factors = sample_factors(n, seed * 2 + (0 if split == "train" else 1))
   images = render(factors, image_size)
+  if channels == 3:
+    images = np.repeat(images, 3, axis=-1)
   return from_arrays("procedural", images, labels=factors[:, 0].astype(np.int32),
                      factors=factors, num_classes=len(SHAPES), factor_names=FACTOR_NAMES,
                      origin="rendered in-process")

@@ -39,7 +39,7 @@ def load_source(data: config_lib.DataConfig, split: str = None, seed: int = 0) -
   split = split or data.split
   name = data.name
   if name == "procedural":
-    return procedural.load(split, data.image_size, data.num_examples, seed)
+    return procedural.load(split, data.image_size, data.num_examples, seed, data.channels)
   if name == "idx":
     return idx.load(data.data_dir, split, name="idx", num_classes=None)
   if name == "folder":

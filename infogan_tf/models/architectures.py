@@ -12,6 +12,8 @@ from typing import Callable, List, Tuple
 
 import keras
 
+from infogan_tf.models.fast_dense import FastDense
+
 LEAKY_SLOPE = 0.1  # the paper's lrelu slope
 
 
@@ -73,7 +75,7 @@ def _deconv(filters: int, name: str, kernel: int = 4, strides: int = 2, bias: bo
 
 
 def _dense(units: int, name: str, bias: bool = True):
-  return keras.layers.Dense(units, use_bias=bias, kernel_initializer=_init(), name=name)
+  return FastDense(units, use_bias=bias, kernel_initializer=_init(), name=name)
 
 
 def _bn(name: str, sync: bool):

@@ -41,3 +41,10 @@ def test_rendering_reflects_factors():
   for i in range(4):
     for j in range(i + 1, 4):
       assert np.abs(ims[i] - ims[j]).mean() > 5
+
+
+def test_rgb_variant_repeats_the_grey_image():
+  grey = next(iter(procedural.load("train", 32, 8).dataset.batch(8)))["image"].numpy()
+  rgb = next(iter(procedural.load("train", 32, 8, channels=3).dataset.batch(8)))["image"].numpy()
+  assert rgb.shape == (8, 32, 32, 3)
+  np.testing.assert_array_equal(rgb[..., 1], grey[..., 0])

@@ -1,0 +1,1 @@
+"""Benchmarks (slow, not tests): throughput, serving speed, reference implementations."""

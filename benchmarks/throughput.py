@@ -1,0 +1,284 @@
+r"""Train-step throughput of infogan_tf on this machine (a benchmark, not a test).
+
+For each architecture x global batch x XLA on/off x replicas (1 device or 2 logical CPUs), a fresh
+subprocess builds the paper's nets and measures steady-state images/s of the full step
+(D update + G/Q update) through `TrainLoop` fed by the real input pipeline, then again fed by a
+constant in-memory batch: if the two match, the input pipeline keeps up. Analytic FLOPs per
+image give the achieved GFLOP/s, compared with a large float32 matmul (the practical ceiling).
+`--headline` adds the numbers that matter most: the MNIST nets at batch 64 through
+`python -m trainers.main` exactly as a user runs it, and a plain eager PyTorch step of the same
+nets (benchmarks/torch_reference.py) run right after it.
+
+  python -m benchmarks.throughput                      # full matrix + headline (~20 min)
+  python -m benchmarks.throughput --archs=mnist --batch_sizes=64 --xla=off --replicas=1
+Outputs: benchmarks/results/throughput.json and docs/throughput.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_JSON = os.path.join(ROOT, "benchmarks", "results", "throughput.json")
+RESULTS_MD = os.path.join(ROOT, "docs", "throughput.md")
+
+# Paper latent codes per architecture (see trainers/flagfiles).
+PRESETS = {
+    "mnist": dict(size=28, channels=1, noise=62, categorical=(10,), continuous=2),
+    "svhn": dict(size=32, channels=3, noise=124, categorical=(10,) * 4, continuous=4),
+    "sprites64": dict(size=64, channels=1, noise=128, categorical=(), continuous=5),
+}
+
+
+def _config(arch, batch, xla, replicas, mixed_precision, steps_per_loop):
+  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  p = PRESETS[arch]
+  train = dict(workdir="/tmp/unused", steps=10 ** 6, batch_size=batch, seed=0,
+               strategy="mirrored" if replicas > 1 else "one_device",
+               virtual_cpus=replicas if replicas > 1 else 0, jit_compile=xla,
+               steps_per_loop=steps_per_loop)
+  if mixed_precision is not None:
+    train["mixed_precision"] = mixed_precision
+  return config_lib.ExperimentConfig(
+      latent=config_lib.LatentConfig(noise_dim=p["noise"], categorical=p["categorical"],
+                                     continuous=p["continuous"]),
+      model=config_lib.ModelConfig(arch, (p["size"], p["size"], p["channels"])),
+      data=config_lib.DataConfig(name="procedural", image_size=p["size"],
+                                 channels=p["channels"], num_examples=4096,
+                                 shuffle_buffer=4096),
+      train=config_lib.TrainConfig(**train))
+
+
+def _measure(loop, iterator, steps_per_loop, seconds):
+  loop(iterator, steps_per_loop)  # trace + warm up
+  loop(iterator, steps_per_loop)
+  steps, t0 = 0, time.perf_counter()
+  while time.perf_counter() - t0 < seconds:
+    loop(iterator, steps_per_loop)
+    steps += steps_per_loop
+  return steps, time.perf_counter() - t0
+
+
+def child(args) -> dict:
+  """Runs one configuration in this (fresh) process and returns its measurements."""
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+  from infogan_tf import distribute, flops, train_step, training  # pylint: disable=g-import-not-at-top
+  from infogan_tf import data as data_lib
+  from infogan_tf.models import architectures
+  import tensorflow as tf
+
+  config = _config(args.arch, args.batch, args.xla_on, args.replicas_n, args.mixed_precision,
+                   args.steps_per_loop)
+  result = {"arch": args.arch, "batch_size": args.batch, "xla": args.xla_on,
+            "replicas": args.replicas_n, "mixed_precision": config.train.mixed_precision
+            if hasattr(config.train, "mixed_precision") else "float32"}
+  strategy = distribute.make_strategy(config.train.strategy, config.train.virtual_cpus)
+  try:
+    training.check_strategy(config, strategy)
+  except Exception as e:  # pylint: disable=broad-except
+    result["unsupported"] = str(e).split(";")[0]
+    return result
+  state = train_step.create_state(config, strategy)
+  source = data_lib.load_source(config.data)
+  pixel_range = architectures.info(args.arch).pixel_range
+  f = flops.model_flops(state.generator, state.discriminator)
+  result["gflop_per_image"] = f["train_step"] / 1e9
+  for feed in ("data", "constant"):
+    if feed == "data":
+      ds = data_lib.distributed_train_dataset(strategy, source, args.batch, pixel_range, 0,
+                                              config.data.shuffle_buffer)
+    else:
+      batch = next(iter(data_lib.eval_batches(source, args.batch, pixel_range)))["image"]
+      ds = strategy.experimental_distribute_dataset(
+          tf.data.Dataset.from_tensors(batch).repeat())
+    loop = train_step.make_train_loop(state, config, strategy)
+    steps, elapsed = _measure(loop, iter(ds), args.steps_per_loop, args.seconds)
+    ips = steps * args.batch / elapsed
+    result[f"images_per_sec_{feed}"] = ips
+    result[f"gflops_{feed}"] = ips * result["gflop_per_image"]
+    result["retraces"] = loop.tracing_count - 1
+  result["pipeline_keeps_up"] = result["images_per_sec_data"] >= 0.95 * result[
+      "images_per_sec_constant"]
+  return result
+
+
+def matmul_gflops(seconds: float = 3.0) -> float:
+  """float32 2048x2048 matmul GFLOP/s in TF on this machine (the practical ceiling)."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  n = 2048
+  a, b = tf.random.normal([n, n]), tf.random.normal([n, n])
+  f = tf.function(tf.matmul)
+  f(a, b).numpy()
+  reps, t0 = 0, time.perf_counter()
+  while time.perf_counter() - t0 < seconds:
+    f(a, b).numpy()
+    reps += 1
+  return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+
+
+def _subprocess(cmd, timeout=1800) -> subprocess.CompletedProcess:
+  env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                        timeout=timeout)
+
+
+def run_config(arch, batch, xla, replicas, seconds, steps_per_loop, mixed_precision=None):
+  cmd = [sys.executable, "-m", "benchmarks.throughput", "--_child", f"--arch={arch}",
+         f"--batch={batch}", f"--seconds={seconds}", f"--steps_per_loop={steps_per_loop}",
+         f"--replicas_n={replicas}"] + (["--xla_on"] if xla else []) + (
+             [f"--mixed_precision={mixed_precision}"] if mixed_precision else [])
+  proc = _subprocess(cmd)
+  if proc.returncode:
+    return {"arch": arch, "batch_size": batch, "xla": xla, "replicas": replicas,
+            "error": proc.stderr.strip().splitlines()[-1][:300]}
+  return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def trainer_images_per_sec(steps: int = 600) -> dict:
+  """MNIST nets, batch 64, through `python -m trainers.main` as a user runs it."""
+  with tempfile.TemporaryDirectory() as workdir:
+    flagfile = os.path.join(ROOT, "trainers", "flagfiles", "fashion_mnist.flags")
+    data = [] if os.path.isdir("/usr/share/datasets/fashion-mnist") else [
+        "--dataset=procedural", "--num_examples=20000"]
+    cmd = [sys.executable, "-m", "trainers.main", f"--flagfile={flagfile}",
+           f"--workdir={workdir}", f"--steps={steps}", "--log_every=100",
+           f"--checkpoint_every={steps}", f"--image_every={steps}", *data]
+    t0 = time.perf_counter()
+    proc = _subprocess(cmd)
+    wall = time.perf_counter() - t0
+  if proc.returncode:
+    return {"error": proc.stderr.strip().splitlines()[-1]}
+  m = re.search(r"reached step \d+; .*?; (\d+) images/s", proc.stderr)
+  return {"command": " ".join(["python -m trainers.main", "--flagfile=" + os.path.relpath(
+      flagfile, ROOT), f"--steps={steps}"] + data), "images_per_sec": float(m.group(1)),
+          "wall_seconds": wall, "dataset": "fashion_mnist (IDX)" if not data else "procedural"}
+
+
+def torch_images_per_sec(seconds: float = 30.0) -> dict:
+  proc = _subprocess([sys.executable, "-m", "benchmarks.torch_reference",
+                      f"--seconds={seconds}", "--batch_size=64"])
+  if proc.returncode:
+    return {"error": (proc.stderr.strip().splitlines() or ["torch not installed"])[-1]}
+  return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  import keras  # pylint: disable=g-import-not-at-top
+  cpu = "unknown"
+  if os.path.exists("/proc/cpuinfo"):
+    names = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if
+             l.startswith("model name")]
+    cpu = names[0] if names else cpu
+  return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+          "tensorflow": tf.__version__, "keras": keras.__version__,
+          "platform": platform.platform()}
+
+
+def markdown(report: dict) -> str:
+  m = report["machine"]
+  lines = [
+      "# Train-step throughput",
+      "",
+      "Generated by `python -m benchmarks.throughput` (raw numbers: "
+      "`benchmarks/results/throughput.json`).",
+      "",
+      f"Machine: {m['cpu']}, {m['cores']} cores, {m['platform']}; Python {m['python']}, "
+      f"TensorFlow {m['tensorflow']}, Keras {m['keras']}; float32 unless noted; measured "
+      f"{report['date']}.",
+      "",
+  ]
+  h = report.get("headline")
+  if h:
+    tr, pt = h["trainer"], h["pytorch"]
+    lines += ["## Headline: MNIST nets, global batch 64, full InfoGAN step", ""]
+    if "error" not in tr:
+      lines.append(f"- infogan_tf through the trainer (`{tr['command']}`, {tr['dataset']}): "
+                   f"**{tr['images_per_sec']:.0f} images/s**")
+    if "error" not in pt:
+      lines.append(f"- plain eager PyTorch step of the same nets (`python -m "
+                   f"benchmarks.torch_reference`, {pt['framework']}, {pt['threads']} threads), "
+                   f"run right after: **{pt['images_per_sec']:.0f} images/s**")
+    if "error" not in tr and "error" not in pt:
+      lines.append(f"- ratio: **{tr['images_per_sec'] / pt['images_per_sec']:.2f}x**")
+    lines.append(f"- step cost {h['gflop_per_image']:.3f} GFLOP/image; float32 matmul on this "
+                 f"machine {report['matmul_gflops']:.0f} GFLOP/s -> ceiling "
+                 f"{report['matmul_gflops'] / h['gflop_per_image']:.0f} images/s; reached "
+                 f"{h['fraction_of_ceiling']:.0%} of it")
+    lines.append("")
+  lines += ["## Matrix (TrainLoop, steady state)", "",
+            "| arch | batch | XLA | replicas | GFLOP/img | img/s (data) | img/s (constant) | "
+            "GFLOP/s | input keeps up | retraces |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+  for r in report["matrix"]:
+    head = f"| {r['arch']} | {r['batch_size']} | {'on' if r['xla'] else 'off'} | {r['replicas']} |"
+    if "unsupported" in r or "error" in r:
+      lines.append(f"{head} - | {r.get('unsupported') or r.get('error')} | | | | |")
+      continue
+    lines.append(f"{head} {r['gflop_per_image']:.3f} | {r['images_per_sec_data']:.0f} | "
+                 f"{r['images_per_sec_constant']:.0f} | {r['gflops_data']:.0f} | "
+                 f"{'yes' if r['pipeline_keeps_up'] else 'NO'} | {r['retraces']} |")
+  return "\n".join(lines) + "\n"
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--archs", default="mnist,svhn,sprites64")
+  parser.add_argument("--batch_sizes", default="32,64,128")
+  parser.add_argument("--xla", default="off,on")
+  parser.add_argument("--replicas", default="1,2")
+  parser.add_argument("--seconds", type=float, default=8.0)
+  parser.add_argument("--steps_per_loop", type=int, default=10)
+  parser.add_argument("--no_headline", action="store_true")
+  parser.add_argument("--out_json", default=RESULTS_JSON)
+  parser.add_argument("--out_md", default=RESULTS_MD)
+  # Child mode (one configuration per fresh process).
+  parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+  parser.add_argument("--arch", default="mnist", help=argparse.SUPPRESS)
+  parser.add_argument("--batch", type=int, default=64, help=argparse.SUPPRESS)
+  parser.add_argument("--xla_on", action="store_true", help=argparse.SUPPRESS)
+  parser.add_argument("--replicas_n", type=int, default=1, help=argparse.SUPPRESS)
+  parser.add_argument("--mixed_precision", default=None, help=argparse.SUPPRESS)
+  args, _ = parser.parse_known_args()
+  if args._child:
+    print(json.dumps(child(args)))
+    return
+
+  matrix = []
+  for arch, batch, xla, replicas in itertools.product(
+      args.archs.split(","), [int(b) for b in args.batch_sizes.split(",")],
+      [x == "on" for x in args.xla.split(",")], [int(r) for r in args.replicas.split(",")]):
+    r = run_config(arch, batch, xla, replicas, args.seconds, args.steps_per_loop)
+    print(json.dumps(r), flush=True)
+    matrix.append(r)
+  report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+            "matmul_gflops": matmul_gflops(), "matrix": matrix}
+  if not args.no_headline:
+    trainer = trainer_images_per_sec()
+    torch = torch_images_per_sec()
+    mnist = [r for r in matrix if r["arch"] == "mnist" and "gflop_per_image" in r]
+    gflop = mnist[0]["gflop_per_image"] if mnist else float("nan")
+    ceiling = report["matmul_gflops"] / gflop
+    report["headline"] = {"trainer": trainer, "pytorch": torch, "gflop_per_image": gflop,
+                          "ceiling_images_per_sec": ceiling,
+                          "fraction_of_ceiling": trainer.get("images_per_sec", 0) / ceiling}
+    print(json.dumps(report["headline"]), flush=True)
+  os.makedirs(os.path.dirname(args.out_json), exist_ok=True)
+  with open(args.out_json, "w") as f:
+    json.dump(report, f, indent=2)
+  with open(args.out_md, "w") as f:
+    f.write(markdown(report))
+  print(f"wrote {args.out_json} and {args.out_md}")
+
+
+if __name__ == "__main__":
+  main()

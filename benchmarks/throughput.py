@@ -46,12 +46,11 @@ def _config(arch, batch, xla, replicas, mixed_precision, steps_per_loop):
                strategy="mirrored" if replicas > 1 else "one_device",
                virtual_cpus=replicas if replicas > 1 else 0, jit_compile=xla,
                steps_per_loop=steps_per_loop)
-  if mixed_precision is not None:
-    train["mixed_precision"] = mixed_precision
   return config_lib.ExperimentConfig(
       latent=config_lib.LatentConfig(noise_dim=p["noise"], categorical=p["categorical"],
                                      continuous=p["continuous"]),
-      model=config_lib.ModelConfig(arch, (p["size"], p["size"], p["channels"])),
+      model=config_lib.ModelConfig(arch, (p["size"], p["size"], p["channels"]),
+                                   precision=mixed_precision or "float32"),
       data=config_lib.DataConfig(name="procedural", image_size=p["size"],
                                  channels=p["channels"], num_examples=4096,
                                  shuffle_buffer=4096),
@@ -79,8 +78,7 @@ def child(args) -> dict:
   config = _config(args.arch, args.batch, args.xla_on, args.replicas_n, args.mixed_precision,
                    args.steps_per_loop)
   result = {"arch": args.arch, "batch_size": args.batch, "xla": args.xla_on,
-            "replicas": args.replicas_n, "mixed_precision": config.train.mixed_precision
-            if hasattr(config.train, "mixed_precision") else "float32"}
+            "replicas": args.replicas_n, "precision": config.model.precision}
   strategy = distribute.make_strategy(config.train.strategy, config.train.virtual_cpus)
   try:
     training.check_strategy(config, strategy)
@@ -221,8 +219,11 @@ def markdown(report: dict) -> str:
             "|---|---|---|---|---|---|---|---|---|---|"]
   for r in report["matrix"]:
     head = f"| {r['arch']} | {r['batch_size']} | {'on' if r['xla'] else 'off'} | {r['replicas']} |"
-    if "unsupported" in r or "error" in r:
-      lines.append(f"{head} - | {r.get('unsupported') or r.get('error')} | | | | |")
+    if "unsupported" in r:
+      lines.append(f"{head} - | unsupported (TF: XLA across logical CPU devices) | | | | |")
+      continue
+    if "error" in r:
+      lines.append(f"{head} - | error: {r['error']} | | | | |")
       continue
     lines.append(f"{head} {r['gflop_per_image']:.3f} | {r['images_per_sec_data']:.0f} | "
                  f"{r['images_per_sec_constant']:.0f} | {r['gflops_data']:.0f} | "
@@ -239,6 +240,8 @@ def main():
   parser.add_argument("--seconds", type=float, default=8.0)
   parser.add_argument("--steps_per_loop", type=int, default=10)
   parser.add_argument("--no_headline", action="store_true")
+  parser.add_argument("--render_only", action="store_true",
+                      help="Rewrite the markdown from the existing JSON, measuring nothing.")
   parser.add_argument("--out_json", default=RESULTS_JSON)
   parser.add_argument("--out_md", default=RESULTS_MD)
   # Child mode (one configuration per fresh process).
@@ -251,6 +254,12 @@ def main():
   args, _ = parser.parse_known_args()
   if args._child:
     print(json.dumps(child(args)))
+    return
+  if args.render_only:
+    with open(args.out_json) as f:
+      report = json.load(f)
+    with open(args.out_md, "w") as f:
+      f.write(markdown(report))
     return
 
   matrix = []

@@ -25,6 +25,7 @@ DATASETS = (
     "folder",
 )
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 class ConfigError(ValueError):
@@ -74,6 +75,8 @@ class ModelConfig:
   Attributes:
     architecture: 'mnist' (28x28, paper MNIST nets), 'svhn' (32x32, paper SVHN/CelebA nets) or
       'sprites64' (64x64 variant for sprite/shape/face data).
+    precision: 'float32' or 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on
+      CPUs with AVX512_BF16/AMX and on TPUs/recent GPUs).
     image_shape: (height, width, channels) the networks produce and consume; None takes the
       training data's shape (the trainer writes the resolved shape to config.json).
     sync_batch_norm: Synchronise BatchNormalization statistics across replicas.
@@ -82,12 +85,15 @@ class ModelConfig:
   architecture: str = "mnist"
   image_shape: Optional[Tuple[int, int, int]] = None
   sync_batch_norm: bool = False
+  precision: str = "float32"
 
   def validate(self) -> None:
     _require(
         self.architecture in ARCHITECTURES,
         f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}",
     )
+    _require(self.precision in PRECISIONS,
+             f"precision must be one of {PRECISIONS}, got {self.precision!r}")
     if self.image_shape is not None:
       _require(
           len(self.image_shape) == 3 and all(d > 0 for d in self.image_shape),
@@ -104,11 +110,20 @@ class LossConfig:
     lambda_continuous: lambda for the continuous part of L_I.
     continuous_std: None to learn the Gaussian std of Q (the paper), or a fixed std
       (the official code uses 1.0, i.e. a scaled MSE).
+    real_info_weight: Extension, 0 = off (the paper). Also trains Q's categorical heads on
+      *real* images, unsupervised: maximise the mutual information between Q's assignments of
+      a real batch and of a randomly shifted/flipped copy (IIC, Ji et al. 2019), weighted by
+      this factor, in the D/Q update.
+    augment_shift: Max shift in pixels of that augmented copy.
+    augment_flip: Also mirror the augmented copy left-right at random.
   """
 
   lambda_categorical: float = 1.0
   lambda_continuous: float = 0.1
   continuous_std: Optional[float] = None
+  real_info_weight: float = 0.0
+  augment_shift: int = 2
+  augment_flip: bool = False
 
   def validate(self) -> None:
     _require(self.lambda_categorical >= 0, "lambda_categorical must be >= 0")
@@ -117,6 +132,8 @@ class LossConfig:
         self.continuous_std is None or self.continuous_std > 0,
         f"continuous_std must be 'learned' or > 0, got {self.continuous_std}",
     )
+    _require(self.real_info_weight >= 0, "real_info_weight must be >= 0")
+    _require(self.augment_shift >= 0, "augment_shift must be >= 0")
 
 
 @dataclasses.dataclass(frozen=True)

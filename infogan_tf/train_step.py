@@ -22,10 +22,10 @@ import keras
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf import losses
+from infogan_tf import augment, losses
 from infogan_tf.fused_adam import FusedAdam
 from infogan_tf.latent import LatentSpec
-from infogan_tf.models import Discriminator, Generator, build_models
+from infogan_tf.models import Discriminator, Generator, architectures, build_models
 
 
 @dataclasses.dataclass
@@ -73,11 +73,17 @@ def create_state(config: config_lib.ExperimentConfig,
   return TrainState(generator, discriminator, g_opt, d_opt, rng, step)
 
 
-def metric_names(spec: LatentSpec):
+def uses_real_info(config: config_lib.ExperimentConfig) -> bool:
+  return config.loss.real_info_weight > 0 and len(config.latent.categorical) > 0
+
+
+def metric_names(spec: LatentSpec, real_info: bool = False):
   """Keys of the dict the train loop returns."""
   names = ["d_loss", "g_loss", "info_loss", "d_real", "d_fake"]
   names += [f"ce/cat{i}" for i in range(len(spec.categorical))]
   names += [f"nll/cont{j}" for j in range(spec.num_continuous)]
+  if real_info:
+    names += [f"real_mi/cat{i}" for i in range(len(spec.categorical))]
   return names
 
 
@@ -97,6 +103,8 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
     sample_latent = lambda batch: spec.sample(state.rng, batch)
   loss_cfg = config.loss
   G, D = state.generator, state.discriminator
+  real_info = uses_real_info(config)
+  pixel_low = architectures.info(config.model.architecture).pixel_range[0]
 
   def scale(per_example):  # [b] -> this replica's share of the global mean
     return tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
@@ -119,6 +127,16 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
           d_gan = losses.discriminator_loss(real_out["logits"], fake_out["logits"])  # [b]
           d_info = info(fake_out, latent)
           d_loss = scale(d_gan + d_info.total)
+          if real_info:  # extension: Q's categorical heads also cluster real images (IIC)
+            shifted = augment.random_shift_flip(images, state.rng, loss_cfg.augment_shift,
+                                                loss_cfg.augment_flip, pixel_low)
+            aug_out = D(shifted, training=True)
+            real_mi = [augment.paired_assignment_mutual_information(
+                tf.nn.softmax(a), tf.nn.softmax(b))
+                       for a, b in zip(real_out["categorical_logits"],
+                                       aug_out["categorical_logits"])]
+            replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+            d_loss -= loss_cfg.real_info_weight * tf.add_n(real_mi) / replicas
         d_vars = D.trainable_variables
         state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
       fake_out_g = D(fake, training=True)
@@ -139,6 +157,10 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
       metrics[f"ce/cat{i}"] = scale(ce)
     for j in range(spec.num_continuous):
       metrics[f"nll/cont{j}"] = scale(d_info.continuous[:, j])
+    if real_info:
+      replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+      for i, mi in enumerate(real_mi):
+        metrics[f"real_mi/cat{i}"] = mi / replicas
     return metrics
 
   return replica_step
@@ -158,7 +180,7 @@ class TrainLoop:
                strategy: tf.distribute.Strategy):
     self.state = state
     self.strategy = strategy
-    self.names = metric_names(LatentSpec(config.latent))
+    self.names = metric_names(LatentSpec(config.latent), uses_real_info(config))
     replica_step = make_replica_step(state, config, config.train.batch_size)
     if config.train.jit_compile:
       replica_step = tf.function(replica_step, jit_compile=True, reduce_retracing=True)

@@ -57,6 +57,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                     "Network family.", flag_values=fv)
   flags.DEFINE_bool("sync_batch_norm", _D.model.sync_batch_norm,
                     "Synchronise BatchNorm across replicas.", flag_values=fv)
+  flags.DEFINE_enum("precision", _D.model.precision, list(config_lib.PRECISIONS),
+                    "float32, or mixed_bfloat16 (bf16 compute, f32 variables).",
+                    flag_values=fv)
   # Latent code.
   flags.DEFINE_integer("noise_dim", _D.latent.noise_dim, "Size of the noise z.", flag_values=fv)
   flags.DEFINE_enum("noise_prior", _D.latent.noise_prior, list(config_lib.NOISE_PRIORS),
@@ -74,6 +77,14 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_string("continuous_std", "learned",
                       "'learned' (paper) or a fixed Gaussian std for Q, e.g. 1.0.",
                       flag_values=fv)
+  flags.DEFINE_float("real_info_weight", _D.loss.real_info_weight,
+                     "Extension (0 = paper): weight of the IIC mutual information between Q's "
+                     "categorical assignments of real images and of shifted copies.",
+                     flag_values=fv)
+  flags.DEFINE_integer("augment_shift", _D.loss.augment_shift,
+                       "Max pixel shift of the augmented real copy.", flag_values=fv)
+  flags.DEFINE_bool("augment_flip", _D.loss.augment_flip,
+                    "Randomly mirror the augmented real copy.", flag_values=fv)
   flags.DEFINE_float("d_learning_rate", _D.optimizer.d_learning_rate, "Adam lr of D and Q.",
                      flag_values=fv)
   flags.DEFINE_float("g_learning_rate", _D.optimizer.g_learning_rate, "Adam lr of G.",
@@ -113,10 +124,14 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
           noise_dim=fv.noise_dim, noise_prior=fv.noise_prior,
           categorical=_int_list("categorical", fv.categorical), continuous=fv.continuous),
       model=config_lib.ModelConfig(architecture=fv.architecture, image_shape=None,
-                                   sync_batch_norm=fv.sync_batch_norm),
+                                   sync_batch_norm=fv.sync_batch_norm,
+                                   precision=fv.precision),
       loss=config_lib.LossConfig(lambda_categorical=fv.lambda_categorical,
                                  lambda_continuous=fv.lambda_continuous,
-                                 continuous_std=_std(fv.continuous_std)),
+                                 continuous_std=_std(fv.continuous_std),
+                                 real_info_weight=fv.real_info_weight,
+                                 augment_shift=fv.augment_shift,
+                                 augment_flip=fv.augment_flip),
       optimizer=config_lib.OptimizerConfig(d_learning_rate=fv.d_learning_rate,
                                            g_learning_rate=fv.g_learning_rate,
                                            beta1=fv.beta1, beta2=fv.beta2),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Tuple
 
+import keras
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
@@ -23,10 +25,22 @@ def build_models(config: config_lib.ExperimentConfig) -> Tuple[Generator, Discri
   spec = LatentSpec(config.latent)
   m = config.model
   check_image_shape(m.architecture, tuple(m.image_shape))
-  generator = Generator(m.architecture, tuple(m.image_shape), spec.input_dim,
-                        m.sync_batch_norm)
-  discriminator = Discriminator(m.architecture, tuple(m.image_shape), spec.categorical,
-                                spec.num_continuous, m.sync_batch_norm)
+  with dtype_policy(m.precision):
+    generator = Generator(m.architecture, tuple(m.image_shape), spec.input_dim,
+                          m.sync_batch_norm)
+    discriminator = Discriminator(m.architecture, tuple(m.image_shape), spec.categorical,
+                                  spec.num_continuous, m.sync_batch_norm)
   generator(tf.zeros([2, spec.input_dim]), training=False)
   discriminator(tf.zeros([2, *m.image_shape]), training=False)
   return generator, discriminator
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str):
+  """Layers created inside use the Keras dtype policy `name` ('float32', 'mixed_bfloat16')."""
+  previous = keras.config.dtype_policy()
+  keras.config.set_dtype_policy(name)
+  try:
+    yield
+  finally:
+    keras.config.set_dtype_policy(previous)

@@ -75,6 +75,8 @@ class Discriminator(keras.Model):
       params = _apply(self.q_head, feats, training)  # [B, P]
     else:
       params = tf.zeros([batch, 0], feats.dtype)
+    # Under mixed precision the layers compute in bfloat16; callers and losses get float32.
+    logits, feats, params = (tf.cast(t, tf.float32) for t in (logits, feats, params))
     sizes = list(self.categorical) + [self.num_continuous, self.num_continuous]
     pieces = tf.split(params, sizes, axis=-1) if sizes else []
     n_cat = len(self.categorical)

@@ -47,7 +47,7 @@ class Generator(keras.Model):
     for layer in self.stack:
       x = layer(x, training=training) if isinstance(
           layer, keras.layers.BatchNormalization) else layer(x)
-    return x  # [B, H, W, C]
+    return tf.cast(x, tf.float32)  # [B, H, W, C]; float32 even under mixed precision
 
   def get_config(self) -> dict:
     return {

@@ -1,0 +1,118 @@
+r"""Train and evaluate one flagfile over several seeds; append the results to a results file.
+
+  python -m benchmarks.seeds --flagfile=trainers/flagfiles/fashion_mnist.flags --seeds=0,1,2 \
+      [--extra="--steps=3000"] [--label="paper nets"] [--out=docs/evaluation.md]
+
+Each seed trains with `python -m trainers.main --flagfile=F --seed=S --workdir=<base>/seed<S>`
+(plus --extra) and is evaluated with `python -m trainers.evaluate`. The mean and spread (sample
+std) of every headline number, the exact commands, the machine, steps and wall-clock times go
+to benchmarks/results/seeds_<label>.json and a section appended to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(cmd):
+  env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  t0 = time.time()
+  proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+  if proc.returncode:
+    raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+  return proc, time.time() - t0
+
+
+def headline(report: dict) -> dict:
+  row = {}
+  if "clustering" in report and "cat0" in report["clustering"]:
+    c = report["clustering"]["cat0"]
+    row.update({"acc": c["acc"], "nmi": c["nmi"], "ari": c["ari"]})
+  if "cat0" in report["info"]:
+    row["L_I_cat0"] = report["info"]["cat0"]["L_I"]
+  for k, v in report.get("probe", {}).items():
+    row[k] = v
+  if "frechet" in report:
+    row["frechet"] = report["frechet"]["distance"]
+  if "mig" in report:
+    row["mig"] = report["mig"]["mig"]
+  return row
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--flagfile", required=True)
+  parser.add_argument("--seeds", default="0,1,2")
+  parser.add_argument("--extra", default="", help="Extra trainer flags, quoted.")
+  parser.add_argument("--label", default=None)
+  parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "seeds"))
+  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
+  args = parser.parse_args()
+  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
+
+  name = os.path.splitext(os.path.basename(args.flagfile))[0]
+  label = args.label or name
+  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+  extra = shlex.split(args.extra)
+  runs = []
+  for seed in [int(s) for s in args.seeds.split(",")]:
+    workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")
+    train_cmd = [sys.executable, "-m", "trainers.main", f"--flagfile={args.flagfile}",
+                 f"--seed={seed}", f"--workdir={workdir}", *extra]
+    proc, train_seconds = _run(train_cmd)
+    ips = re.search(r"(\d+) images/s", proc.stderr.strip().splitlines()[-1])
+    _, eval_seconds = _run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
+                            f"--seed={seed}"])
+    with open(os.path.join(workdir, "eval", "report.json")) as f:
+      report = json.load(f)
+    runs.append({"seed": seed, "workdir": workdir, "train_seconds": train_seconds,
+                 "eval_seconds": eval_seconds, "step": report["step"],
+                 "images_per_sec": float(ips.group(1)) if ips else None,
+                 **headline(report)})
+    print(json.dumps(runs[-1]), flush=True)
+
+  keys = [k for k in runs[0] if k not in ("seed", "workdir", "step", "images_per_sec")]
+  summary = {k: {"mean": float(np.mean([r[k] for r in runs])),
+                 "std": float(np.std([r[k] for r in runs], ddof=1)) if len(runs) > 1 else 0.0}
+             for k in keys}
+  result = {"label": label, "flagfile": args.flagfile, "extra": args.extra,
+            "date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(), "runs": runs,
+            "summary": summary}
+  os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
+  with open(os.path.join(ROOT, "benchmarks", "results", f"seeds_{slug}.json"), "w") as f:
+    json.dump(result, f, indent=2)
+
+  m = result["machine"]
+  cmd = (f"python -m benchmarks.seeds --flagfile={os.path.relpath(args.flagfile, ROOT)} "
+         f"--seeds={args.seeds}" + (f" --extra=\"{args.extra}\"" if args.extra else "")
+         + (f" --label=\"{label}\"" if args.label else ""))
+  fmt = lambda k: (f"{summary[k]['mean']:.3f} ± {summary[k]['std']:.3f}" if k in summary
+                   else "-")
+  lines = [f"## {label}", "", f"`{cmd}`", "",
+           f"{m['cpu']}, {m['cores']} cores, TF {m['tensorflow']}; {result['date']}; "
+           f"{len(runs)} seeds; {runs[0]['step']} steps each; train wall-clock "
+           f"{fmt('train_seconds')} s per seed (+ evaluation {fmt('eval_seconds')} s).", "",
+           "| metric | mean ± std over seeds | per seed |", "|---|---|---|"]
+  for k in keys:
+    if k in ("train_seconds", "eval_seconds"):
+      continue
+    per = ", ".join(f"{r[k]:.3f}" for r in runs)
+    lines.append(f"| {k} | {fmt(k)} | {per} |")
+  with open(args.out, "a") as f:
+    f.write("\n".join(lines) + "\n\n")
+  print(f"appended to {args.out}")
+
+
+if __name__ == "__main__":
+  main()

@@ -1,0 +1,58 @@
+"""Random per-image translations and flips of image batches, in graph (for real-data Q training)."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+
+def random_shift_flip(images: tf.Tensor, rng: tf.random.Generator, max_shift: int,
+                      flip: bool, fill_value: float) -> tf.Tensor:
+  """Shifts each image by up to `max_shift` pixels (and mirrors half of them if `flip`).
+
+  Args:
+    images: [B, H, W, C] float.
+    rng: Random generator (per-replica stream under a strategy).
+    max_shift: Maximum shift in pixels along each axis (integer shifts, nearest pixels).
+    flip: Also mirror left-right with probability 1/2.
+    fill_value: Value for pixels shifted in from outside (the background).
+
+  Returns:
+    [B, H, W, C] augmented images.
+  """
+  batch = tf.shape(images)[0]
+  width = tf.cast(tf.shape(images)[2], tf.float32)
+  shifts = tf.cast(rng.uniform([batch, 2], -max_shift, max_shift + 1, dtype=tf.int32),
+                   tf.float32)  # [B, 2] (dx, dy)
+  if flip:
+    sign = tf.where(rng.uniform([batch]) < 0.5, -1.0, 1.0)  # [B]
+  else:
+    sign = tf.ones([batch])
+  zeros, ones = tf.zeros([batch]), tf.ones([batch])
+  # Output (x, y) reads input (sign * x + offset_x, y - dy); a flip reads from W-1-x.
+  offset_x = tf.where(sign < 0, width - 1.0, 0.0) - shifts[:, 0]
+  transforms = tf.stack([sign, zeros, offset_x, zeros, ones, -shifts[:, 1], zeros, zeros],
+                        axis=1)  # [B, 8]
+  return tf.raw_ops.ImageProjectiveTransformV3(
+      images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
+      fill_value=tf.constant(fill_value, images.dtype), interpolation="NEAREST",
+      fill_mode="CONSTANT")
+
+
+def paired_assignment_mutual_information(p1: tf.Tensor, p2: tf.Tensor,
+                                         eps: float = 1e-8) -> tf.Tensor:
+  """I(z; z') of the joint cluster distribution of two views (IIC, Ji et al. 2019).
+
+  Args:
+    p1: [B, k] softmax of view 1.
+    p2: [B, k] softmax of view 2 (same images, another augmentation).
+
+  Returns:
+    Scalar MI in nats (maximal, ln k, for confident, balanced, view-consistent clusters).
+  """
+  joint = tf.matmul(p1, p2, transpose_a=True) / tf.cast(tf.shape(p1)[0], p1.dtype)  # [k, k]
+  joint = (joint + tf.transpose(joint)) / 2.0
+  joint = tf.maximum(joint, eps)
+  joint = joint / tf.reduce_sum(joint)
+  pi = tf.reduce_sum(joint, axis=1, keepdims=True)
+  pj = tf.reduce_sum(joint, axis=0, keepdims=True)
+  return tf.reduce_sum(joint * (tf.math.log(joint) - tf.math.log(pi) - tf.math.log(pj)))

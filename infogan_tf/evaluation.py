@@ -1,0 +1,198 @@
+"""Evaluate a trained workdir: does the code mean something?
+
+Reports (all on a labelled held-out split unless said otherwise):
+  - clustering: each categorical code's arg-max of Q on real images as a clustering of the
+    labels: ACC (one-to-one Hungarian matching), ACC with majority labels, NMI, ARI;
+  - info: per-code L_I = H(c) - CE (categorical) and ln 2 - NLL (continuous) on generated
+    samples, next to H(c);
+  - probe: linear-probe accuracy of the trunk features with 1% and 10% of the train labels;
+  - frechet: Fréchet distance between real and generated images in the feature space of a
+    classifier trained on the dataset's labels (saved and reused, see metrics/feature_classifier);
+  - mig: on data with known factors, the MIG of [categorical arg-max, continuous means];
+  - traversal PNGs like the paper's Figure 2 in <workdir>/eval/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from infogan_tf import checkpointing, losses, visualize
+from infogan_tf import config as config_lib
+from infogan_tf import data as data_lib
+from infogan_tf.latent import LatentSpec
+from infogan_tf.metrics import clustering, feature_classifier, frechet, mig, probe
+from infogan_tf.models import architectures, build_models
+
+EVAL_SUBDIR = "eval"
+REPORT_FILENAME = "report.json"
+# Datasets whose tfds build has no test split: evaluate on (a slice of) train.
+_NO_TEST_SPLIT = {"dsprites": "train[:20%]", "shapes3d": "train[:20%]", "celeb_a": "test"}
+
+
+def eval_split(config: config_lib.ExperimentConfig) -> str:
+  return _NO_TEST_SPLIT.get(config.data.name, "test")
+
+
+def _arrays(source: data_lib.ImageSource, pixel_range, limit: Optional[int] = None):
+  images, labels, factors = [], [], []
+  for batch in data_lib.eval_batches(source, 1000, pixel_range, limit):
+    images.append(batch["image"].numpy())
+    labels.append(batch["label"].numpy())
+    factors.append(batch["factors"].numpy())
+  return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
+
+
+def _encode(discriminator, images: np.ndarray, batch: int = 1000) -> Dict[str, np.ndarray]:
+  parts = {}
+  for start in range(0, len(images), batch):
+    out = discriminator(tf.constant(images[start:start + batch]), training=False)
+    rows = {"features": out["features"].numpy(),
+            "continuous_mean": out["continuous_mean"].numpy()}
+    for i, logits in enumerate(out["categorical_logits"]):
+      rows[f"cat{i}"] = np.argmax(logits.numpy(), axis=-1)
+    for k, v in rows.items():
+      parts.setdefault(k, []).append(v)
+  return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def info_on_samples(generator, discriminator, config, num_samples: int, seed: int = 0,
+                    batch: int = 1000) -> Dict[str, float]:
+  """Per-code L_I estimates on generated samples, with H(c) beside each."""
+  spec = LatentSpec(config.latent)
+  sums: Dict[str, float] = {}
+  n = 0
+  for start in range(0, num_samples, batch):
+    b = min(batch, num_samples - start)
+    sample = spec.numpy_sample(b, seed + start)
+    images = generator(spec.generator_input(sample), training=False)
+    out = discriminator(images, training=False)
+    q = losses.info_loss(out, [tf.constant(c) for c in sample.categorical],
+                         tf.constant(sample.continuous), 1.0, 1.0, config.loss.continuous_std)
+    for i, ce in enumerate(q.categorical):
+      sums[f"cat{i}"] = sums.get(f"cat{i}", 0.0) + float(tf.reduce_sum(ce))
+    for j in range(spec.num_continuous):
+      sums[f"cont{j}"] = sums.get(f"cont{j}", 0.0) + float(tf.reduce_sum(q.continuous[:, j]))
+    n += b
+  report = {}
+  for i, h in enumerate(spec.categorical_entropies()):
+    report[f"cat{i}"] = {"L_I": h - sums[f"cat{i}"] / n, "H": h}
+  for j in range(spec.num_continuous):
+    h = spec.continuous_entropy()
+    report[f"cont{j}"] = {"L_I": h - sums[f"cont{j}"] / n, "H": h}
+  return report
+
+
+def _generate(generator, config, num: int, seed: int, batch: int = 1000) -> np.ndarray:
+  spec = LatentSpec(config.latent)
+  out = []
+  for start in range(0, num, batch):
+    sample = spec.numpy_sample(min(batch, num - start), seed + 7919 + start)
+    out.append(generator(spec.generator_input(sample), training=False).numpy())
+  return np.concatenate(out)
+
+
+def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
+             probe_fractions: Sequence[float] = (0.01, 0.1), max_train_examples: int = 60000,
+             checkpoint: Optional[str] = None, seed: int = 0, write: bool = True) -> dict:
+  """Evaluates the latest (or given) checkpoint of a workdir; writes eval/report.json.
+
+  Args:
+    workdir: Training workdir.
+    num_samples: Generated samples for L_I and the Fréchet distance.
+    classifier_dir: Where the Fréchet feature classifiers are saved/reused.
+    probe_fractions: Label fractions for the linear probe.
+    max_train_examples: Cap on train images encoded for the probe.
+    checkpoint: A checkpoint prefix (default latest).
+    seed: Seed for samples and probe subsets.
+    write: Write report.json and traversal PNGs into workdir/eval.
+
+  Returns:
+    The report dict.
+  """
+  t0 = time.time()
+  config = config_lib.load_config(workdir)
+  generator, discriminator = build_models(config)
+  ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
+  pixel_range = architectures.info(config.model.architecture).pixel_range
+  spec = LatentSpec(config.latent)
+  split = eval_split(config)
+  test = data_lib.load_source(config.data, split=split, seed=0)
+  test_x, test_y, test_f = _arrays(test, pixel_range)
+  codes = _encode(discriminator, test_x)
+  report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
+            "dataset": config.data.name, "split": split, "num_test": int(len(test_x))}
+
+  labelled = test.num_classes is not None and (test_y >= 0).all()
+  if labelled:
+    report["clustering"] = {f"cat{i}": clustering.clustering_scores(codes[f"cat{i}"], test_y)
+                            for i in range(len(spec.categorical))}
+  report["info"] = info_on_samples(generator, discriminator, config, num_samples, seed)
+
+  if labelled and config.data.name not in ("folder",):
+    train = data_lib.load_source(config.data, split="train", seed=0)
+    train_x, train_y, _ = _arrays(train, pixel_range, max_train_examples)
+    train_feats = _encode(discriminator, train_x)["features"]
+    report["probe"] = probe.probe_scores(train_feats, train_y, codes["features"], test_y,
+                                         test.num_classes, probe_fractions, seed)
+    classifier, info = feature_classifier.load_or_train(
+        classifier_dir, config.data.name, tuple(config.model.image_shape), pixel_range,
+        test.num_classes, lambda: (train_x, train_y), lambda: (test_x, test_y))
+    n = min(num_samples, len(test_x))
+    fake = _generate(generator, config, n, seed)
+    real_feats = classifier.predict(test_x[:n], batch_size=1000, verbose=0)
+    fake_feats = classifier.predict(fake, batch_size=1000, verbose=0)
+    report["frechet"] = {"distance": frechet.frechet_distance(real_feats, fake_feats),
+                         "num_images": int(n), "classifier": info}
+
+  if test_f.shape[1] > 0:
+    parts, names = [], []
+    for i in range(len(spec.categorical)):
+      parts.append(codes[f"cat{i}"][:, None].astype(np.float64))
+      names.append(f"cat{i}")
+    for j in range(spec.num_continuous):
+      parts.append(codes["continuous_mean"][:, j:j + 1])
+      names.append(f"cont{j}")
+    if parts:
+      result = mig.mig(np.concatenate(parts, axis=1), test_f, factor_names=test.factor_names)
+      result["codes"] = names
+      report["mig"] = result
+
+  report["seconds"] = time.time() - t0
+  if write:
+    out_dir = os.path.join(workdir, EVAL_SUBDIR)
+    grids = visualize.traversal_grids(generator, spec, pixel_range, seed=seed)
+    factor = visualize.display_factor(config.model.image_shape[0])
+    for name, grid in grids.items():
+      visualize.write_png(os.path.join(out_dir, f"traversal_{name}.png"),
+                          visualize.upscale(grid, factor))
+    report["traversals"] = sorted(f"traversal_{n}.png" for n in grids)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:
+      json.dump(report, f, indent=2, default=float)
+  return report
+
+
+def summary_table(report: dict) -> str:
+  """A plain-text table of the headline numbers."""
+  lines = [f"{report['dataset']} ({report['split']}, {report['num_test']} images), "
+           f"step {report['step']}"]
+  for code, s in report.get("clustering", {}).items():
+    lines.append(f"  {code:6s} ACC {s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
+                 f"(majority-label ACC {s['acc_majority']:.3f})")
+  for code, s in report["info"].items():
+    lines.append(f"  L_I {code:6s} {s['L_I']:.3f} / H(c) {s['H']:.3f}")
+  for k, v in report.get("probe", {}).items():
+    lines.append(f"  linear {k:10s} {v:.3f}")
+  if "frechet" in report:
+    lines.append(f"  Frechet distance {report['frechet']['distance']:.3f} (classifier test acc "
+                 f"{report['frechet']['classifier']['test_accuracy']:.3f})")
+  if "mig" in report:
+    per = ", ".join(f"{k} {v:.2f}" for k, v in report["mig"]["per_factor"].items())
+    lines.append(f"  MIG {report['mig']['mig']:.3f} ({per})")
+  return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Evaluation metrics: callables/arrays in, numbers out (no models, no flags)."""

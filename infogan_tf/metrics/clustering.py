@@ -1,0 +1,130 @@
+"""Unsupervised clustering scores: Hungarian-matched accuracy, NMI and ARI (numpy only)."""
+
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+import numpy as np
+
+
+def contingency(clusters: np.ndarray, labels: np.ndarray) -> np.ndarray:
+  """[n_clusters, n_labels] counts of (cluster, label) pairs (ids need not be contiguous)."""
+  _, c = np.unique(np.asarray(clusters), return_inverse=True)
+  _, l = np.unique(np.asarray(labels), return_inverse=True)
+  table = np.zeros([c.max() + 1, l.max() + 1], np.int64)
+  np.add.at(table, (c, l), 1)
+  return table
+
+
+def linear_sum_assignment_max(weights: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+  """Rows and columns of a maximum-weight one-to-one assignment (Hungarian algorithm).
+
+  Args:
+    weights: [R, C] non-negative weights; the smaller side is fully assigned.
+
+  Returns:
+    (rows, cols) index arrays of the matched pairs.
+  """
+  w = np.asarray(weights, np.float64)
+  transposed = w.shape[0] > w.shape[1]
+  if transposed:
+    w = w.T
+  n, m = w.shape  # n <= m
+  cost = w.max() - w if w.size else w
+  # Potentials-based O(n^2 m) Hungarian algorithm (1-indexed, column 0 is a sentinel).
+  u, v = np.zeros(n + 1), np.zeros(m + 1)
+  p, way = np.zeros(m + 1, np.int64), np.zeros(m + 1, np.int64)
+  for i in range(1, n + 1):
+    p[0] = i
+    j0 = 0
+    minv = np.full(m + 1, np.inf)
+    used = np.zeros(m + 1, bool)
+    while True:
+      used[j0] = True
+      i0 = p[j0]
+      free = ~used[1:]
+      cur = cost[i0 - 1] - u[i0] - v[1:]
+      js = np.arange(1, m + 1)
+      better = free & (cur < minv[1:])
+      minv[1:][better] = cur[better]
+      way[1:][better] = j0
+      candidates = js[free]
+      j1 = candidates[np.argmin(minv[1:][free])]
+      delta = minv[j1]
+      u[p[used]] += delta
+      v[used] -= delta
+      minv[1:][free] -= delta
+      j0 = j1
+      if p[j0] == 0:
+        break
+    while j0:
+      j1 = way[j0]
+      p[j0] = p[j1]
+      j0 = j1
+  rows = p[1:] - 1
+  cols = np.arange(m)
+  keep = rows >= 0
+  rows, cols = rows[keep], cols[keep]
+  order = np.argsort(rows)
+  rows, cols = rows[order], cols[order]
+  return (cols, rows) if transposed else (rows, cols)
+
+
+def hungarian_accuracy(clusters: np.ndarray, labels: np.ndarray) -> float:
+  """Accuracy under the best one-to-one mapping of clusters to labels (unmatched = wrong)."""
+  table = contingency(clusters, labels)
+  rows, cols = linear_sum_assignment_max(table)
+  return float(table[rows, cols].sum() / table.sum())
+
+
+def best_label_map_accuracy(clusters: np.ndarray, labels: np.ndarray) -> float:
+  """Accuracy when every cluster takes its majority label (many-to-one, as in the paper)."""
+  table = contingency(clusters, labels)
+  return float(table.max(axis=1).sum() / table.sum())
+
+
+def _entropy(counts: np.ndarray) -> float:
+  p = counts[counts > 0] / counts.sum()
+  return float(-(p * np.log(p)).sum())
+
+
+def mutual_information(table: np.ndarray) -> float:
+  """I(A; B) in nats from a contingency table."""
+  n = table.sum()
+  pij = table / n
+  pi, pj = pij.sum(1, keepdims=True), pij.sum(0, keepdims=True)
+  nz = pij > 0
+  return float((pij[nz] * np.log(pij[nz] / (pi @ pj)[nz])).sum())
+
+
+def normalized_mutual_information(clusters: np.ndarray, labels: np.ndarray) -> float:
+  """NMI with the arithmetic-mean normalisation (sklearn's default)."""
+  table = contingency(clusters, labels)
+  h_c, h_l = _entropy(table.sum(1)), _entropy(table.sum(0))
+  if h_c == 0 and h_l == 0:
+    return 1.0
+  denom = (h_c + h_l) / 2
+  return float(mutual_information(table) / denom) if denom > 0 else 0.0
+
+
+def adjusted_rand_index(clusters: np.ndarray, labels: np.ndarray) -> float:
+  """ARI (Hubert & Arabie): 1 for identical partitions, ~0 for random ones."""
+  table = contingency(clusters, labels).astype(np.float64)
+  comb = lambda x: x * (x - 1) / 2
+  sum_ij = comb(table).sum()
+  sum_a, sum_b = comb(table.sum(1)).sum(), comb(table.sum(0)).sum()
+  expected = sum_a * sum_b / comb(table.sum())
+  max_index = (sum_a + sum_b) / 2
+  if max_index == expected:
+    return 1.0
+  return float((sum_ij - expected) / (max_index - expected))
+
+
+def clustering_scores(clusters: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
+  """ACC (Hungarian), ACC with majority labels, NMI and ARI of a clustering."""
+  return {
+      "acc": hungarian_accuracy(clusters, labels),
+      "acc_majority": best_label_map_accuracy(clusters, labels),
+      "nmi": normalized_mutual_information(clusters, labels),
+      "ari": adjusted_rand_index(clusters, labels),
+  }

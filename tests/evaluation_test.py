@@ -1,0 +1,59 @@
+"""infogan_tf.evaluation on a tiny trained workdir, and the trainers.evaluate CLI."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from infogan_tf import evaluation, training
+from tests import helpers
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+  path = str(tmp_path_factory.mktemp("evalrun"))
+  training.train(helpers.tiny_config(path, steps=4), stream=io.StringIO(),
+                 strategy=helpers.one_device_strategy())
+  return path
+
+
+def test_report_has_every_section(workdir, tmp_path):
+  report = evaluation.evaluate(workdir, num_samples=300, classifier_dir=str(tmp_path / "c"),
+                               probe_fractions=(0.1,), max_train_examples=400)
+  assert report["split"] == "test" and report["num_test"] == 1000
+  c = report["clustering"]["cat0"]
+  assert 0.25 - 0.05 <= c["acc"] <= 1 and 0 <= c["nmi"] <= 1
+  assert report["info"]["cat0"]["H"] == pytest.approx(np.log(4))
+  assert set(report["probe"]) == {"probe@10%"}
+  assert report["frechet"]["distance"] > 0
+  assert report["frechet"]["classifier"]["test_accuracy"] > 0.5  # shapes are easy
+  assert set(report["mig"]["per_factor"]) == {"shape", "scale", "rotation", "x", "y"}
+  assert report["mig"]["codes"] == ["cat0", "cont0", "cont1"]
+  saved = json.load(open(os.path.join(workdir, "eval", "report.json")))
+  assert saved["step"] == 4
+  for name in report["traversals"]:
+    assert os.path.exists(os.path.join(workdir, "eval", name))
+  assert "ACC" in evaluation.summary_table(report)
+  # The Frechet classifier is saved and reused: the second run loads it.
+  again = evaluation.evaluate(workdir, num_samples=300, classifier_dir=str(tmp_path / "c"),
+                              probe_fractions=(0.1,), max_train_examples=400, write=False)
+  assert again["frechet"]["classifier"] == report["frechet"]["classifier"]
+  assert len(os.listdir(tmp_path / "c")) == 2  # model + info
+
+
+def test_cli(workdir, tmp_path):
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  proc = subprocess.run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
+                         "--num_samples=200", f"--classifier_dir={tmp_path}",
+                         "--probe_fractions=0.1"], cwd=helpers.ROOT, env=env,
+                        capture_output=True, text=True, timeout=600)
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert "cat0" in proc.stdout and "MIG" in proc.stdout
+  bad = subprocess.run([sys.executable, "-m", "trainers.evaluate",
+                        f"--workdir={tmp_path}/none"], cwd=helpers.ROOT, env=env,
+                       capture_output=True, text=True, timeout=300)
+  assert bad.returncode == 1 and "no config.json" in bad.stderr

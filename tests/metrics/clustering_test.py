@@ -1,0 +1,59 @@
+"""Clustering metrics on cases with known answers."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from infogan_tf.metrics import clustering
+
+
+def test_perfect_and_permuted_clusterings_score_one():
+  labels = np.repeat(np.arange(10), 30)
+  permuted = np.array([7, 3, 9, 0, 1, 8, 2, 6, 5, 4])[labels]
+  for clusters in (labels, permuted):
+    s = clustering.clustering_scores(clusters, labels)
+    assert s["acc"] == 1.0 and s["acc_majority"] == 1.0
+    assert s["nmi"] == pytest.approx(1.0) and s["ari"] == pytest.approx(1.0)
+
+
+def test_constant_clustering_scores_chance():
+  labels = np.repeat(np.arange(10), 30)
+  s = clustering.clustering_scores(np.zeros_like(labels), labels)
+  assert s["acc"] == pytest.approx(0.1) and s["nmi"] == 0.0 and s["ari"] == pytest.approx(0.0)
+
+
+def test_random_clustering_is_near_chance():
+  rs = np.random.RandomState(0)
+  labels = rs.randint(0, 10, 20000)
+  s = clustering.clustering_scores(rs.randint(0, 10, 20000), labels)
+  assert s["acc"] < 0.13 and s["nmi"] < 0.01 and abs(s["ari"]) < 0.01
+
+
+def test_hungarian_matches_brute_force():
+  rs = np.random.RandomState(1)
+  for shape in [(5, 5), (4, 6), (6, 4), (1, 3)]:
+    w = rs.randint(0, 50, shape)
+    rows, cols = clustering.linear_sum_assignment_max(w)
+    assert len(rows) == min(shape) and len(set(rows)) == len(set(cols)) == min(shape)
+    best = max(sum(w[i, p[i]] for i in range(shape[0])) for p in
+               itertools.permutations(range(shape[1]), shape[0])) if shape[0] <= shape[1] else \
+        max(sum(w[p[j], j] for j in range(shape[1])) for p in
+            itertools.permutations(range(shape[0]), shape[1]))
+    assert w[rows, cols].sum() == best
+
+
+def test_one_to_one_vs_majority_accuracy():
+  # Two clusters both mostly label 0: majority mapping counts both, Hungarian only one.
+  clusters = np.array([0, 0, 0, 1, 1, 1])
+  labels = np.array([0, 0, 1, 0, 0, 1])
+  assert clustering.best_label_map_accuracy(clusters, labels) == pytest.approx(4 / 6)
+  assert clustering.hungarian_accuracy(clusters, labels) == pytest.approx(3 / 6)
+
+
+def test_known_nmi_and_ari_values():
+  # Values checked against sklearn.metrics (arithmetic NMI, ARI) by hand-derivation.
+  clusters = np.array([0, 0, 1, 1])
+  labels = np.array([0, 1, 0, 1])
+  assert clustering.normalized_mutual_information(clusters, labels) == pytest.approx(0.0)
+  assert clustering.adjusted_rand_index(clusters, labels) == pytest.approx(-0.5)

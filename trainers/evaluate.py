@@ -1,0 +1,56 @@
+r"""Evaluates a trained workdir and writes <workdir>/eval/report.json (+ traversal PNGs).
+
+  python -m trainers.evaluate --workdir=workdirs/fashion_mnist
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+from absl import logging  # noqa: E402
+
+flags.DEFINE_string("workdir", None, "Training workdir to evaluate.")
+flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: latest).")
+flags.DEFINE_integer("num_samples", 10000, "Generated samples for L_I and Frechet distance.")
+flags.DEFINE_string("classifier_dir", None,
+                    "Where Frechet feature classifiers are saved and reused "
+                    "(default ~/.cache/infogan_tf/classifiers).")
+flags.DEFINE_list("probe_fractions", ["0.01", "0.1"], "Label fractions for the linear probe.")
+flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  logging.set_verbosity(logging.WARNING)
+  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  from infogan_tf import data as data_lib
+  from infogan_tf import evaluation
+
+  if not FLAGS.workdir:
+    print("trainers.evaluate: --workdir is required", file=sys.stderr)
+    return 2
+  try:
+    fractions = [float(f) for f in FLAGS.probe_fractions]
+  except ValueError:
+    print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
+    return 2
+  try:
+    report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
+                                 fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed)
+  except (config_lib.ConfigError, data_lib.DataError, FileNotFoundError) as e:
+    print(f"trainers.evaluate: {e}", file=sys.stderr)
+    return 1
+  print(evaluation.summary_table(report))
+  print(f"report: {os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR, 'report.json')}")
+  return 0
+
+
+if __name__ == "__main__":
+  app.run(main)

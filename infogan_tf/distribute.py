@@ -82,5 +82,8 @@ def describe(strategy: tf.distribute.Strategy) -> str:
   devices = getattr(strategy.extended, "worker_devices", ())
   tf_config = os.environ.get("TF_CONFIG")
   extra = f", TF_CONFIG task {json.loads(tf_config).get('task')}" if tf_config else ""
-  return (f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replica(s) "
+  name = ("MultiWorkerMirroredStrategy"
+          if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+          else type(strategy).__name__)
+  return (f"{name} with {strategy.num_replicas_in_sync} replica(s) "
           f"{list(devices)}{extra}")

@@ -1,6 +1,5 @@
 """infogan_tf.evaluation on a tiny trained workdir, and the trainers.evaluate CLI."""
 
-import io
 import json
 import os
 import subprocess
@@ -9,16 +8,13 @@ import sys
 import numpy as np
 import pytest
 
-from infogan_tf import evaluation, training
+from infogan_tf import evaluation
 from tests import helpers
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-  path = str(tmp_path_factory.mktemp("evalrun"))
-  training.train(helpers.tiny_config(path, steps=4), stream=io.StringIO(),
-                 strategy=helpers.one_device_strategy())
-  return path
+  return helpers.train_tiny_workdir(str(tmp_path_factory.mktemp("evalrun")))
 
 
 def test_report_has_every_section(workdir, tmp_path):

@@ -48,3 +48,13 @@ def mirrored_strategy() -> tf.distribute.MirroredStrategy:
 @functools.lru_cache(maxsize=None)
 def one_device_strategy() -> tf.distribute.OneDeviceStrategy:
   return tf.distribute.OneDeviceStrategy("/cpu:0")
+
+
+def train_tiny_workdir(workdir: str, **train_overrides) -> str:
+  """Trains `tiny_config(workdir, steps=4, ...)` on one device, quietly; returns workdir."""
+  import io  # pylint: disable=g-import-not-at-top
+  from infogan_tf import training  # pylint: disable=g-import-not-at-top
+  train_overrides.setdefault("steps", 4)
+  training.train(tiny_config(workdir, **train_overrides), stream=io.StringIO(),
+                 strategy=one_device_strategy())
+  return workdir

@@ -17,12 +17,12 @@ DEFAULT_DIR = os.path.join(os.path.expanduser("~"), ".cache", "infogan_tf", "cla
 
 
 def build_classifier(image_shape: Tuple[int, int, int], num_classes: int) -> keras.Model:
-  """conv32-conv64 (s2) -> conv128 (s2) -> GAP -> FC128 ('features') -> softmax."""
+  """conv32 -> conv64 (s2) -> conv128 (s2) -> flatten -> FC128 ('features') -> softmax."""
   inputs = keras.Input(image_shape)
   x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
   x = keras.layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
   x = keras.layers.Conv2D(128, 3, strides=2, padding="same", activation="relu")(x)
-  x = keras.layers.GlobalAveragePooling2D()(x)
+  x = keras.layers.Flatten()(x)
   features = keras.layers.Dense(128, activation="relu", name=FEATURE_LAYER)(x)
   outputs = keras.layers.Dense(num_classes, activation="softmax")(features)
   return keras.Model(inputs, outputs, name="feature_classifier")
@@ -36,7 +36,7 @@ def classifier_path(directory: str, dataset: str, image_shape, pixel_range) -> s
 
 def load_or_train(directory: Optional[str], dataset: str, image_shape, pixel_range,
                   num_classes: int, train_data: Callable[[], Tuple[np.ndarray, np.ndarray]],
-                  test_data: Callable[[], Tuple[np.ndarray, np.ndarray]], epochs: int = 3,
+                  test_data: Callable[[], Tuple[np.ndarray, np.ndarray]], epochs: int = 5,
                   seed: int = 0, min_steps: int = 400) -> Tuple[keras.Model, dict]:
   """Loads the saved classifier for (dataset, shape, range) or trains and saves it.
 

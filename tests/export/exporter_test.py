@@ -221,3 +221,16 @@ def test_export_without_checkpoint_is_clear(tmp_path):
   cl.save_config(helpers.tiny_config(str(tmp_path)), str(tmp_path))
   with pytest.raises(FileNotFoundError, match="no checkpoint"):
     exporter.export_workdir(str(tmp_path), str(tmp_path / "out"))
+
+
+def test_export_of_a_mixed_bfloat16_run(tmp_path):
+  workdir = str(tmp_path / "w")
+  config = helpers.with_parts(helpers.tiny_config(workdir, steps=2),
+                              model=dict(precision="mixed_bfloat16"))
+  training.train(config, stream=io.StringIO(), strategy=helpers.one_device_strategy())
+  loaded = tf.saved_model.load(exporter.export_workdir(workdir, str(tmp_path / "m")).path)
+  out = _call(loaded, "sample", count=np.int32(2), seed=np.int64(0))
+  assert out["images"].dtype == np.float32 and out["images"].shape == (2, 28, 28, 1)
+  enc = _call(loaded, "encode", images=out["images"])
+  assert enc["cat0_probs"].dtype == np.float32
+  np.testing.assert_allclose(enc["cat0_probs"].sum(-1), 1.0, rtol=1e-3)

@@ -166,11 +166,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   report["seconds"] = time.time() - t0
   if write:
     out_dir = os.path.join(workdir, EVAL_SUBDIR)
-    grids = visualize.traversal_grids(generator, spec, pixel_range, seed=seed)
-    factor = visualize.display_factor(config.model.image_shape[0])
+    grids = visualize.display_traversal_grids(generator, spec, pixel_range, seed=seed)
     for name, grid in grids.items():
-      visualize.write_png(os.path.join(out_dir, f"traversal_{name}.png"),
-                          visualize.upscale(grid, factor))
+      visualize.write_png(os.path.join(out_dir, f"traversal_{name}.png"), grid)
     report["traversals"] = sorted(f"traversal_{n}.png" for n in grids)
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:

@@ -19,6 +19,11 @@ import keras
 
 def layer_flops(layers: Iterable, input_shape: Tuple[int, ...]) -> int:
   """Forward FLOPs per example of a layer stack, starting from `input_shape` (no batch)."""
+  return _walk(layers, input_shape)[0]
+
+
+def _walk(layers: Iterable, input_shape: Tuple[int, ...]) -> Tuple[int, Tuple[int, ...]]:
+  """(forward FLOPs per example, output shape without batch) of a layer stack."""
   shape = tuple(input_shape)
   total = 0
   for layer in layers:
@@ -32,21 +37,14 @@ def layer_flops(layers: Iterable, input_shape: Tuple[int, ...]) -> int:
       k = layer.kernel_size[0] * layer.kernel_size[1]
       total += 2 * out[0] * out[1] * k * shape[2] * layer.filters
     shape = out
-  return total
+  return total, shape
 
 
 def model_flops(generator, discriminator) -> Dict[str, int]:
   """Forward FLOPs per image of G, of D (trunk + D head + Q head), and of one train step."""
   g = layer_flops(generator.stack, (generator.input_dim,))
-  trunk = layer_flops(discriminator.trunk, discriminator.image_shape)
-  features = (_trunk_output(discriminator),)
+  trunk, features = _walk(discriminator.trunk, discriminator.image_shape)
   d = trunk + layer_flops(discriminator.d_head, features) + layer_flops(
       discriminator.q_head, features)
   return {"generator_forward": g, "discriminator_forward": d, "train_step": 3 * g + 8 * d}
 
-
-def _trunk_output(discriminator) -> int:
-  shape = (1,) + tuple(discriminator.image_shape)
-  for layer in discriminator.trunk:
-    shape = layer.compute_output_shape(shape)
-  return int(shape[-1])

@@ -116,6 +116,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
 
   def replica_step(images: tf.Tensor) -> Dict[str, tf.Tensor]:
     batch = tf.shape(images)[0]
+    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
     latent = sample_latent(batch)
     gen_input = spec.generator_input(latent)  # [b, input_dim]
     with tf.GradientTape() as g_tape:
@@ -135,7 +136,6 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
                 tf.nn.softmax(a), tf.nn.softmax(b))
                        for a, b in zip(real_out["categorical_logits"],
                                        aug_out["categorical_logits"])]
-            replicas = tf.distribute.get_replica_context().num_replicas_in_sync
             d_loss -= loss_cfg.real_info_weight * tf.add_n(real_mi) / replicas
         d_vars = D.trainable_variables
         state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
@@ -158,7 +158,6 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
     for j in range(spec.num_continuous):
       metrics[f"nll/cont{j}"] = scale(d_info.continuous[:, j])
     if real_info:
-      replicas = tf.distribute.get_replica_context().num_replicas_in_sync
       for i, mi in enumerate(real_mi):
         metrics[f"real_mi/cat{i}"] = mi / replicas
     return metrics

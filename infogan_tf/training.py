@@ -124,9 +124,7 @@ def write_traversals(state: train_step.TrainState, config: config_lib.Experiment
   """Draws the traversal grids, writes PNGs (step-stamped and latest) and image summaries."""
   spec = LatentSpec(config.latent)
   pixel_range = architectures.info(config.model.architecture).pixel_range
-  grids = visualize.traversal_grids(state.generator, spec, pixel_range, seed=seed)
-  factor = visualize.display_factor(config.model.image_shape[0])
-  grids = {k: visualize.upscale(v, factor) for k, v in grids.items()}
+  grids = visualize.display_traversal_grids(state.generator, spec, pixel_range, seed=seed)
   out_dir = os.path.join(config.train.workdir, TRAVERSAL_SUBDIR)
   for name, grid in grids.items():
     visualize.write_png(os.path.join(out_dir, f"{name}_step{step:07d}.png"), grid)

@@ -83,6 +83,14 @@ def traversal_grids(generator, spec: LatentSpec, pixel_range: Tuple[float, float
   return grids
 
 
+def display_traversal_grids(generator, spec: LatentSpec, pixel_range: Tuple[float, float],
+                            seed: int = 0) -> Dict[str, np.ndarray]:
+  """`traversal_grids` upscaled for viewing (each cell at least 56 pixels), as written to PNG."""
+  factor = display_factor(generator.image_shape[0])
+  grids = traversal_grids(generator, spec, pixel_range, seed=seed)
+  return {name: upscale(grid, factor) for name, grid in grids.items()}
+
+
 def write_png(path: str, image: np.ndarray) -> None:
   """Writes uint8 [H, W, C] (C in 1, 3) to path (atomically)."""
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)

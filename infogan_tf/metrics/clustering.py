@@ -83,7 +83,8 @@ def best_label_map_accuracy(clusters: np.ndarray, labels: np.ndarray) -> float:
   return float(table.max(axis=1).sum() / table.sum())
 
 
-def _entropy(counts: np.ndarray) -> float:
+def entropy(counts: np.ndarray) -> float:
+  """Entropy in nats of the distribution given by non-negative counts."""
   p = counts[counts > 0] / counts.sum()
   return float(-(p * np.log(p)).sum())
 
@@ -100,7 +101,7 @@ def mutual_information(table: np.ndarray) -> float:
 def normalized_mutual_information(clusters: np.ndarray, labels: np.ndarray) -> float:
   """NMI with the arithmetic-mean normalisation (sklearn's default)."""
   table = contingency(clusters, labels)
-  h_c, h_l = _entropy(table.sum(1)), _entropy(table.sum(0))
+  h_c, h_l = entropy(table.sum(1)), entropy(table.sum(0))
   if h_c == 0 and h_l == 0:
     return 1.0
   denom = (h_c + h_l) / 2

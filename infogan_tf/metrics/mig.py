@@ -11,7 +11,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 
-from infogan_tf.metrics.clustering import contingency, mutual_information, _entropy
+from infogan_tf.metrics.clustering import contingency, entropy, mutual_information
 
 
 def discretize(values: np.ndarray, num_bins: int = 20) -> np.ndarray:
@@ -52,7 +52,7 @@ def mig(representation: np.ndarray, factors: np.ndarray, num_bins: int = 20,
   gaps = {}
   names = list(factor_names) or [f"factor{j}" for j in range(k)]
   for j in range(k):
-    h = _entropy(np.bincount(v[:, j]))
+    h = entropy(np.bincount(v[:, j]))
     if h == 0:
       continue
     top = np.sort(mi[:, j])[::-1]

@@ -47,4 +47,3 @@ def model_flops(generator, discriminator) -> Dict[str, int]:
   d = trunk + layer_flops(discriminator.d_head, features) + layer_flops(
       discriminator.q_head, features)
   return {"generator_forward": g, "discriminator_forward": d, "train_step": 3 * g + 8 * d}
-

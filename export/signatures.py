@@ -180,6 +180,7 @@ class ServingFunctions:
                                           -1.0, 1.0)
     else:
       noise = tf.random.stateless_normal(tf.stack([count, self.spec.noise_dim]), key(0))
+    noise *= self.spec.noise_scale
     categorical = [tf.random.stateless_uniform(tf.reshape(count, [1]), key(1 + i), 0, k,
                                                dtype=tf.int32)
                    for i, k in enumerate(self.spec.categorical)]

@@ -1,4 +1,8 @@
-"""Random per-image translations and flips of image batches, in graph (for real-data Q training)."""
+"""Second views of real images for training Q on them: shifted/flipped copies or neighbours.
+
+Both feed `paired_assignment_mutual_information` (IIC): Q's cluster assignments of an image and
+of its second view should agree while the clusters stay balanced.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,22 @@ def random_shift_flip(images: tf.Tensor, rng: tf.random.Generator, max_shift: in
       images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
       fill_value=tf.constant(fill_value, images.dtype), interpolation="NEAREST",
       fill_mode="CONSTANT")
+
+
+def nearest_neighbour_indices(features: tf.Tensor) -> tf.Tensor:
+  """For each row, the index of its most similar *other* row (cosine similarity).
+
+  Args:
+    features: [B, F] float, B >= 2.
+
+  Returns:
+    [B] int32 indices (never the row itself); no gradient flows through the choice.
+  """
+  unit = tf.math.l2_normalize(tf.stop_gradient(tf.cast(features, tf.float32)), axis=-1)
+  similarity = tf.matmul(unit, unit, transpose_b=True)  # [B, B]
+  batch = tf.shape(features)[0]
+  similarity -= 3.0 * tf.eye(batch)  # cosine >= -1, so a row never picks itself
+  return tf.argmax(similarity, axis=-1, output_type=tf.int32)
 
 
 def paired_assignment_mutual_information(p1: tf.Tensor, p2: tf.Tensor,

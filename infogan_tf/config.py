@@ -26,6 +26,7 @@ DATASETS = (
 )
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16")
+REAL_INFO_PAIRINGS = ("augment", "neighbour")
 
 
 class ConfigError(ValueError):
@@ -44,12 +45,16 @@ class LatentConfig:
   Attributes:
     noise_dim: Size of z.
     noise_prior: 'uniform' (U(-1, 1), the official code) or 'normal' (N(0, 1)).
+    noise_scale: Multiplies z after drawing it (1 = the prior as named). Small values (e.g.
+      0.1 with a normal prior, as in ClusterGAN) leave the codes most of the generator's input
+      variation.
     categorical: Cardinality of each categorical code, e.g. (10,) for one Cat(10).
     continuous: Number of continuous codes, each with a U(-1, 1) prior.
   """
 
   noise_dim: int = 62
   noise_prior: str = "uniform"
+  noise_scale: float = 1.0
   categorical: Tuple[int, ...] = (10,)
   continuous: int = 2
 
@@ -59,6 +64,7 @@ class LatentConfig:
         self.noise_prior in NOISE_PRIORS,
         f"noise_prior must be one of {NOISE_PRIORS}, got {self.noise_prior!r}",
     )
+    _require(self.noise_scale > 0, f"noise_scale must be > 0, got {self.noise_scale}")
     for k in self.categorical:
       _require(k >= 2, f"every categorical code needs >= 2 categories, got {k}")
     _require(self.continuous >= 0, f"continuous must be >= 0, got {self.continuous}")
@@ -112,9 +118,12 @@ class LossConfig:
       (the official code uses 1.0, i.e. a scaled MSE).
     real_info_weight: Extension, 0 = off (the paper). Also trains Q's categorical heads on
       *real* images, unsupervised: maximise the mutual information between Q's assignments of
-      a real batch and of a randomly shifted/flipped copy (IIC, Ji et al. 2019), weighted by
-      this factor, in the D/Q update.
-    augment_shift: Max shift in pixels of that augmented copy.
+      a real batch and of a second view of it (IIC, Ji et al. 2019), weighted by this factor,
+      in the D/Q update.
+    real_info_pairing: The second view: 'augment' (a randomly shifted/flipped copy of each
+      image) or 'neighbour' (each image's nearest other image of the batch in D's trunk
+      features, as in SCAN, Van Gansbeke et al. 2020).
+    augment_shift: Max shift in pixels of the augmented copy.
     augment_flip: Also mirror the augmented copy left-right at random.
   """
 
@@ -122,6 +131,7 @@ class LossConfig:
   lambda_continuous: float = 0.1
   continuous_std: Optional[float] = None
   real_info_weight: float = 0.0
+  real_info_pairing: str = "augment"
   augment_shift: int = 2
   augment_flip: bool = False
 
@@ -133,6 +143,9 @@ class LossConfig:
         f"continuous_std must be 'learned' or > 0, got {self.continuous_std}",
     )
     _require(self.real_info_weight >= 0, "real_info_weight must be >= 0")
+    _require(self.real_info_pairing in REAL_INFO_PAIRINGS,
+             f"real_info_pairing must be one of {REAL_INFO_PAIRINGS}, "
+             f"got {self.real_info_pairing!r}")
     _require(self.augment_shift >= 0, "augment_shift must be >= 0")
 
 

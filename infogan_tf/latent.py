@@ -52,6 +52,7 @@ class LatentSpec:
     self.config = config
     self.noise_dim = config.noise_dim
     self.noise_prior = config.noise_prior
+    self.noise_scale = float(config.noise_scale)
     self.categorical = tuple(int(k) for k in config.categorical)
     self.num_continuous = int(config.continuous)
 
@@ -92,6 +93,8 @@ class LatentSpec:
       noise = rng.uniform([batch_size, self.noise_dim], -1.0, 1.0)  # [B, Z]
     else:
       noise = rng.normal([batch_size, self.noise_dim])  # [B, Z]
+    if self.noise_scale != 1.0:
+      noise *= self.noise_scale
     categorical = [
         rng.uniform([batch_size], 0, k, dtype=tf.int32)  # [B]
         for k in self.categorical
@@ -130,6 +133,7 @@ class LatentSpec:
       noise = rs.uniform(-1, 1, (batch_size, self.noise_dim))
     else:
       noise = rs.normal(size=(batch_size, self.noise_dim))
+    noise = noise * self.noise_scale
     categorical = [rs.randint(0, k, size=batch_size).astype(np.int32) for k in self.categorical]
     continuous = rs.uniform(CONTINUOUS_PRIOR_LOW, CONTINUOUS_PRIOR_HIGH,
                             (batch_size, self.num_continuous))

@@ -129,13 +129,17 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
           d_info = info(fake_out, latent)
           d_loss = scale(d_gan + d_info.total)
           if real_info:  # extension: Q's categorical heads also cluster real images (IIC)
-            shifted = augment.random_shift_flip(images, state.rng, loss_cfg.augment_shift,
-                                                loss_cfg.augment_flip, pixel_low)
-            aug_out = D(shifted, training=True)
-            real_mi = [augment.paired_assignment_mutual_information(
-                tf.nn.softmax(a), tf.nn.softmax(b))
-                       for a, b in zip(real_out["categorical_logits"],
-                                       aug_out["categorical_logits"])]
+            real_probs = [tf.nn.softmax(a) for a in real_out["categorical_logits"]]  # [b, k]
+            if loss_cfg.real_info_pairing == "neighbour":
+              nearest = augment.nearest_neighbour_indices(real_out["features"])  # [b]
+              view_probs = [tf.gather(p, nearest) for p in real_probs]
+            else:
+              shifted = augment.random_shift_flip(images, state.rng, loss_cfg.augment_shift,
+                                                  loss_cfg.augment_flip, pixel_low)
+              view_probs = [tf.nn.softmax(a)
+                            for a in D(shifted, training=True)["categorical_logits"]]
+            real_mi = [augment.paired_assignment_mutual_information(p, v)
+                       for p, v in zip(real_probs, view_probs)]
             d_loss -= loss_cfg.real_info_weight * tf.add_n(real_mi) / replicas
         d_vars = D.trainable_variables
         state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))

@@ -41,3 +41,10 @@ def test_paired_mi_extremes():
   assert abs(float(augment.paired_assignment_mutual_information(uniform, uniform))) < 1e-5
   collapsed = tf.one_hot(np.zeros(400, np.int32), k)
   assert float(augment.paired_assignment_mutual_information(collapsed, collapsed)) < 1e-3
+
+
+def test_nearest_neighbour_is_the_most_similar_other_row():
+  features = tf.constant([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 1.0], [-1.0, 0.0]])
+  assert augment.nearest_neighbour_indices(features).numpy().tolist() == [1, 0, 3, 2, 2]
+  identical = tf.ones([3, 4])  # ties: still never the row itself
+  assert all(i != j for i, j in enumerate(augment.nearest_neighbour_indices(identical).numpy()))

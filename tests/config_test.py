@@ -35,6 +35,8 @@ def test_unknown_keys_are_rejected():
 @pytest.mark.parametrize("parts, message", [
     (dict(latent=dict(categorical=(1,))), ">= 2 categories"),
     (dict(latent=dict(noise_prior="cauchy")), "noise_prior"),
+    (dict(latent=dict(noise_scale=0.0)), "noise_scale"),
+    (dict(loss=dict(real_info_pairing="random")), "real_info_pairing"),
     (dict(latent=dict(noise_dim=0, categorical=(), continuous=0)), "empty"),
     (dict(model=dict(architecture="resnet")), "architecture"),
     (dict(loss=dict(continuous_std=0.0)), "continuous_std"),

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import infogan_tf  # noqa: E402,F401  (before TF: sets its CPU kernel default)
 import tensorflow as tf  # noqa: E402
 
 from infogan_tf import distribute  # noqa: E402

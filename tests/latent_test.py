@@ -44,6 +44,14 @@ def test_sample_shapes_and_ranges(prior):
     assert abs(noise.std() - 1) < 0.05
 
 
+@pytest.mark.parametrize("prior", ["uniform", "normal"])
+def test_noise_scale_scales_graph_and_host_draws(prior):
+  base, scaled = _spec(noise_prior=prior), _spec(noise_prior=prior, noise_scale=0.1)
+  for draw in (lambda s: s.sample(tf.random.Generator.from_seed(3), 500).noise.numpy(),
+               lambda s: s.numpy_sample(500, 3).noise):
+    np.testing.assert_allclose(draw(scaled), 0.1 * draw(base), rtol=1e-5, atol=1e-7)
+
+
 def test_generator_input_layout():
   spec = _spec()
   s = spec.sample(tf.random.Generator.from_seed(2), 7)

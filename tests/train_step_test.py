@@ -107,8 +107,10 @@ def test_gradients_match_across_replica_counts():
     assert np.mean(diff > 1e-5) < 1e-3, (k, np.mean(diff > 1e-5))
 
 
-def test_real_info_extension_trains_q_on_real_images():
+@pytest.mark.parametrize("pairing", ["augment", "neighbour"])
+def test_real_info_extension_trains_q_on_real_images(pairing):
   config = helpers.with_parts(helpers.tiny_config(), loss=dict(real_info_weight=1.0,
+                                                               real_info_pairing=pairing,
                                                                augment_shift=2,
                                                                augment_flip=True))
   state, it, loop = _setup(helpers.mirrored_strategy(), config)

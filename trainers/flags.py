@@ -64,6 +64,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_integer("noise_dim", _D.latent.noise_dim, "Size of the noise z.", flag_values=fv)
   flags.DEFINE_enum("noise_prior", _D.latent.noise_prior, list(config_lib.NOISE_PRIORS),
                     "Prior of z.", flag_values=fv)
+  flags.DEFINE_float("noise_scale", _D.latent.noise_scale,
+                     "Multiplies z after drawing it (e.g. 0.1 with a normal prior, as in "
+                     "ClusterGAN).", flag_values=fv)
   flags.DEFINE_list("categorical", [str(k) for k in _D.latent.categorical],
                     "Comma list of categorical code cardinalities ('' for none).",
                     flag_values=fv)
@@ -79,8 +82,13 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                       flag_values=fv)
   flags.DEFINE_float("real_info_weight", _D.loss.real_info_weight,
                      "Extension (0 = paper): weight of the IIC mutual information between Q's "
-                     "categorical assignments of real images and of shifted copies.",
-                     flag_values=fv)
+                     "categorical assignments of real images and of a second view of them "
+                     "(see --real_info_pairing).", flag_values=fv)
+  flags.DEFINE_enum("real_info_pairing", _D.loss.real_info_pairing,
+                    list(config_lib.REAL_INFO_PAIRINGS),
+                    "Second view for --real_info_weight: 'augment' (shifted/flipped copy) or "
+                    "'neighbour' (nearest other image of the batch in D's trunk features).",
+                    flag_values=fv)
   flags.DEFINE_integer("augment_shift", _D.loss.augment_shift,
                        "Max pixel shift of the augmented real copy.", flag_values=fv)
   flags.DEFINE_bool("augment_flip", _D.loss.augment_flip,
@@ -121,7 +129,7 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
     raise config_lib.ConfigError("--workdir is required (where checkpoints and outputs go)")
   config = config_lib.ExperimentConfig(
       latent=config_lib.LatentConfig(
-          noise_dim=fv.noise_dim, noise_prior=fv.noise_prior,
+          noise_dim=fv.noise_dim, noise_prior=fv.noise_prior, noise_scale=fv.noise_scale,
           categorical=_int_list("categorical", fv.categorical), continuous=fv.continuous),
       model=config_lib.ModelConfig(architecture=fv.architecture, image_shape=None,
                                    sync_batch_norm=fv.sync_batch_norm,
@@ -130,6 +138,7 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
                                  lambda_continuous=fv.lambda_continuous,
                                  continuous_std=_std(fv.continuous_std),
                                  real_info_weight=fv.real_info_weight,
+                                 real_info_pairing=fv.real_info_pairing,
                                  augment_shift=fv.augment_shift,
                                  augment_flip=fv.augment_flip),
       optimizer=config_lib.OptimizerConfig(d_learning_rate=fv.d_learning_rate,

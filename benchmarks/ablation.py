@@ -1,0 +1,92 @@
+r"""Render the ablation table of docs/evaluation.md from the seeds benchmark's JSON files.
+
+  python -m benchmarks.ablation [--results=benchmarks/results] [--out=docs/evaluation.md]
+
+Every `benchmarks/results/seeds_*.json` written by `python -m benchmarks.seeds` becomes one
+row: its extra trainer flags (the ablated change), seeds, ACC / NMI (and MIG on data with
+known factors) mean ± std, the change in
+mean ACC against the baseline (the run without extra flags on the same flagfile and the most
+seeds), the CPU's vector extension and the train wall-clock per seed. The table replaces the
+text between the `<!-- ablation:start -->` and `<!-- ablation:end -->` markers of --out, so
+rerunning is idempotent; nothing is measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+from typing import List
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+START, END = "<!-- ablation:start -->", "<!-- ablation:end -->"
+
+
+def load_results(results_dir: str) -> List[dict]:
+  rows = []
+  for path in sorted(glob.glob(os.path.join(results_dir, "seeds_*.json"))):
+    with open(path) as f:
+      result = json.load(f)
+    if "acc" in result["summary"]:
+      result["file"] = os.path.relpath(path, ROOT)
+      rows.append(result)
+  return rows
+
+
+def _baseline(rows: List[dict], flagfile: str):
+  plain = [r for r in rows if r["flagfile"] == flagfile and not r["extra"].strip()]
+  return max(plain, key=lambda r: len(r["runs"]), default=None)
+
+
+def table(rows: List[dict]) -> str:
+  """Markdown table, one row per result file, best mean ACC first within each flagfile."""
+  lines = ["| flagfile | change (extra trainer flags) | seeds | ACC | NMI | MIG "
+           "| ΔACC vs baseline | CPU | train s/seed | results |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+  for flagfile in sorted({r["flagfile"] for r in rows}):
+    base = _baseline(rows, flagfile)
+    group = sorted((r for r in rows if r["flagfile"] == flagfile),
+                   key=lambda r: -r["summary"]["acc"]["mean"])
+    for r in group:
+      s = r["summary"]
+      fmt = lambda k: ("-" if k not in s else
+                       f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" if len(r["runs"]) > 1
+                       else f"{s[k]['mean']:.3f}")
+      if r is base:
+        delta = "baseline"
+      elif base is not None:
+        delta = f"{s['acc']['mean'] - base['summary']['acc']['mean']:+.3f}"
+      else:
+        delta = "-"
+      change = f"`{r['extra'].strip()}`" if r["extra"].strip() else "(none: paper-faithful)"
+      lines.append(
+          f"| {os.path.basename(flagfile)} | {change} | {len(r['runs'])} | {fmt('acc')} | "
+          f"{fmt('nmi')} | {fmt('mig')} | {delta} | {r['machine'].get('isa', '?')} | "
+          f"{s['train_seconds']['mean']:.0f} | `{r['file']}` |")
+  return "\n".join(lines)
+
+
+def render_into(path: str, text: str) -> None:
+  with open(path) as f:
+    doc = f.read()
+  if START not in doc or END not in doc:
+    raise SystemExit(f"{path} has no {START} ... {END} block to fill")
+  head, rest = doc.split(START, 1)
+  _, tail = rest.split(END, 1)
+  with open(path, "w") as f:
+    f.write(f"{head}{START}\n{text}\n{END}{tail}")
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--results", default=os.path.join(ROOT, "benchmarks", "results"))
+  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
+  args = parser.parse_args()
+  text = table(load_results(args.results))
+  render_into(args.out, text)
+  print(text)
+
+
+if __name__ == "__main__":
+  main()

@@ -1,0 +1,43 @@
+"""Tests for benchmarks/ablation.py: the ablation table rendered from seeds results files."""
+
+import json
+
+import pytest
+
+from benchmarks import ablation
+
+
+def _result(tmp_path, name, extra, accs, isa="AVX2"):
+  runs = [{"seed": i, "acc": a, "nmi": a + 0.02} for i, a in enumerate(accs)]
+  mean = lambda xs: sum(xs) / len(xs)
+  summary = {"acc": {"mean": mean(accs), "std": 0.01}, "nmi": {"mean": mean(accs) + 0.02,
+                                                                 "std": 0.01},
+             "train_seconds": {"mean": 700.0, "std": 1.0}}
+  result = {"label": name, "flagfile": "trainers/flagfiles/fashion_mnist.flags",
+            "extra": extra, "machine": {"isa": isa}, "runs": runs, "summary": summary}
+  (tmp_path / f"seeds_{name}.json").write_text(json.dumps(result))
+
+
+def test_table_orders_by_accuracy_and_measures_against_the_baseline(tmp_path):
+  _result(tmp_path, "base1", "", [0.60])
+  _result(tmp_path, "base3", "", [0.59, 0.60, 0.61])  # more seeds: this one is the baseline
+  _result(tmp_path, "better", "--noise_scale=0.1", [0.64, 0.66, 0.65])
+  text = ablation.table(ablation.load_results(str(tmp_path)))
+  rows = [l for l in text.splitlines() if l.startswith("| fashion")]
+  assert "`--noise_scale=0.1`" in rows[0] and "+0.050" in rows[0]
+  assert "0.650 ± 0.010" in rows[0]
+  baseline = [r for r in rows if "baseline" in r]
+  assert len(baseline) == 1 and "| 3 |" in baseline[0]
+  single = [r for r in rows if "| 1 |" in r][0]
+  assert "| 0.600 |" in single and "+0.000" in single  # one seed: no spread shown
+
+
+def test_render_replaces_only_the_marked_block(tmp_path):
+  doc = tmp_path / "doc.md"
+  doc.write_text(f"intro\n{ablation.START}\nold\n{ablation.END}\noutro\n")
+  ablation.render_into(str(doc), "new table")
+  ablation.render_into(str(doc), "new table")  # idempotent
+  assert doc.read_text() == f"intro\n{ablation.START}\nnew table\n{ablation.END}\noutro\n"
+  (tmp_path / "plain.md").write_text("no markers")
+  with pytest.raises(SystemExit, match="no"):
+    ablation.render_into(str(tmp_path / "plain.md"), "x")

@@ -86,12 +86,16 @@ class ModelConfig:
     image_shape: (height, width, channels) the networks produce and consume; None takes the
       training data's shape (the trainer writes the resolved shape to config.json).
     sync_batch_norm: Synchronise BatchNormalization statistics across replicas.
+    spectral_norm: Spectral normalisation (Miyato et al. 2018) of the discriminator's trunk
+      and D head, whose trunk then has no BatchNorm (the SN-GAN recipe; the Q head keeps its
+      BatchNorm). False = the paper's nets.
   """
 
   architecture: str = "mnist"
   image_shape: Optional[Tuple[int, int, int]] = None
   sync_batch_norm: bool = False
   precision: str = "float32"
+  spectral_norm: bool = False
 
   def validate(self) -> None:
     _require(

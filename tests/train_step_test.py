@@ -22,10 +22,12 @@ def _snapshot(model):
   return {v.path: v.numpy().copy() for v in model.trainable_variables}
 
 
-@pytest.mark.parametrize("sync_bn", [False, True])
-def test_mirrored_step_is_finite_and_updates_every_part(sync_bn):
+@pytest.mark.parametrize("sync_bn, spectral_norm", [(False, False), (True, False),
+                                                     (False, True)])
+def test_mirrored_step_is_finite_and_updates_every_part(sync_bn, spectral_norm):
   strategy = helpers.mirrored_strategy()
-  config = helpers.with_parts(helpers.tiny_config(), model=dict(sync_batch_norm=sync_bn))
+  config = helpers.with_parts(helpers.tiny_config(), model=dict(sync_batch_norm=sync_bn,
+                                                                spectral_norm=spectral_norm))
   state, it, loop = _setup(strategy, config)
   g0, d0 = _snapshot(state.generator), _snapshot(state.discriminator)
   metrics = loop(it, 2)
@@ -39,6 +41,11 @@ def test_mirrored_step_is_finite_and_updates_every_part(sync_bn):
     assert any(not np.allclose(g0[k], g1[k]) for k in g0 if name in k), name
   for name in ("d_conv1", "d_logit", "q_fc1", "q_params"):
     assert any(not np.allclose(d0[k], d1[k]) for k in d0 if name in k), name
+  if spectral_norm:  # the power-iteration vectors moved, identically on both replicas
+    for layer in state.discriminator.trunk + state.discriminator.d_head:
+      if hasattr(layer, "sn_u"):
+        a, b = strategy.experimental_local_results(layer.sn_u.value)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
   # Mirrored variables stay identical across replicas.
   for v in state.generator.trainable_variables[:3]:
     a, b = strategy.experimental_local_results(v.value)

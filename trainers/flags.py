@@ -57,6 +57,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                     "Network family.", flag_values=fv)
   flags.DEFINE_bool("sync_batch_norm", _D.model.sync_batch_norm,
                     "Synchronise BatchNorm across replicas.", flag_values=fv)
+  flags.DEFINE_bool("spectral_norm", _D.model.spectral_norm,
+                    "Spectrally normalised discriminator trunk and D head (no BatchNorm in the "
+                    "trunk), instead of the paper's BatchNorm discriminator.", flag_values=fv)
   flags.DEFINE_enum("precision", _D.model.precision, list(config_lib.PRECISIONS),
                     "float32, or mixed_bfloat16 (bf16 compute, f32 variables).",
                     flag_values=fv)
@@ -133,7 +136,8 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
           categorical=_int_list("categorical", fv.categorical), continuous=fv.continuous),
       model=config_lib.ModelConfig(architecture=fv.architecture, image_shape=None,
                                    sync_batch_norm=fv.sync_batch_norm,
-                                   precision=fv.precision),
+                                   precision=fv.precision,
+                                   spectral_norm=fv.spectral_norm),
       loss=config_lib.LossConfig(lambda_categorical=fv.lambda_categorical,
                                  lambda_continuous=fv.lambda_continuous,
                                  continuous_std=_std(fv.continuous_std),

@@ -29,7 +29,7 @@ def build_models(config: config_lib.ExperimentConfig) -> Tuple[Generator, Discri
     generator = Generator(m.architecture, tuple(m.image_shape), spec.input_dim,
                           m.sync_batch_norm)
     discriminator = Discriminator(m.architecture, tuple(m.image_shape), spec.categorical,
-                                  spec.num_continuous, m.sync_batch_norm)
+                                  spec.num_continuous, m.sync_batch_norm, m.spectral_norm)
   generator(tf.zeros([2, spec.input_dim]), training=False)
   discriminator(tf.zeros([2, *m.image_shape]), training=False)
   return generator, discriminator

@@ -3,6 +3,8 @@
 Each architecture fixes the generator's output activation (and so the pixel range the data
 pipeline must produce) and the layers of the generator, the discriminator trunk, and the D and Q
 heads. All kernels start from N(0, 0.02); BatchNormalization can be synchronised across replicas.
+With `spectral_norm` the discriminator's trunk and D head use spectrally normalised layers and
+its trunk drops BatchNorm (the SN-GAN recipe); the Q head keeps its own BatchNorm.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Callable, List, Tuple
 import keras
 
 from infogan_tf.models.fast_dense import FastDense
+from infogan_tf.models.spectral_norm import SpectralConv2D, SpectralDense
 
 LEAKY_SLOPE = 0.1  # the paper's lrelu slope
 
@@ -78,6 +81,15 @@ def _dense(units: int, name: str, bias: bool = True):
   return FastDense(units, use_bias=bias, kernel_initializer=_init(), name=name)
 
 
+def _sn_conv(filters: int, name: str, kernel: int = 4, strides: int = 2, bias: bool = True):
+  return SpectralConv2D(filters, kernel, strides=strides, padding="same", use_bias=bias,
+                        kernel_initializer=_init(), name=name)
+
+
+def _sn_dense(units: int, name: str, bias: bool = True):
+  return SpectralDense(units, use_bias=bias, kernel_initializer=_init(), name=name)
+
+
 def _bn(name: str, sync: bool):
   return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=sync,
                                          name=name)
@@ -137,38 +149,41 @@ def generator_layers(name: str, image_shape: Tuple[int, int, int], sync: bool) -
   raise ValueError(f"unknown architecture {name!r}")
 
 
-def trunk_layers(name: str, image_shape: Tuple[int, int, int], sync: bool) -> List:
+def trunk_layers(name: str, image_shape: Tuple[int, int, int], sync: bool,
+                 spectral_norm: bool = False) -> List:
   """Shared D/Q trunk mapping [B, H, W, C] to [B, F] features."""
   check_image_shape(name, image_shape)
+  conv, dense = (_sn_conv, _sn_dense) if spectral_norm else (_conv, _dense)
+  bn = not spectral_norm
   if name == "mnist":
     return [
-        _conv(64, "d_conv1"), _lrelu("d_conv1_act"),
-        *_block(_conv, 128, "d_conv2", True, _lrelu, sync),
+        conv(64, "d_conv1"), _lrelu("d_conv1_act"),
+        *_block(conv, 128, "d_conv2", bn, _lrelu, sync),
         keras.layers.Flatten(name="d_flatten"),
-        *_block(_dense, 1024, "d_fc1", True, _lrelu, sync),
+        *_block(dense, 1024, "d_fc1", bn, _lrelu, sync),
     ]
   if name == "svhn":
     return [
-        _conv(64, "d_conv1"), _lrelu("d_conv1_act"),
-        *_block(_conv, 128, "d_conv2", True, _lrelu, sync),
-        *_block(_conv, 256, "d_conv3", True, _lrelu, sync),
+        conv(64, "d_conv1"), _lrelu("d_conv1_act"),
+        *_block(conv, 128, "d_conv2", bn, _lrelu, sync),
+        *_block(conv, 256, "d_conv3", bn, _lrelu, sync),
         keras.layers.Flatten(name="d_flatten"),
     ]
   if name == "sprites64":
     return [
-        _conv(64, "d_conv1"), _lrelu("d_conv1_act"),
-        *_block(_conv, 128, "d_conv2", True, _lrelu, sync),
-        *_block(_conv, 256, "d_conv3", True, _lrelu, sync),
-        *_block(_conv, 256, "d_conv4", True, _lrelu, sync),
+        conv(64, "d_conv1"), _lrelu("d_conv1_act"),
+        *_block(conv, 128, "d_conv2", bn, _lrelu, sync),
+        *_block(conv, 256, "d_conv3", bn, _lrelu, sync),
+        *_block(conv, 256, "d_conv4", bn, _lrelu, sync),
         keras.layers.Flatten(name="d_flatten"),
-        *_block(_dense, 1024, "d_fc1", True, _lrelu, sync),
+        *_block(dense, 1024, "d_fc1", bn, _lrelu, sync),
     ]
   raise ValueError(f"unknown architecture {name!r}")
 
 
-def d_head_layers() -> List:
+def d_head_layers(spectral_norm: bool = False) -> List:
   """D head: [B, F] -> [B, 1] real/fake logit."""
-  return [_dense(1, "d_logit")]
+  return [(_sn_dense if spectral_norm else _dense)(1, "d_logit")]
 
 
 def q_head_layers(num_params: int, sync: bool) -> List:

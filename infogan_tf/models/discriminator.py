@@ -7,12 +7,13 @@ from typing import Dict, Sequence, Tuple
 import keras
 import tensorflow as tf
 
-from infogan_tf.models import architectures
+from infogan_tf.models import architectures, spectral_norm
 
 
 def _apply(layers, x, training):
   for layer in layers:
-    if isinstance(layer, keras.layers.BatchNormalization):
+    if isinstance(layer, (keras.layers.BatchNormalization, spectral_norm.SpectralConv2D,
+                          spectral_norm.SpectralDense)):
       x = layer(x, training=training)
     else:
       x = layer(x)
@@ -31,11 +32,12 @@ class Discriminator(keras.Model):
     categorical: Cardinality of each categorical code.
     num_continuous: Number of continuous codes.
     sync_batch_norm: Synchronise BN statistics across replicas.
+    spectral_norm: Spectrally normalised trunk and D head, no BatchNorm in the trunk.
   """
 
   def __init__(self, architecture: str, image_shape: Tuple[int, int, int],
                categorical: Sequence[int], num_continuous: int,
-               sync_batch_norm: bool = False, **kwargs):
+               sync_batch_norm: bool = False, spectral_norm: bool = False, **kwargs):
     kwargs.setdefault("name", "discriminator")
     super().__init__(**kwargs)
     self.architecture = architecture
@@ -43,9 +45,11 @@ class Discriminator(keras.Model):
     self.categorical = tuple(int(k) for k in categorical)
     self.num_continuous = int(num_continuous)
     self.sync_batch_norm = bool(sync_batch_norm)
+    self.spectral_norm = bool(spectral_norm)
     self.num_q_params = sum(self.categorical) + 2 * self.num_continuous
-    self.trunk = architectures.trunk_layers(architecture, self.image_shape, self.sync_batch_norm)
-    self.d_head = architectures.d_head_layers()
+    self.trunk = architectures.trunk_layers(architecture, self.image_shape, self.sync_batch_norm,
+                                            self.spectral_norm)
+    self.d_head = architectures.d_head_layers(self.spectral_norm)
     self.q_head = (architectures.q_head_layers(self.num_q_params, self.sync_batch_norm)
                    if self.num_q_params else [])
     architectures.track_layers(self, self.trunk + self.d_head + self.q_head)
@@ -96,6 +100,7 @@ class Discriminator(keras.Model):
         "categorical": list(self.categorical),
         "num_continuous": self.num_continuous,
         "sync_batch_norm": self.sync_batch_norm,
+        "spectral_norm": self.spectral_norm,
     }
 
   @classmethod

@@ -35,7 +35,11 @@ class FastDense(keras.layers.Dense):
   def call(self, inputs, training=None):
     if len(inputs.shape) != 2:
       return super().call(inputs, training=training)
-    kernel = tf.cast(tf.convert_to_tensor(self.kernel), inputs.dtype)
+    return self.dense_with_kernel(inputs, tf.cast(tf.convert_to_tensor(self.kernel),
+                                                  inputs.dtype))
+
+  def dense_with_kernel(self, inputs: tf.Tensor, kernel: tf.Tensor) -> tf.Tensor:
+    """activation(inputs [B, K] @ kernel [K, N] + bias) -> [B, N]."""
     x = matmul_fast_input_grad(inputs, kernel)
     if self.use_bias:
       x = tf.nn.bias_add(x, tf.cast(tf.convert_to_tensor(self.bias), inputs.dtype))

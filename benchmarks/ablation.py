@@ -59,7 +59,7 @@ def table(rows: List[dict]) -> str:
         delta = f"{s['acc']['mean'] - base['summary']['acc']['mean']:+.3f}"
       else:
         delta = "-"
-      change = f"`{r['extra'].strip()}`" if r["extra"].strip() else "(none: paper-faithful)"
+      change = f"`{r['extra'].strip()}`" if r["extra"].strip() else "(none: the flagfile as is)"
       lines.append(
           f"| {os.path.basename(flagfile)} | {change} | {len(r['runs'])} | {fmt('acc')} | "
           f"{fmt('nmi')} | {fmt('mig')} | {delta} | {r['machine'].get('isa', '?')} | "

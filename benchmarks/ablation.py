@@ -4,9 +4,9 @@ r"""Render the ablation table of docs/evaluation.md from the seeds benchmark's J
 
 Every `benchmarks/results/seeds_*.json` written by `python -m benchmarks.seeds` becomes one
 row: its extra trainer flags (the ablated change), seeds, ACC / NMI (and MIG on data with
-known factors) mean ± std, the change in
-mean ACC against the baseline (the run without extra flags on the same flagfile and the most
-seeds), the CPU's vector extension and the train wall-clock per seed. The table replaces the
+known factors) mean ± std, the change in mean ACC against the baseline (the run without extra
+flags on the same flagfile and the most seeds), the CPU's vector extension and the train
+wall-clock per seed. The table replaces the
 text between the `<!-- ablation:start -->` and `<!-- ablation:end -->` markers of --out, so
 rerunning is idempotent; nothing is measured here.
 """

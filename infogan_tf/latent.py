@@ -93,8 +93,7 @@ class LatentSpec:
       noise = rng.uniform([batch_size, self.noise_dim], -1.0, 1.0)  # [B, Z]
     else:
       noise = rng.normal([batch_size, self.noise_dim])  # [B, Z]
-    if self.noise_scale != 1.0:
-      noise *= self.noise_scale
+    noise *= self.noise_scale
     categorical = [
         rng.uniform([batch_size], 0, k, dtype=tf.int32)  # [B]
         for k in self.categorical

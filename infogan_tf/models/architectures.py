@@ -191,6 +191,14 @@ def q_head_layers(num_params: int, sync: bool) -> List:
   return [*_block(_dense, 128, "q_fc1", True, _lrelu, sync), _dense(num_params, "q_params")]
 
 
+def apply_layers(layers: List, x, training):
+  """Runs a layer stack. `training` goes to every layer; Keras hands it on only to layers whose
+  `call` takes it (BatchNorm's batch statistics, spectral norm's power iteration)."""
+  for layer in layers:
+    x = layer(x, training=training)
+  return x
+
+
 def track_layers(model, layers: List) -> None:
   """Attaches each layer to `model` as an attribute named after the layer.
 

@@ -7,17 +7,7 @@ from typing import Dict, Sequence, Tuple
 import keras
 import tensorflow as tf
 
-from infogan_tf.models import architectures, spectral_norm
-
-
-def _apply(layers, x, training):
-  for layer in layers:
-    if isinstance(layer, (keras.layers.BatchNormalization, spectral_norm.SpectralConv2D,
-                          spectral_norm.SpectralDense)):
-      x = layer(x, training=training)
-    else:
-      x = layer(x)
-  return x
+from infogan_tf.models import architectures
 
 
 class Discriminator(keras.Model):
@@ -56,14 +46,14 @@ class Discriminator(keras.Model):
 
   def features(self, images: tf.Tensor, training: bool = False) -> tf.Tensor:
     """The shared trunk: [B, H, W, C] -> [B, F]."""
-    return _apply(self.trunk, images, training)
+    return architectures.apply_layers(self.trunk, images, training)
 
   def call(self, images: tf.Tensor, training: bool = False) -> Dict[str, object]:
     """Runs the trunk and both heads.
 
     Args:
       images: [B, H, W, C] in the architecture's pixel range.
-      training: Batch-norm mode.
+      training: Training mode of BatchNorm (batch statistics) and spectral norm (updates u).
 
     Returns:
       A dict with
@@ -73,10 +63,11 @@ class Discriminator(keras.Model):
         'continuous_mean': [B, C], 'continuous_log_std': [B, C].
     """
     feats = self.features(images, training)  # [B, F]
-    logits = tf.squeeze(_apply(self.d_head, feats, training), axis=-1)  # [B]
+    logits = architectures.apply_layers(self.d_head, feats, training)  # [B, 1]
+    logits = tf.squeeze(logits, axis=-1)  # [B]
     batch = tf.shape(feats)[0]
     if self.q_head:
-      params = _apply(self.q_head, feats, training)  # [B, P]
+      params = architectures.apply_layers(self.q_head, feats, training)  # [B, P]
     else:
       params = tf.zeros([batch, 0], feats.dtype)
     # Under mixed precision the layers compute in bfloat16; callers and losses get float32.

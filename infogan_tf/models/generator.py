@@ -43,10 +43,7 @@ class Generator(keras.Model):
     Returns:
       [B, H, W, C] float32 images in `pixel_range`.
     """
-    x = inputs  # [B, input_dim]
-    for layer in self.stack:
-      x = layer(x, training=training) if isinstance(
-          layer, keras.layers.BatchNormalization) else layer(x)
+    x = architectures.apply_layers(self.stack, inputs, training)  # [B, H, W, C]
     return tf.cast(x, tf.float32)  # [B, H, W, C]; float32 even under mixed precision
 
   def get_config(self) -> dict:

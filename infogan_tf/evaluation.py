@@ -2,7 +2,8 @@
 
 Reports (all on a labelled held-out split unless said otherwise):
   - clustering: each categorical code's arg-max of Q on real images as a clustering of the
-    labels: ACC (one-to-one Hungarian matching), ACC with majority labels, NMI, ARI;
+    labels: ACC (one-to-one Hungarian matching), ACC with majority labels, NMI, ARI, and the
+    code-value x label count table with the label each code value is matched to;
   - info: per-code L_I = H(c) - CE (categorical) and ln 2 - NLL (continuous) on generated
     samples, next to H(c);
   - probe: linear-probe accuracy of the trunk features with 1% and 10% of the train labels;
@@ -130,8 +131,12 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
 
   labelled = test.num_classes is not None and (test_y >= 0).all()
   if labelled:
-    report["clustering"] = {f"cat{i}": clustering.clustering_scores(codes[f"cat{i}"], test_y)
-                            for i in range(len(spec.categorical))}
+    report["clustering"] = {}
+    for i, k in enumerate(spec.categorical):
+      scores = clustering.clustering_scores(codes[f"cat{i}"], test_y)
+      scores["table"] = clustering.cluster_label_table(codes[f"cat{i}"], test_y, k,
+                                                       max(test.num_classes, int(test_y.max()) + 1))
+      report["clustering"][f"cat{i}"] = scores
   report["info"] = info_on_samples(generator, discriminator, config, num_samples, seed)
 
   if labelled and config.data.name not in ("folder",):
@@ -183,6 +188,9 @@ def summary_table(report: dict) -> str:
   for code, s in report.get("clustering", {}).items():
     lines.append(f"  {code:6s} ACC {s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
                  f"(majority-label ACC {s['acc_majority']:.3f})")
+  for code, s in report.get("clustering", {}).items():
+    if "table" in s:
+      lines.append(cluster_table_text(code, s["table"]))
   for code, s in report["info"].items():
     lines.append(f"  L_I {code:6s} {s['L_I']:.3f} / H(c) {s['H']:.3f}")
   for k, v in report.get("probe", {}).items():
@@ -194,3 +202,16 @@ def summary_table(report: dict) -> str:
     per = ", ".join(f"{k} {v:.2f}" for k, v in report["mig"]["per_factor"].items())
     lines.append(f"  MIG {report['mig']['mig']:.3f} ({per})")
   return "\n".join(lines)
+
+
+def cluster_table_text(code: str, table: dict) -> str:
+  """The code-value x label counts as aligned text, one row per code value."""
+  counts = table["counts"]
+  num_labels = len(counts[0]) if counts else 0
+  width = max(5, len(str(max((max(r) for r in counts), default=0))) + 1)
+  rows = [f"  {code + ' value':>10s} {'matched label':>13s}| test images per label:",
+          f"  {'':10s} {'':13s}|" + "".join(f"{j:>{width}d}" for j in range(num_labels))]
+  for value, (row, label) in enumerate(zip(counts, table["matched_label"])):
+    matched = str(label) if label >= 0 else "-"
+    rows.append(f"  {value:>10d} {matched:>13s}|" + "".join(f"{n:>{width}d}" for n in row))
+  return "\n".join(rows)

@@ -23,6 +23,12 @@ def test_report_has_every_section(workdir, tmp_path):
   assert report["split"] == "test" and report["num_test"] == 1000
   c = report["clustering"]["cat0"]
   assert 0.25 - 0.05 <= c["acc"] <= 1 and 0 <= c["nmi"] <= 1
+  table = c["table"]
+  assert np.array(table["counts"]).shape == (4, 4)  # cat0 values x shape labels
+  assert np.sum(table["counts"]) == 1000
+  matched = sum(table["counts"][v][l] for v, l in enumerate(table["matched_label"]) if l >= 0)
+  assert matched / 1000 == pytest.approx(c["acc"])
+  assert "matched label" in evaluation.summary_table(report)  # the table is printed
   assert report["info"]["cat0"]["H"] == pytest.approx(np.log(4))
   assert set(report["probe"]) == {"probe@10%"}
   assert report["frechet"]["distance"] > 0

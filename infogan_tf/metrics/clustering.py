@@ -121,6 +121,36 @@ def adjusted_rand_index(clusters: np.ndarray, labels: np.ndarray) -> float:
   return float((sum_ij - expected) / (max_index - expected))
 
 
+def cluster_label_table(clusters: np.ndarray, labels: np.ndarray, num_clusters: int,
+                        num_labels: int) -> Dict[str, list]:
+  """Which labels each cluster holds, and the label the Hungarian matching gives it.
+
+  Unlike `contingency`, rows and columns are the cluster and label ids themselves, so empty
+  clusters (a code value Q never picks) keep their row.
+
+  Args:
+    clusters: [N] ints in [0, num_clusters).
+    labels: [N] ints in [0, num_labels).
+    num_clusters: Number of code values.
+    num_labels: Number of classes.
+
+  Returns:
+    {'counts': [num_clusters][num_labels] ints, 'matched_label': [num_clusters] label id per
+    cluster under the one-to-one matching (-1 for a cluster left unmatched)}.
+  """
+  clusters, labels = np.asarray(clusters, np.int64), np.asarray(labels, np.int64)
+  if clusters.size and (clusters.min() < 0 or clusters.max() >= num_clusters):
+    raise ValueError(f"cluster ids must be in [0, {num_clusters})")
+  if labels.size and (labels.min() < 0 or labels.max() >= num_labels):
+    raise ValueError(f"label ids must be in [0, {num_labels})")
+  table = np.zeros([num_clusters, num_labels], np.int64)
+  np.add.at(table, (clusters, labels), 1)
+  matched = np.full(num_clusters, -1, np.int64)
+  rows, cols = linear_sum_assignment_max(table)
+  matched[rows] = cols
+  return {"counts": table.tolist(), "matched_label": matched.tolist()}
+
+
 def clustering_scores(clusters: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
   """ACC (Hungarian), ACC with majority labels, NMI and ARI of a clustering."""
   return {

@@ -57,3 +57,21 @@ def test_known_nmi_and_ari_values():
   labels = np.array([0, 1, 0, 1])
   assert clustering.normalized_mutual_information(clusters, labels) == pytest.approx(0.0)
   assert clustering.adjusted_rand_index(clusters, labels) == pytest.approx(-0.5)
+
+
+def test_cluster_label_table_keeps_empty_clusters_and_names_the_matching():
+  labels = np.array([0, 0, 1, 1, 2, 2])
+  clusters = np.array([3, 3, 0, 0, 0, 2])  # cluster 1 never used; 0 holds labels 1 and 2
+  t = clustering.cluster_label_table(clusters, labels, num_clusters=4, num_labels=3)
+  assert t["counts"] == [[0, 2, 1], [0, 0, 0], [0, 0, 1], [2, 0, 0]]
+  assert t["matched_label"] == [1, -1, 2, 0]
+  # The matched cells are what the Hungarian accuracy counts.
+  hits = sum(t["counts"][c][l] for c, l in enumerate(t["matched_label"]) if l >= 0)
+  assert hits / len(labels) == clustering.hungarian_accuracy(clusters, labels)
+
+
+def test_cluster_label_table_rejects_out_of_range_ids():
+  with pytest.raises(ValueError, match="cluster ids"):
+    clustering.cluster_label_table(np.array([0, 5]), np.array([0, 1]), 4, 2)
+  with pytest.raises(ValueError, match="label ids"):
+    clustering.cluster_label_table(np.array([0, 1]), np.array([0, 2]), 4, 2)

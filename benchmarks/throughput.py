@@ -70,7 +70,8 @@ def _measure(loop, iterator, steps_per_loop, seconds):
 def child(args) -> dict:
   """Runs one configuration in this (fresh) process and returns its measurements."""
   os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-  from infogan_tf import distribute, flops, train_step, training  # pylint: disable=g-import-not-at-top
+  # pylint: disable-next=g-import-not-at-top
+  from infogan_tf import distribute, flops, train_step, training
   from infogan_tf import data as data_lib
   from infogan_tf.models import architectures
   import tensorflow as tf

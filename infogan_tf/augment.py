@@ -9,21 +9,25 @@ from __future__ import annotations
 import tensorflow as tf
 
 
-def random_shift_flip(images: tf.Tensor, rng: tf.random.Generator, max_shift: int,
-                      flip: bool, fill_value: float) -> tf.Tensor:
-  """Shifts each image by up to `max_shift` pixels (and mirrors half of them if `flip`).
+def random_view(images: tf.Tensor, rng: tf.random.Generator, max_shift: int,
+                      flip: bool, fill_value: float, max_zoom: float = 0.0) -> tf.Tensor:
+  """Shifts each image by up to `max_shift` pixels, optionally zooms and mirrors it.
 
   Args:
     images: [B, H, W, C] float.
     rng: Random generator (per-replica stream under a strategy).
-    max_shift: Maximum shift in pixels along each axis (integer shifts, nearest pixels).
+    max_shift: Maximum shift in pixels along each axis (integer shifts).
     flip: Also mirror left-right with probability 1/2.
     fill_value: Value for pixels shifted in from outside (the background).
+    max_zoom: Also rescale about the image centre by a factor drawn uniformly from
+      [1 - max_zoom, 1 + max_zoom] (0: no zoom). With zoom the resampling is bilinear; without
+      it, nearest (pixels are moved, never blended).
 
   Returns:
     [B, H, W, C] augmented images.
   """
   batch = tf.shape(images)[0]
+  height = tf.cast(tf.shape(images)[1], tf.float32)
   width = tf.cast(tf.shape(images)[2], tf.float32)
   shifts = tf.cast(rng.uniform([batch, 2], -max_shift, max_shift + 1, dtype=tf.int32),
                    tf.float32)  # [B, 2] (dx, dy)
@@ -31,15 +35,24 @@ def random_shift_flip(images: tf.Tensor, rng: tf.random.Generator, max_shift: in
     sign = tf.where(rng.uniform([batch]) < 0.5, -1.0, 1.0)  # [B]
   else:
     sign = tf.ones([batch])
-  zeros, ones = tf.zeros([batch]), tf.ones([batch])
-  # Output (x, y) reads input (sign * x + offset_x, y - dy); a flip reads from W-1-x.
-  offset_x = tf.where(sign < 0, width - 1.0, 0.0) - shifts[:, 0]
-  transforms = tf.stack([sign, zeros, offset_x, zeros, ones, -shifts[:, 1], zeros, zeros],
-                        axis=1)  # [B, 8]
+  if max_zoom > 0:
+    inv_zoom = 1.0 / rng.uniform([batch], 1.0 - max_zoom, 1.0 + max_zoom)  # [B]
+  else:
+    inv_zoom = tf.ones([batch])
+  zeros = tf.zeros([batch])
+  cx, cy = (width - 1.0) / 2.0, (height - 1.0) / 2.0
+  # Output (x, y) reads input (x_in, y_in): zoom about the centre, then mirror, then shift:
+  #   x_in = sign * (cx + (x - cx) / zoom) + [W - 1 if mirrored] - dx
+  #   y_in = cy + (y - cy) / zoom - dy
+  offset_x = (tf.where(sign < 0, width - 1.0, 0.0) + sign * cx * (1.0 - inv_zoom)
+              - shifts[:, 0])
+  offset_y = cy * (1.0 - inv_zoom) - shifts[:, 1]
+  transforms = tf.stack([sign * inv_zoom, zeros, offset_x, zeros, inv_zoom, offset_y,
+                         zeros, zeros], axis=1)  # [B, 8]
   return tf.raw_ops.ImageProjectiveTransformV3(
       images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
-      fill_value=tf.constant(fill_value, images.dtype), interpolation="NEAREST",
-      fill_mode="CONSTANT")
+      fill_value=tf.constant(fill_value, images.dtype),
+      interpolation="BILINEAR" if max_zoom > 0 else "NEAREST", fill_mode="CONSTANT")
 
 
 def nearest_neighbour_indices(features: tf.Tensor) -> tf.Tensor:

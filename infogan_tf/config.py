@@ -129,6 +129,8 @@ class LossConfig:
       features, as in SCAN, Van Gansbeke et al. 2020).
     augment_shift: Max shift in pixels of the augmented copy.
     augment_flip: Also mirror the augmented copy left-right at random.
+    augment_zoom: Also rescale the augmented copy about its centre by a random factor in
+      [1 - augment_zoom, 1 + augment_zoom] (0 = no zoom): asks Q for size-invariant clusters.
   """
 
   lambda_categorical: float = 1.0
@@ -138,6 +140,7 @@ class LossConfig:
   real_info_pairing: str = "augment"
   augment_shift: int = 2
   augment_flip: bool = False
+  augment_zoom: float = 0.0
 
   def validate(self) -> None:
     _require(self.lambda_categorical >= 0, "lambda_categorical must be >= 0")
@@ -151,6 +154,7 @@ class LossConfig:
              f"real_info_pairing must be one of {REAL_INFO_PAIRINGS}, "
              f"got {self.real_info_pairing!r}")
     _require(self.augment_shift >= 0, "augment_shift must be >= 0")
+    _require(0 <= self.augment_zoom < 1, f"augment_zoom must be in [0, 1), got {self.augment_zoom}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -40,7 +40,12 @@ def eval_split(config: config_lib.ExperimentConfig) -> str:
   return _NO_TEST_SPLIT.get(config.data.name, "test")
 
 
-def _arrays(source: data_lib.ImageSource, pixel_range, limit: Optional[int] = None):
+def load_arrays(source: data_lib.ImageSource, pixel_range,
+                limit: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+  """A source's images [N, H, W, C] in `pixel_range`, labels [N] and factors [N, F] in memory.
+
+  `limit` caps N (the first `limit` examples, in the source's order).
+  """
   images, labels, factors = [], [], []
   for batch in data_lib.eval_batches(source, 1000, pixel_range, limit):
     images.append(batch["image"].numpy())
@@ -124,7 +129,7 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   spec = LatentSpec(config.latent)
   split = eval_split(config)
   test = data_lib.load_source(config.data, split=split, seed=0)
-  test_x, test_y, test_f = _arrays(test, pixel_range)
+  test_x, test_y, test_f = load_arrays(test, pixel_range)
   codes = _encode(discriminator, test_x)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
             "dataset": config.data.name, "split": split, "num_test": int(len(test_x))}
@@ -141,7 +146,7 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
 
   if labelled and config.data.name not in ("folder",):
     train = data_lib.load_source(config.data, split="train", seed=0)
-    train_x, train_y, _ = _arrays(train, pixel_range, max_train_examples)
+    train_x, train_y, _ = load_arrays(train, pixel_range, max_train_examples)
     train_feats = _encode(discriminator, train_x)["features"]
     report["probe"] = probe.probe_scores(train_feats, train_y, codes["features"], test_y,
                                          test.num_classes, probe_fractions, seed)

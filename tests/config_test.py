@@ -37,6 +37,8 @@ def test_unknown_keys_are_rejected():
     (dict(latent=dict(noise_prior="cauchy")), "noise_prior"),
     (dict(latent=dict(noise_scale=0.0)), "noise_scale"),
     (dict(loss=dict(real_info_pairing="random")), "real_info_pairing"),
+    (dict(loss=dict(augment_zoom=1.0)), "augment_zoom"),
+    (dict(loss=dict(augment_zoom=-0.1)), "augment_zoom"),
     (dict(latent=dict(noise_dim=0, categorical=(), continuous=0)), "empty"),
     (dict(model=dict(architecture="resnet")), "architecture"),
     (dict(loss=dict(continuous_std=0.0)), "continuous_std"),

@@ -114,12 +114,14 @@ def test_gradients_match_across_replica_counts():
     assert np.mean(diff > 1e-5) < 1e-3, (k, np.mean(diff > 1e-5))
 
 
-@pytest.mark.parametrize("pairing", ["augment", "neighbour"])
-def test_real_info_extension_trains_q_on_real_images(pairing):
+@pytest.mark.parametrize("pairing,zoom", [("augment", 0.0), ("augment", 0.25),
+                                         ("neighbour", 0.0)])
+def test_real_info_extension_trains_q_on_real_images(pairing, zoom):
   config = helpers.with_parts(helpers.tiny_config(), loss=dict(real_info_weight=1.0,
                                                                real_info_pairing=pairing,
                                                                augment_shift=2,
-                                                               augment_flip=True))
+                                                               augment_flip=True,
+                                                               augment_zoom=zoom))
   state, it, loop = _setup(helpers.mirrored_strategy(), config)
   metrics = loop(it, 2)
   assert "real_mi/cat0" in metrics and np.isfinite(metrics["real_mi/cat0"])

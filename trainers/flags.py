@@ -45,8 +45,8 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_string("split", _D.data.split, "Split to train on.", flag_values=fv)
   flags.DEFINE_integer("image_size", _D.data.image_size,
                        "Image side for procedural, folder and celeb_a data.", flag_values=fv)
-  flags.DEFINE_integer("channels", _D.data.channels, "Channels for folder and procedural data (1 or 3).",
-                       flag_values=fv)
+  flags.DEFINE_integer("channels", _D.data.channels,
+                       "Channels for folder and procedural data (1 or 3).", flag_values=fv)
   flags.DEFINE_integer("num_examples", _D.data.num_examples,
                        "Procedural images to render.", flag_values=fv)
   flags.DEFINE_integer("shuffle_buffer", _D.data.shuffle_buffer, "Shuffle buffer size.",
@@ -96,6 +96,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                        "Max pixel shift of the augmented real copy.", flag_values=fv)
   flags.DEFINE_bool("augment_flip", _D.loss.augment_flip,
                     "Randomly mirror the augmented real copy.", flag_values=fv)
+  flags.DEFINE_float("augment_zoom", _D.loss.augment_zoom,
+                     "Also zoom the augmented real copy by a random factor in "
+                     "[1 - z, 1 + z] (0: no zoom).", flag_values=fv)
   flags.DEFINE_float("d_learning_rate", _D.optimizer.d_learning_rate, "Adam lr of D and Q.",
                      flag_values=fv)
   flags.DEFINE_float("g_learning_rate", _D.optimizer.g_learning_rate, "Adam lr of G.",
@@ -144,7 +147,8 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
                                  real_info_weight=fv.real_info_weight,
                                  real_info_pairing=fv.real_info_pairing,
                                  augment_shift=fv.augment_shift,
-                                 augment_flip=fv.augment_flip),
+                                 augment_flip=fv.augment_flip,
+                                 augment_zoom=fv.augment_zoom),
       optimizer=config_lib.OptimizerConfig(d_learning_rate=fv.d_learning_rate,
                                            g_learning_rate=fv.g_learning_rate,
                                            beta1=fv.beta1, beta2=fv.beta2),

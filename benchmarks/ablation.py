@@ -5,7 +5,8 @@ r"""Render the ablation table of docs/evaluation.md from the seeds benchmark's J
 Every `benchmarks/results/seeds_*.json` written by `python -m benchmarks.seeds` becomes one
 row: its extra trainer flags (the ablated change), seeds, ACC / NMI (and MIG on data with
 known factors) mean ± std, the change in mean ACC against the baseline (the run without extra
-flags on the same flagfile and the most seeds), the CPU's vector extension and the train
+flags on the same flagfile and the most seeds, from the same CPU when there is one), the CPU's
+vector extension and the train
 wall-clock per seed. The table replaces the
 text between the `<!-- ablation:start -->` and `<!-- ablation:end -->` markers of --out, so
 rerunning is idempotent; nothing is measured here.
@@ -34,9 +35,19 @@ def load_results(results_dir: str) -> List[dict]:
   return rows
 
 
-def _baseline(rows: List[dict], flagfile: str):
+def _isa(row: dict) -> str:
+  return row["machine"].get("isa", "?")
+
+
+def _baseline(rows: List[dict], flagfile: str, isa: str):
+  """The flagfile's run without extra flags with the most seeds, from the same CPU if any.
+
+  Runs are not bit-identical across CPUs (oneDNN's kernels differ by vector extension), so a
+  change is measured against the baseline that ran where it ran whenever there is one.
+  """
   plain = [r for r in rows if r["flagfile"] == flagfile and not r["extra"].strip()]
-  return max(plain, key=lambda r: len(r["runs"]), default=None)
+  same_cpu = [r for r in plain if _isa(r) == isa]
+  return max(same_cpu or plain, key=lambda r: len(r["runs"]), default=None)
 
 
 def table(rows: List[dict]) -> str:
@@ -45,11 +56,11 @@ def table(rows: List[dict]) -> str:
            "| ΔACC vs baseline | CPU | train s/seed | results |",
            "|---|---|---|---|---|---|---|---|---|---|"]
   for flagfile in sorted({r["flagfile"] for r in rows}):
-    base = _baseline(rows, flagfile)
     group = sorted((r for r in rows if r["flagfile"] == flagfile),
                    key=lambda r: -r["summary"]["acc"]["mean"])
     for r in group:
       s = r["summary"]
+      base = _baseline(rows, flagfile, _isa(r))
       fmt = lambda k: ("-" if k not in s else
                        f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" if len(r["runs"]) > 1
                        else f"{s[k]['mean']:.3f}")
@@ -62,7 +73,7 @@ def table(rows: List[dict]) -> str:
       change = f"`{r['extra'].strip()}`" if r["extra"].strip() else "(none: the flagfile as is)"
       lines.append(
           f"| {os.path.basename(flagfile)} | {change} | {len(r['runs'])} | {fmt('acc')} | "
-          f"{fmt('nmi')} | {fmt('mig')} | {delta} | {r['machine'].get('isa', '?')} | "
+          f"{fmt('nmi')} | {fmt('mig')} | {delta} | {_isa(r)} | "
           f"{s['train_seconds']['mean']:.0f} | `{r['file']}` |")
   return "\n".join(lines)
 

@@ -41,3 +41,17 @@ def test_render_replaces_only_the_marked_block(tmp_path):
   (tmp_path / "plain.md").write_text("no markers")
   with pytest.raises(SystemExit, match="no"):
     ablation.render_into(str(tmp_path / "plain.md"), "x")
+
+
+def test_each_cpu_has_its_own_baseline_when_it_ran_one(tmp_path):
+  _result(tmp_path, "base_old", "", [0.60, 0.60, 0.60, 0.60], isa="AVX512_BF16")
+  _result(tmp_path, "base_new", "", [0.64, 0.64, 0.64], isa="AVX2")
+  _result(tmp_path, "new_change", "--augment_zoom=0.2", [0.66], isa="AVX2")
+  _result(tmp_path, "old_change", "--steps=6000", [0.61], isa="AVX512_BF16")
+  _result(tmp_path, "other_cpu", "--spectral_norm", [0.50], isa="AMX")  # no AMX baseline
+  rows = ablation.table(ablation.load_results(str(tmp_path))).splitlines()
+  row = lambda flag: next(l for l in rows if flag in l)
+  assert "+0.020" in row("--augment_zoom")  # against the AVX2 baseline
+  assert "+0.010" in row("--steps=6000")  # against the AVX512_BF16 one
+  assert "-0.100" in row("--spectral_norm")  # no AMX baseline: the one with most seeds
+  assert sum("| baseline |" in l for l in rows) == 2

@@ -1,4 +1,4 @@
-"""Second views of real images for training Q on them: shifted/flipped copies or neighbours.
+"""Second views of real images for training Q on them: shifted/flipped/zoomed copies or neighbours.
 
 Both feed `paired_assignment_mutual_information` (IIC): Q's cluster assignments of an image and
 of its second view should agree while the clusters stay balanced.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import tensorflow as tf
 
 
-def random_view(images: tf.Tensor, rng: tf.random.Generator, max_shift: int,
-                      flip: bool, fill_value: float, max_zoom: float = 0.0) -> tf.Tensor:
+def random_view(images: tf.Tensor, rng: tf.random.Generator, max_shift: int, flip: bool,
+                fill_value: float, max_zoom: float = 0.0) -> tf.Tensor:
   """Shifts each image by up to `max_shift` pixels, optionally zooms and mirrors it.
 
   Args:

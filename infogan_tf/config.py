@@ -154,7 +154,8 @@ class LossConfig:
              f"real_info_pairing must be one of {REAL_INFO_PAIRINGS}, "
              f"got {self.real_info_pairing!r}")
     _require(self.augment_shift >= 0, "augment_shift must be >= 0")
-    _require(0 <= self.augment_zoom < 1, f"augment_zoom must be in [0, 1), got {self.augment_zoom}")
+    _require(0 <= self.augment_zoom < 1,
+             f"augment_zoom must be in [0, 1), got {self.augment_zoom}")
 
 
 @dataclasses.dataclass(frozen=True)

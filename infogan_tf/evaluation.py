@@ -137,10 +137,10 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   labelled = test.num_classes is not None and (test_y >= 0).all()
   if labelled:
     report["clustering"] = {}
+    num_labels = max(test.num_classes, int(test_y.max()) + 1)
     for i, k in enumerate(spec.categorical):
       scores = clustering.clustering_scores(codes[f"cat{i}"], test_y)
-      scores["table"] = clustering.cluster_label_table(codes[f"cat{i}"], test_y, k,
-                                                       max(test.num_classes, int(test_y.max()) + 1))
+      scores["table"] = clustering.cluster_label_table(codes[f"cat{i}"], test_y, k, num_labels)
       report["clustering"][f"cat{i}"] = scores
   report["info"] = info_on_samples(generator, discriminator, config, num_samples, seed)
 

@@ -134,11 +134,11 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
               nearest = augment.nearest_neighbour_indices(real_out["features"])  # [b]
               view_probs = [tf.gather(p, nearest) for p in real_probs]
             else:
-              shifted = augment.random_view(images, state.rng, loss_cfg.augment_shift,
-                                                  loss_cfg.augment_flip, pixel_low,
-                                                  loss_cfg.augment_zoom)
+              view = augment.random_view(images, state.rng, loss_cfg.augment_shift,
+                                         loss_cfg.augment_flip, pixel_low,
+                                         loss_cfg.augment_zoom)  # [b, H, W, C]
               view_probs = [tf.nn.softmax(a)
-                            for a in D(shifted, training=True)["categorical_logits"]]
+                            for a in D(view, training=True)["categorical_logits"]]
             real_mi = [augment.paired_assignment_mutual_information(p, v)
                        for p, v in zip(real_probs, view_probs)]
             d_loss -= loss_cfg.real_info_weight * tf.add_n(real_mi) / replicas

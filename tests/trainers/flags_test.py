@@ -49,6 +49,13 @@ def test_paper_latent_specs(name, categorical, continuous, noise):
       categorical, continuous, noise)
 
 
+def test_iic_view_flags_reach_the_loss_config():
+  loss = _parse("--workdir=/tmp/x", "--real_info_weight=0.5", "--augment_shift=3",
+                "--augment_flip", "--augment_zoom=0.25").loss
+  assert (loss.real_info_weight, loss.augment_shift, loss.augment_flip, loss.augment_zoom) == (
+      0.5, 3, True, 0.25)
+
+
 def test_command_line_overrides_flagfile():
   path = os.path.join(helpers.ROOT, "trainers", "flagfiles", "demo.flags")
   config = _parse(f"--flagfile={path}", "--steps=7", "--continuous_std=1.0")
@@ -61,6 +68,7 @@ def test_command_line_overrides_flagfile():
     (["--workdir=/tmp/x", "--continuous_std=wide"], "--continuous_std"),
     ([], "--workdir"),
     (["--workdir=/tmp/x", "--dataset=idx"], "needs data_dir"),
+    (["--workdir=/tmp/x", "--augment_zoom=1.5"], "augment_zoom"),
 ])
 def test_bad_values_raise_config_errors(args, message):
   with pytest.raises(config_lib.ConfigError, match=message):

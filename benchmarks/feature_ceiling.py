@@ -112,7 +112,6 @@ def scan_head(train_features: np.ndarray, neighbours: np.ndarray, num_clusters: 
 
 def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 0) -> dict:
   """All three measurements for one workdir."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from infogan_tf import checkpointing, evaluation  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib
   from infogan_tf import data as data_lib
@@ -132,16 +131,9 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
   train = data_lib.load_source(config.data, split="train", seed=0)
   train_x, train_y, _ = evaluation.load_arrays(train, pixel_range, train_examples)
 
-  def encode(images):
-    feats, probs = [], []
-    for i in range(0, len(images), 1000):
-      out = discriminator(tf.constant(images[i:i + 1000]), training=False)
-      feats.append(out["features"].numpy())
-      probs.append(tf.nn.softmax(out["categorical_logits"][0]).numpy())
-    return np.concatenate(feats), np.concatenate(probs)
-
-  train_f, _ = encode(train_x)
-  test_f, test_p = encode(test_x)
+  train_f = evaluation.encode(discriminator, train_x)["features"]  # [N, F]
+  test_codes = evaluation.encode(discriminator, test_x)
+  test_f, test_p = test_codes["features"], test_codes["cat0_probs"]  # [M, F], [M, k]
   neighbours = mine_neighbours(train_f, k)
   num_clusters = config.latent.categorical[0]
   predict = scan_head(train_f, neighbours, num_clusters, epochs, seed)
@@ -150,7 +142,7 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
       "workdir": os.path.relpath(workdir, ROOT), "checkpoint": ckpt,
       "train_examples": int(len(train_x)), "k": k, "epochs": epochs,
       "neighbour_purity": neighbour_purity(neighbours, train_y),
-      "q_cat0": clustering.clustering_scores(test_p.argmax(1), test_y),
+      "q_cat0": clustering.clustering_scores(test_codes["cat0"], test_y),
       "q_cat0_confident": confident_scores(test_p, test_y),
       "scan_head": clustering.clustering_scores(scan_clusters, test_y),
       "seconds": time.time() - t0,

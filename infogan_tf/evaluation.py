@@ -54,17 +54,26 @@ def load_arrays(source: data_lib.ImageSource, pixel_range,
   return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
 
 
-def _encode(discriminator, images: np.ndarray, batch: int = 1000) -> Dict[str, np.ndarray]:
+def encode(discriminator, images: np.ndarray, batch: int = 1000) -> Dict[str, np.ndarray]:
+  """Runs the discriminator (inference mode) over `images` [N, H, W, C] in batches.
+
+  Returns:
+    {'features': [N, F] trunk features, 'continuous_mean': [N, C], and per categorical code i
+    'cat{i}_probs': [N, k_i] Q's softmax and 'cat{i}': [N] its arg-max}.
+  """
   parts = {}
   for start in range(0, len(images), batch):
     out = discriminator(tf.constant(images[start:start + batch]), training=False)
     rows = {"features": out["features"].numpy(),
             "continuous_mean": out["continuous_mean"].numpy()}
     for i, logits in enumerate(out["categorical_logits"]):
-      rows[f"cat{i}"] = np.argmax(logits.numpy(), axis=-1)
+      rows[f"cat{i}_probs"] = tf.nn.softmax(logits).numpy()
     for k, v in rows.items():
       parts.setdefault(k, []).append(v)
-  return {k: np.concatenate(v) for k, v in parts.items()}
+  codes = {k: np.concatenate(v) for k, v in parts.items()}
+  for key in [k for k in codes if k.endswith("_probs")]:
+    codes[key[:-len("_probs")]] = np.argmax(codes[key], axis=-1)  # [N]
+  return codes
 
 
 def info_on_samples(generator, discriminator, config, num_samples: int, seed: int = 0,
@@ -130,7 +139,7 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   split = eval_split(config)
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, test_f = load_arrays(test, pixel_range)
-  codes = _encode(discriminator, test_x)
+  codes = encode(discriminator, test_x)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
             "dataset": config.data.name, "split": split, "num_test": int(len(test_x))}
 
@@ -147,7 +156,7 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   if labelled and config.data.name not in ("folder",):
     train = data_lib.load_source(config.data, split="train", seed=0)
     train_x, train_y, _ = load_arrays(train, pixel_range, max_train_examples)
-    train_feats = _encode(discriminator, train_x)["features"]
+    train_feats = encode(discriminator, train_x)["features"]
     report["probe"] = probe.probe_scores(train_feats, train_y, codes["features"], test_y,
                                          test.num_classes, probe_fractions, seed)
     classifier, info = feature_classifier.load_or_train(
@@ -193,7 +202,6 @@ def summary_table(report: dict) -> str:
   for code, s in report.get("clustering", {}).items():
     lines.append(f"  {code:6s} ACC {s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
                  f"(majority-label ACC {s['acc_majority']:.3f})")
-  for code, s in report.get("clustering", {}).items():
     if "table" in s:
       lines.append(cluster_table_text(code, s["table"]))
   for code, s in report["info"].items():

@@ -30,7 +30,7 @@ from typing import Callable, Dict, List, Tuple
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf import losses
+from infogan_tf import posterior
 from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models import architectures
 
@@ -124,19 +124,14 @@ class ServingFunctions:
 
   def _encode_unit(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     out = self.discriminator(self._from_unit(images), training=False)
-    result = {"features": out["features"]}  # [B, F]
-    for i, logits in enumerate(out["categorical_logits"]):
-      result[f"cat{i}_probs"] = tf.nn.softmax(logits, axis=-1)  # [B, k]
-      result[f"cat{i}"] = tf.argmax(logits, axis=-1, output_type=tf.int32)  # [B]
+    q = posterior.decode(out, self.fixed_std)
+    result = {"features": out.features}  # [B, F]
+    for i, (probs, argmax) in enumerate(zip(q.categorical_probs, q.categorical)):
+      result[f"cat{i}_probs"] = probs  # [B, k]
+      result[f"cat{i}"] = argmax  # [B]
     if self.has_continuous:
-      result["continuous_mean"] = out["continuous_mean"]  # [B, C]
-      if self.fixed_std is not None:
-        result["continuous_std"] = tf.fill(tf.shape(out["continuous_mean"]),
-                                           tf.constant(self.fixed_std, tf.float32))
-      else:
-        log_std = tf.clip_by_value(out["continuous_log_std"], losses.LOG_STD_MIN,
-                                   losses.LOG_STD_MAX)
-        result["continuous_std"] = tf.exp(log_std)
+      result["continuous_mean"] = q.continuous_mean  # [B, C]
+      result["continuous_std"] = q.continuous_std  # [B, C]
     return result
 
   # ---- signatures ---------------------------------------------------------------------------
@@ -173,20 +168,7 @@ class ServingFunctions:
 
   def _draw(self, count: tf.Tensor, seed: tf.Tensor) -> LatentSample:
     """Stateless draws from the priors: the same (count, seed) gives the same codes."""
-    seed = tf.cast(seed, tf.int64)
-    key = lambda stream: tf.stack([seed, tf.constant(stream, tf.int64)])
-    if self.spec.noise_prior == "uniform":
-      noise = tf.random.stateless_uniform(tf.stack([count, self.spec.noise_dim]), key(0),
-                                          -1.0, 1.0)
-    else:
-      noise = tf.random.stateless_normal(tf.stack([count, self.spec.noise_dim]), key(0))
-    noise *= self.spec.noise_scale
-    categorical = [tf.random.stateless_uniform(tf.reshape(count, [1]), key(1 + i), 0, k,
-                                               dtype=tf.int32)
-                   for i, k in enumerate(self.spec.categorical)]
-    continuous = tf.random.stateless_uniform(tf.stack([count, self.spec.num_continuous]),
-                                             key(1000), -1.0, 1.0)
-    return LatentSample(noise, categorical, continuous)
+    return self.spec.stateless_sample(count, seed)
 
   def _sample_outputs(self, sample: LatentSample) -> Dict[str, tf.Tensor]:
     out = {"images": self._generate_images(sample)}

@@ -1,7 +1,9 @@
-"""Second views of real images for training Q on them: shifted/flipped/zoomed copies or neighbours.
+"""Second views of real images for training Q on them: shifted/flipped/zoomed copies, cut-out
+copies, or each image's nearest neighbour in a batch.
 
-Both feed `paired_assignment_mutual_information` (IIC): Q's cluster assignments of an image and
-of its second view should agree while the clusters stay balanced.
+They feed the loss terms that train Q on real images (`infogan_tf.losses`): the IIC mutual
+information between the assignments of two views, the labelled cross-entropy of ss-InfoGAN and
+its pseudo-label consistency term.
 """
 
 from __future__ import annotations
@@ -71,21 +73,31 @@ def nearest_neighbour_indices(features: tf.Tensor) -> tf.Tensor:
   return tf.argmax(similarity, axis=-1, output_type=tf.int32)
 
 
-def paired_assignment_mutual_information(p1: tf.Tensor, p2: tf.Tensor,
-                                         eps: float = 1e-8) -> tf.Tensor:
-  """I(z; z') of the joint cluster distribution of two views (IIC, Ji et al. 2019).
+def cutout(images: tf.Tensor, rng: tf.random.Generator, size: int,
+           fill_value: float) -> tf.Tensor:
+  """Fills one `size` x `size` square per image, at a random centre, with `fill_value`.
+
+  The square may stick out of the image (DeVries & Taylor 2017): only its inside part is
+  filled. size 0 returns the images unchanged.
 
   Args:
-    p1: [B, k] softmax of view 1.
-    p2: [B, k] softmax of view 2 (same images, another augmentation).
+    images: [B, H, W, C] float.
+    rng: Random generator.
+    size: Side of the square in pixels.
+    fill_value: Value written inside the square (the background).
 
   Returns:
-    Scalar MI in nats (maximal, ln k, for confident, balanced, view-consistent clusters).
+    [B, H, W, C] images.
   """
-  joint = tf.matmul(p1, p2, transpose_a=True) / tf.cast(tf.shape(p1)[0], p1.dtype)  # [k, k]
-  joint = (joint + tf.transpose(joint)) / 2.0
-  joint = tf.maximum(joint, eps)
-  joint = joint / tf.reduce_sum(joint)
-  pi = tf.reduce_sum(joint, axis=1, keepdims=True)
-  pj = tf.reduce_sum(joint, axis=0, keepdims=True)
-  return tf.reduce_sum(joint * (tf.math.log(joint) - tf.math.log(pi) - tf.math.log(pj)))
+  if size <= 0:
+    return images
+  batch = tf.shape(images)[0]
+  height, width = tf.shape(images)[1], tf.shape(images)[2]
+  cy = rng.uniform([batch, 1, 1], 0, height, dtype=tf.int32)  # [B, 1, 1]
+  cx = rng.uniform([batch, 1, 1], 0, width, dtype=tf.int32)
+  ys = tf.range(height)[None, :, None]  # [1, H, 1]
+  xs = tf.range(width)[None, None, :]  # [1, 1, W]
+  half = size // 2
+  inside = ((ys >= cy - half) & (ys < cy - half + size)
+            & (xs >= cx - half) & (xs < cx - half + size))  # [B, H, W]
+  return tf.where(inside[..., None], tf.constant(fill_value, images.dtype), images)

@@ -159,6 +159,89 @@ class LossConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class SemiSupervisedConfig:
+  """ss-InfoGAN (Spurr et al. 2017): a few labelled real images decide what codes mean.
+
+  A semi-supervised categorical code c_ss is tied to a label column: its category k means
+  label k, with no matching. Off (the unsupervised InfoGAN of the paper) when `codes` is empty.
+
+  How labelled images are mixed in: every step sees one unlabelled batch (`batch_size`) and
+  beside it one labelled batch of `labelled_batch_size` drawn from the labelled subset. A fixed
+  pairing keeps the compiled step's shapes static and gives Q_ss a steady supervised signal;
+  the authors' coin flip between labelled and unlabelled batches wastes steps and needs a
+  schedule in the checkpoint.
+
+  Attributes:
+    codes: Indices into `LatentConfig.categorical` of the semi-supervised codes.
+    label_columns: One per ss code: 'label' (the dataset's class label) or the name of a
+      ground-truth factor with integer values (e.g. 'shape' of the procedural data).
+    labels_per_class: Labelled images per class of the first ss code's column (balanced,
+      drawn with `label_seed`); 0 to use `labelled_fraction` instead.
+    labelled_fraction: Fraction of the labelled training images to use when
+      `labels_per_class` is 0 (drawn with `label_seed`, not balanced).
+    label_seed: Seed of the labelled-subset draw (independent of the training seed).
+    labelled_batch_size: Global size of the labelled batch trained beside each unlabelled one.
+    lambda_ss: Weight of L_IS1 (Q_ss on labelled real images, D step) and L_IS2 (Q_ss on
+      generated images, G step).
+    q_ss_on_generated: Also train Q_ss (D step) on generated images against the c_ss that
+      made them. False = the authors' code: Q_ss learns from labelled real images only.
+    augment_shift: Max shift in pixels of the labelled images (and of the strong view).
+    augment_flip: Mirror labelled images (and the strong view) left-right at random: suits
+      clothes and shapes, not digits.
+    consistency_weight: Weight of the pseudo-label term on unlabelled real images (0 = off):
+      Q_ss's confident arg-max on a real image is the target for a strongly augmented copy.
+    consistency_threshold: Minimum max-probability for an image to get a pseudo-label.
+    strong_shift: Max shift in pixels of the strong view.
+    cutout: Side of the square cut out of the strong view (0 = none).
+  """
+
+  codes: Tuple[int, ...] = ()
+  label_columns: Tuple[str, ...] = ()
+  labels_per_class: int = 0
+  labelled_fraction: float = 0.0
+  label_seed: int = 0
+  labelled_batch_size: int = 32
+  lambda_ss: float = 1.0
+  q_ss_on_generated: bool = False
+  augment_shift: int = 2
+  augment_flip: bool = False
+  consistency_weight: float = 0.0
+  consistency_threshold: float = 0.95
+  strong_shift: int = 4
+  cutout: int = 12
+
+  @property
+  def enabled(self) -> bool:
+    return bool(self.codes)
+
+  def validate(self) -> None:
+    if not self.enabled:
+      _require(not self.label_columns,
+               "label_columns given without semi-supervised codes (set ss_codes)")
+      return
+    _require(len(set(self.codes)) == len(self.codes),
+             f"ss_codes must not repeat a code, got {self.codes}")
+    _require(all(c >= 0 for c in self.codes), f"ss_codes must be >= 0, got {self.codes}")
+    _require(len(self.label_columns) == len(self.codes),
+             f"one label column per ss code: {len(self.codes)} codes {self.codes} but "
+             f"label_columns {self.label_columns}")
+    _require(self.labels_per_class >= 0, "labels_per_class must be >= 0")
+    _require(0 <= self.labelled_fraction <= 1,
+             f"labelled_fraction must be in [0, 1], got {self.labelled_fraction}")
+    _require((self.labels_per_class > 0) != (self.labelled_fraction > 0),
+             "set exactly one of labels_per_class (> 0) and labelled_fraction (> 0) for "
+             "semi-supervised codes")
+    _require(self.labelled_batch_size > 0, "labelled_batch_size must be > 0")
+    _require(self.lambda_ss >= 0, "lambda_ss must be >= 0")
+    _require(self.augment_shift >= 0 and self.strong_shift >= 0,
+             "augment_shift and strong_shift must be >= 0")
+    _require(self.consistency_weight >= 0, "consistency_weight must be >= 0")
+    _require(0 < self.consistency_threshold <= 1,
+             f"consistency_threshold must be in (0, 1], got {self.consistency_threshold}")
+    _require(self.cutout >= 0, "cutout must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True)
 class OptimizerConfig:
   """Adam settings; Q trains with D's optimizer (the official code)."""
 
@@ -187,6 +270,8 @@ class DataConfig:
     num_examples: Number of procedural images to render.
     shuffle_buffer: tf.data shuffle buffer size.
     cache: Cache decoded images in memory.
+    unlabelled_folder: 'folder' data: the sub-folder of images without a label (the others
+      are classes).
   """
 
   name: str = "procedural"
@@ -197,6 +282,7 @@ class DataConfig:
   num_examples: int = 20000
   shuffle_buffer: int = 10000
   cache: bool = True
+  unlabelled_folder: str = "unlabelled"
 
   def validate(self) -> None:
     _require(self.name in DATASETS, f"dataset must be one of {DATASETS}, got {self.name!r}")
@@ -270,11 +356,22 @@ class ExperimentConfig:
   optimizer: OptimizerConfig = OptimizerConfig()
   data: DataConfig = DataConfig()
   train: TrainConfig = TrainConfig()
+  semi_supervised: SemiSupervisedConfig = SemiSupervisedConfig()
 
   def validate(self) -> "ExperimentConfig":
     """Checks every field; raises ConfigError naming what to fix. Returns self."""
-    for part in (self.latent, self.model, self.loss, self.optimizer, self.data, self.train):
+    for part in (self.latent, self.model, self.loss, self.optimizer, self.data, self.train,
+                 self.semi_supervised):
       part.validate()
+    ss = self.semi_supervised
+    for c in ss.codes:
+      _require(c < len(self.latent.categorical),
+               f"ss code {c} does not exist: the latent has {len(self.latent.categorical)} "
+               "categorical code(s) (--categorical)")
+    if ss.enabled and self.train.virtual_cpus and self.train.strategy == "mirrored":
+      _require(ss.labelled_batch_size % self.train.virtual_cpus == 0,
+               f"labelled_batch_size {ss.labelled_batch_size} must be divisible by "
+               f"virtual_cpus {self.train.virtual_cpus}")
     if self.model.image_shape is not None and self.data.name in ("procedural", "folder"):
       want = (self.data.image_size, self.data.image_size)
       _require(
@@ -321,6 +418,7 @@ _PART_TYPES = {
     "optimizer": OptimizerConfig,
     "data": DataConfig,
     "train": TrainConfig,
+    "semi_supervised": SemiSupervisedConfig,
 }
 
 CONFIG_FILENAME = "config.json"
@@ -346,20 +444,24 @@ def load_config(workdir: str) -> ExperimentConfig:
     return ExperimentConfig.from_json(f.read())
 
 
-# Parts of the config that fix the shape of the checkpoint; changing them on resume is an error.
-_STRUCTURAL = ("latent", "model")
+# Parts of the config that fix the checkpoint's shape or the labelled subset (None: every
+# field); changing them on resume is an error.
+_STRUCTURAL = {
+    "latent": None,
+    "model": None,
+    "semi_supervised": ("codes", "label_columns", "labels_per_class", "labelled_fraction",
+                        "label_seed"),
+}
 
 
 def check_resume_compatible(saved: ExperimentConfig, new: ExperimentConfig) -> None:
   """Raises ConfigError if `new` cannot continue from a workdir trained with `saved`."""
-  for name in _STRUCTURAL:
+  for name, fields in _STRUCTURAL.items():
     a, b = getattr(saved, name), getattr(new, name)
-    if a != b:
-      diffs = [
-          f"{f.name}: {getattr(a, f.name)!r} -> {getattr(b, f.name)!r}"
-          for f in dataclasses.fields(a)
-          if getattr(a, f.name) != getattr(b, f.name)
-      ]
+    names = fields or [f.name for f in dataclasses.fields(a)]
+    diffs = [f"{f}: {getattr(a, f)!r} -> {getattr(b, f)!r}" for f in names
+             if getattr(a, f) != getattr(b, f)]
+    if diffs:
       raise ConfigError(
           f"workdir was trained with a different {name} config ({'; '.join(diffs)}); "
           "use a new --workdir or the original flags"

@@ -23,7 +23,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf import checkpointing, losses, visualize
+from infogan_tf import checkpointing, losses, posterior, visualize
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -54,26 +54,35 @@ def load_arrays(source: data_lib.ImageSource, pixel_range,
   return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
 
 
-def encode(discriminator, images: np.ndarray, batch: int = 1000) -> Dict[str, np.ndarray]:
-  """Runs the discriminator (inference mode) over `images` [N, H, W, C] in batches.
+def encode(discriminator, images: np.ndarray, batch: int = 1000,
+           training: bool = False) -> Dict[str, np.ndarray]:
+  """Runs the discriminator over `images` [N, H, W, C] in batches.
+
+  Args:
+    discriminator: The Discriminator.
+    images: [N, H, W, C] in the architecture's pixel range.
+    batch: Images per pass.
+    training: False = inference mode, as exported (BatchNorm running statistics); True =
+      each batch's own statistics (the running statistics such passes move are put back).
 
   Returns:
     {'features': [N, F] trunk features, 'continuous_mean': [N, C], and per categorical code i
     'cat{i}_probs': [N, k_i] Q's softmax and 'cat{i}': [N] its arg-max}.
   """
   parts = {}
+  saved = [v.numpy() for v in discriminator.non_trainable_variables] if training else []
   for start in range(0, len(images), batch):
-    out = discriminator(tf.constant(images[start:start + batch]), training=False)
-    rows = {"features": out["features"].numpy(),
-            "continuous_mean": out["continuous_mean"].numpy()}
-    for i, logits in enumerate(out["categorical_logits"]):
-      rows[f"cat{i}_probs"] = tf.nn.softmax(logits).numpy()
+    out = discriminator(tf.constant(images[start:start + batch]), training=training)
+    q = posterior.decode(out, fixed_std=None)
+    rows = {"features": out.features.numpy(), "continuous_mean": q.continuous_mean.numpy()}
+    for i, (probs, argmax) in enumerate(zip(q.categorical_probs, q.categorical)):
+      rows[f"cat{i}_probs"] = probs.numpy()
+      rows[f"cat{i}"] = argmax.numpy()
     for k, v in rows.items():
       parts.setdefault(k, []).append(v)
-  codes = {k: np.concatenate(v) for k, v in parts.items()}
-  for key in [k for k in codes if k.endswith("_probs")]:
-    codes[key[:-len("_probs")]] = np.argmax(codes[key], axis=-1)  # [N]
-  return codes
+  for variable, value in zip(discriminator.non_trainable_variables, saved):
+    variable.assign(value)
+  return {k: np.concatenate(v) for k, v in parts.items()}
 
 
 def info_on_samples(generator, discriminator, config, num_samples: int, seed: int = 0,

@@ -103,6 +103,32 @@ class LatentSpec:
     )  # [B, C]
     return LatentSample(noise, categorical, continuous)
 
+  def stateless_sample(self, count: tf.Tensor, seed: tf.Tensor) -> LatentSample:
+    """Draws `count` (z, c) from the priors, in graph and stateless: the same (count, seed)
+    always gives the same codes (the serving signatures use this).
+
+    Args:
+      count: Scalar int32 batch size.
+      seed: Scalar int seed.
+
+    Returns:
+      A LatentSample with `count` rows.
+    """
+    seed = tf.cast(seed, tf.int64)
+    key = lambda stream: tf.stack([seed, tf.constant(stream, tf.int64)])
+    if self.noise_prior == "uniform":
+      noise = tf.random.stateless_uniform(tf.stack([count, self.noise_dim]), key(0), -1.0, 1.0)
+    else:
+      noise = tf.random.stateless_normal(tf.stack([count, self.noise_dim]), key(0))
+    noise *= self.noise_scale  # [count, Z]
+    categorical = [tf.random.stateless_uniform(tf.reshape(count, [1]), key(1 + i), 0, k,
+                                               dtype=tf.int32)  # [count]
+                   for i, k in enumerate(self.categorical)]
+    continuous = tf.random.stateless_uniform(
+        tf.stack([count, self.num_continuous]), key(1000), CONTINUOUS_PRIOR_LOW,
+        CONTINUOUS_PRIOR_HIGH)  # [count, C]
+    return LatentSample(noise, categorical, continuous)
+
   def generator_input(self, sample: LatentSample) -> tf.Tensor:
     """Concatenates [z, one_hot(c_cat_0), ..., c_cont] into the generator input.
 

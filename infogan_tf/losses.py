@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple, Union
 
 import tensorflow as tf
 
@@ -74,12 +74,24 @@ def continuous_info_loss(
   Returns:
     [B, C] Gaussian negative log-likelihood per code, in nats.
   """
-  if fixed_std is not None:
-    log_std = tf.fill(tf.shape(mean), tf.math.log(tf.cast(fixed_std, mean.dtype)))
-  else:
-    log_std = tf.clip_by_value(log_std, LOG_STD_MIN, LOG_STD_MAX)
+  log_std = continuous_log_std(log_std, fixed_std)
   z = (values - mean) * tf.exp(-log_std)
   return _HALF_LOG_2PI + log_std + 0.5 * tf.square(z)
+
+
+def continuous_log_std(raw_log_std: tf.Tensor, fixed_std: Optional[float] = None) -> tf.Tensor:
+  """The log-std Q's Gaussian uses: log(fixed_std) everywhere, or the raw output clipped.
+
+  Args:
+    raw_log_std: [B, C] raw Q outputs.
+    fixed_std: A fixed std (the official code's 1.0), or None to learn it (the paper).
+
+  Returns:
+    [B, C] log-std in [LOG_STD_MIN, LOG_STD_MAX] (or log(fixed_std)).
+  """
+  if fixed_std is not None:
+    return tf.fill(tf.shape(raw_log_std), tf.math.log(tf.cast(fixed_std, raw_log_std.dtype)))
+  return tf.clip_by_value(raw_log_std, LOG_STD_MIN, LOG_STD_MAX)
 
 
 @dataclasses.dataclass
@@ -87,9 +99,9 @@ class InfoLoss:
   """The L_I terms of one batch.
 
   Attributes:
-    total: [B] lambda-weighted negative lower bound (what the optimisers minimise).
-    categorical: One [B] cross-entropy per categorical code.
-    continuous: [B, C] Gaussian NLL per continuous code.
+    total: [B] weighted negative lower bound, sum over the codes given non-zero weight.
+    categorical: One [B] cross-entropy -log Q(c_i|x) per categorical code (unweighted).
+    continuous: [B, C] Gaussian NLL per continuous code (unweighted).
   """
 
   total: tf.Tensor
@@ -98,39 +110,87 @@ class InfoLoss:
 
 
 def info_loss(
-    q_outputs: Dict[str, object],
+    q_outputs,
     categorical_codes: Sequence[tf.Tensor],
     continuous_codes: tf.Tensor,
-    lambda_categorical: float,
+    lambda_categorical: Union[float, Sequence[float]],
     lambda_continuous: float,
     fixed_std: Optional[float] = None,
 ) -> InfoLoss:
   """The weighted InfoGAN regulariser -lambda * L_I (up to the constant H(c)).
 
   Args:
-    q_outputs: Discriminator outputs with 'categorical_logits' (list of [B, k]),
-      'continuous_mean' and 'continuous_log_std' ([B, C]).
+    q_outputs: A `DiscriminatorOutput` (uses categorical_logits, continuous_mean and
+      continuous_log_std).
     categorical_codes: One [B] int tensor per categorical code.
     continuous_codes: [B, C].
-    lambda_categorical: Weight of the categorical terms.
+    lambda_categorical: Weight of the categorical terms: one float for all codes, or one per
+      code (0 leaves a code out of `total`, e.g. a semi-supervised code whose cross-entropy is
+      its own term).
     lambda_continuous: Weight of the continuous terms.
     fixed_std: See `continuous_info_loss`.
 
   Returns:
     An InfoLoss.
   """
+  logits_per_code = q_outputs.categorical_logits
+  if isinstance(lambda_categorical, (int, float)):
+    lambda_categorical = [float(lambda_categorical)] * len(logits_per_code)
   batch = tf.shape(continuous_codes)[0]
   total = tf.zeros([batch], tf.float32)
   categorical = []
-  for logits, codes in zip(q_outputs["categorical_logits"], categorical_codes):
-    ce = categorical_info_loss(logits, codes)
+  for logits, codes, weight in zip(logits_per_code, categorical_codes, lambda_categorical):
+    ce = categorical_info_loss(logits, codes)  # [B]
     categorical.append(ce)
-    total += lambda_categorical * ce
+    if weight:
+      total += weight * ce
   continuous = continuous_info_loss(
-      q_outputs["continuous_mean"], q_outputs["continuous_log_std"], continuous_codes,
+      q_outputs.continuous_mean, q_outputs.continuous_log_std, continuous_codes,
       fixed_std)  # [B, C]
   total += lambda_continuous * tf.reduce_sum(continuous, axis=-1)
   return InfoLoss(total, categorical, continuous)
+
+
+def paired_assignment_mutual_information(p1: tf.Tensor, p2: tf.Tensor,
+                                         eps: float = 1e-8) -> tf.Tensor:
+  """I(z; z') of the joint cluster distribution of two views (IIC, Ji et al. 2019).
+
+  Args:
+    p1: [B, k] softmax of view 1.
+    p2: [B, k] softmax of view 2 (same images, another augmentation).
+
+  Returns:
+    Scalar MI in nats (maximal, ln k, for confident, balanced, view-consistent clusters).
+  """
+  joint = tf.matmul(p1, p2, transpose_a=True) / tf.cast(tf.shape(p1)[0], p1.dtype)  # [k, k]
+  joint = (joint + tf.transpose(joint)) / 2.0
+  joint = tf.maximum(joint, eps)
+  joint = joint / tf.reduce_sum(joint)
+  pi = tf.reduce_sum(joint, axis=1, keepdims=True)
+  pj = tf.reduce_sum(joint, axis=0, keepdims=True)
+  return tf.reduce_sum(joint * (tf.math.log(joint) - tf.math.log(pi) - tf.math.log(pj)))
+
+
+def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor,
+                      threshold: float) -> Tuple[tf.Tensor, tf.Tensor]:
+  """Confidence-masked pseudo-label cross-entropy (FixMatch, Sohn et al. 2020).
+
+  Q's arg-max on one view of an unlabelled image is the target for another (strongly
+  augmented) view, where Q is confident enough. No gradient flows through the target.
+
+  Args:
+    target_logits: [B, k] logits on the weak view (the pseudo-label source).
+    view_logits: [B, k] logits on the strong view (what is trained).
+    threshold: Keep an image when its weak-view max probability is >= this.
+
+  Returns:
+    (loss, mask): [B] masked cross-entropy (0 where masked out) and [B] float 0/1 mask.
+  """
+  probs = tf.nn.softmax(tf.stop_gradient(target_logits), axis=-1)  # [B, k]
+  mask = tf.cast(tf.reduce_max(probs, axis=-1) >= threshold, tf.float32)  # [B]
+  targets = tf.argmax(probs, axis=-1, output_type=tf.int32)  # [B]
+  ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=view_logits)
+  return ce * mask, mask
 
 
 def mutual_information_lower_bound(entropy: float, cross_entropy: tf.Tensor) -> tf.Tensor:

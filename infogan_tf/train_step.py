@@ -2,12 +2,13 @@
 
 Per step and per replica:
   1. Sample (z, c) from the priors with the replica's own RNG stream; G(z, c) -> fake.
-  2. D update: minimise  D loss + lambda * (-L_I)  over the discriminator's variables, i.e. the
-     shared trunk, the D head and the Q head. The L_I term trains Q (and the trunk) here, at the
-     discriminator's learning rate, as in the official InfoGAN code.
-  3. G update: re-run the *updated* D on the same fake batch and minimise the non-saturating
-     G loss + lambda * (-L_I) over the generator's variables. (G(z, c) is computed once and
-     reused; G's weights do not change between the two updates.)
+  2. D update: minimise the sum of the discriminator's named terms (`objectives.Objective`:
+     GAN loss, lambda * (-L_I), and the ss-InfoGAN / extension terms when configured) over the
+     discriminator's variables, i.e. the shared trunk, the D head and the Q head. L_I trains Q
+     (and the trunk) here, at the discriminator's learning rate, as in the official code.
+  3. G update: re-run the *updated* D on the same fake batch and minimise the sum of the
+     generator's named terms over G's variables. (G(z, c) is computed once and reused; G's
+     weights do not change between the two updates.)
 Per-example losses are scaled by the global batch (`tf.nn.compute_average_loss`), so gradients
 summed over replicas equal the single-device gradient of the mean loss. Metrics are reduced
 across replicas (SUM of per-replica shares of the global mean).
@@ -22,7 +23,7 @@ import keras
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf import augment, losses
+from infogan_tf import objectives
 from infogan_tf.fused_adam import FusedAdam
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models import Discriminator, Generator, architectures, build_models
@@ -73,23 +74,9 @@ def create_state(config: config_lib.ExperimentConfig,
   return TrainState(generator, discriminator, g_opt, d_opt, rng, step)
 
 
-def uses_real_info(config: config_lib.ExperimentConfig) -> bool:
-  return config.loss.real_info_weight > 0 and len(config.latent.categorical) > 0
-
-
-def metric_names(spec: LatentSpec, real_info: bool = False):
-  """Keys of the dict the train loop returns."""
-  names = ["d_loss", "g_loss", "info_loss", "d_real", "d_fake"]
-  names += [f"ce/cat{i}" for i in range(len(spec.categorical))]
-  names += [f"nll/cont{j}" for j in range(spec.num_continuous)]
-  if real_info:
-    names += [f"real_mi/cat{i}" for i in range(len(spec.categorical))]
-  return names
-
-
 def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
                       global_batch: int, sample_latent=None):
-  """The per-replica step: images [b, H, W, C] -> per-replica metric shares.
+  """The per-replica step: a batch dict -> per-replica metric shares.
 
   Args:
     state: The TrainState.
@@ -97,74 +84,41 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
     global_batch: Global batch size (losses are scaled by it).
     sample_latent: Optional `fn(batch) -> LatentSample`; default draws from the priors with
       `state.rng` (tests pass fixed latents here).
+
+  Returns:
+    `replica_step(batch)`, where batch is {'images': [b, H, W, C]} plus, for ss runs,
+    'labelled_images' [l, H, W, C] and 'labels' [l, n_ss]; it returns {metric: this replica's
+    share}: 'd/<term>' and 'g/<term>' for every term of `objectives.Objective` and its
+    diagnostics.
   """
   spec = LatentSpec(config.latent)
   if sample_latent is None:
     sample_latent = lambda batch: spec.sample(state.rng, batch)
-  loss_cfg = config.loss
   G, D = state.generator, state.discriminator
-  real_info = uses_real_info(config)
-  pixel_low = architectures.info(config.model.architecture).pixel_range[0]
+  objective = objectives.Objective(config, state.rng,
+                                   architectures.info(config.model.architecture).pixel_range[0],
+                                   global_batch)
 
-  def scale(per_example):  # [b] -> this replica's share of the global mean
-    return tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
-
-  def info(q_out, latent):
-    return losses.info_loss(q_out, latent.categorical, latent.continuous,
-                            loss_cfg.lambda_categorical, loss_cfg.lambda_continuous,
-                            loss_cfg.continuous_std)
-
-  def replica_step(images: tf.Tensor) -> Dict[str, tf.Tensor]:
-    batch = tf.shape(images)[0]
-    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
-    latent = sample_latent(batch)
+  def replica_step(batch: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
+    latent = sample_latent(tf.shape(batch["images"])[0])
     gen_input = spec.generator_input(latent)  # [b, input_dim]
     with tf.GradientTape() as g_tape:
       fake = G(gen_input, training=True)  # [b, H, W, C]
       with g_tape.stop_recording():
         with tf.GradientTape() as d_tape:
-          real_out = D(images, training=True)
-          fake_out = D(tf.stop_gradient(fake), training=True)
-          d_gan = losses.discriminator_loss(real_out["logits"], fake_out["logits"])  # [b]
-          d_info = info(fake_out, latent)
-          d_loss = scale(d_gan + d_info.total)
-          if real_info:  # extension: Q's categorical heads also cluster real images (IIC)
-            real_probs = [tf.nn.softmax(a) for a in real_out["categorical_logits"]]  # [b, k]
-            if loss_cfg.real_info_pairing == "neighbour":
-              nearest = augment.nearest_neighbour_indices(real_out["features"])  # [b]
-              view_probs = [tf.gather(p, nearest) for p in real_probs]
-            else:
-              view = augment.random_view(images, state.rng, loss_cfg.augment_shift,
-                                         loss_cfg.augment_flip, pixel_low,
-                                         loss_cfg.augment_zoom)  # [b, H, W, C]
-              view_probs = [tf.nn.softmax(a)
-                            for a in D(view, training=True)["categorical_logits"]]
-            real_mi = [augment.paired_assignment_mutual_information(p, v)
-                       for p, v in zip(real_probs, view_probs)]
-            d_loss -= loss_cfg.real_info_weight * tf.add_n(real_mi) / replicas
+          d_terms, d_logs = objective.discriminator_terms(D, batch, tf.stop_gradient(fake),
+                                                          latent)
+          d_loss = tf.add_n(list(d_terms.values()))
         d_vars = D.trainable_variables
         state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-      fake_out_g = D(fake, training=True)
-      g_gan = losses.generator_loss(fake_out_g["logits"])  # [b]
-      g_info = info(fake_out_g, latent)
-      g_loss = scale(g_gan + g_info.total)
+      g_terms, g_logs = objective.generator_terms(D, fake, latent)
+      g_loss = tf.add_n(list(g_terms.values()))
     g_vars = G.trainable_variables
     state.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
-
-    metrics = {
-        "d_loss": scale(d_gan),
-        "g_loss": scale(g_gan),
-        "info_loss": scale(d_info.total),
-        "d_real": scale(tf.sigmoid(real_out["logits"])),
-        "d_fake": scale(tf.sigmoid(fake_out["logits"])),
-    }
-    for i, ce in enumerate(d_info.categorical):
-      metrics[f"ce/cat{i}"] = scale(ce)
-    for j in range(spec.num_continuous):
-      metrics[f"nll/cont{j}"] = scale(d_info.continuous[:, j])
-    if real_info:
-      for i, mi in enumerate(real_mi):
-        metrics[f"real_mi/cat{i}"] = mi / replicas
+    metrics = {f"d/{k}": v for k, v in d_terms.items()}
+    metrics.update({f"g/{k}": v for k, v in g_terms.items()})
+    metrics.update(d_logs)
+    metrics.update(g_logs)
     return metrics
 
   return replica_step
@@ -184,7 +138,7 @@ class TrainLoop:
                strategy: tf.distribute.Strategy):
     self.state = state
     self.strategy = strategy
-    self.names = metric_names(LatentSpec(config.latent), uses_real_info(config))
+    self.names = None  # metric names, known once the step is traced
     replica_step = make_replica_step(state, config, config.train.batch_size)
     if config.train.jit_compile:
       replica_step = tf.function(replica_step, jit_compile=True, reduce_retracing=True)
@@ -197,31 +151,36 @@ class TrainLoop:
   def _step(self, iterator) -> Dict[str, tf.Tensor]:
     per_replica = self.strategy.run(self._replica_step, args=(next(iterator),))
     self.state.step.assign_add(1)
+    self.names = sorted(per_replica)
     return {k: self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica[k], axis=None)
             for k in self.names}
 
   def _one_step(self, iterator) -> Dict[str, tf.Tensor]:
     return self._step(iterator)
 
-  def _loop(self, iterator, num_steps: tf.Tensor) -> Dict[str, tf.Tensor]:
-    totals = {k: tf.constant(0.0) for k in self.names}
+  def _loop(self, iterator, num_steps: tf.Tensor) -> tf.Tensor:
+    # The metric names come from the step's term dicts, so they are known only once the body
+    # is traced: the running totals start as an empty vector and take the metrics' length
+    # on the first iteration (zero-padded), in the order of `self.names`.
+    totals = tf.zeros([0])
     for _ in tf.range(num_steps):
       # One iteration at a time: each step's collectives finish before the next starts.
-      tf.autograph.experimental.set_loop_options(parallel_iterations=1)
+      tf.autograph.experimental.set_loop_options(
+          parallel_iterations=1, shape_invariants=[(totals, tf.TensorShape([None]))])
       m = self._step(iterator)
-      totals = {k: totals[k] + m[k] for k in self.names}
-    n = tf.cast(num_steps, tf.float32)
-    return {k: v / n for k, v in totals.items()}
+      values = tf.stack([m[k] for k in self.names])  # [num_metrics]
+      totals = values + tf.pad(totals, [[0, tf.size(values) - tf.size(totals)]])
+    return totals / tf.cast(num_steps, tf.float32)
 
   def __call__(self, iterator, num_steps: int) -> Dict[str, float]:
     """Runs `num_steps` steps; returns {metric: mean over the steps} as Python floats."""
     if self.in_graph_loop:
-      out = self._fn(iterator, tf.constant(num_steps, tf.int32))
-      return {k: float(v) for k, v in out.items()}
-    totals = {k: 0.0 for k in self.names}
+      out = self._fn(iterator, tf.constant(num_steps, tf.int32)).numpy()
+      return {k: float(v) for k, v in zip(self.names, out)}
+    totals = {}
     for _ in range(num_steps):
       for k, v in self._fn(iterator).items():
-        totals[k] += float(v)
+        totals[k] = totals.get(k, 0.0) + float(v)
     return {k: v / num_steps for k, v in totals.items()}
 
   @property

@@ -86,6 +86,10 @@ def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.
   if config.train.batch_size % n:
     raise config_lib.ConfigError(
         f"batch_size {config.train.batch_size} must be divisible by the {n} replicas")
+  ss = config.semi_supervised
+  if ss.enabled and ss.labelled_batch_size % n:
+    raise config_lib.ConfigError(
+        f"labelled_batch_size {ss.labelled_batch_size} must be divisible by the {n} replicas")
   if config.train.jit_compile and n > 1 and not tf.config.list_logical_devices("GPU"):
     raise config_lib.ConfigError(
         "jit_compile with several replicas on CPU devices is not supported by TensorFlow's "
@@ -110,12 +114,20 @@ def _next_stop(step: int, total: int, train_cfg: config_lib.TrainConfig) -> int:
   return min(stops)
 
 
-def _progress_fields(metrics: Dict[str, float], spec: LatentSpec) -> Dict[str, str]:
-  fields = {"D": f"{metrics['d_loss']:.3f}", "G": f"{metrics['g_loss']:.3f}"}
+def _progress_fields(metrics: Dict[str, float], spec: LatentSpec,
+                     ss: config_lib.SemiSupervisedConfig) -> Dict[str, str]:
+  fields = {"D": f"{metrics['d/gan']:.3f}", "G": f"{metrics['g/gan']:.3f}"}
   for i, h in enumerate(spec.categorical_entropies()):
     fields[f"L_I(cat{i})"] = f"{metrics[f'mi/cat{i}']:.2f}/{h:.2f}"
   for j in range(spec.num_continuous):
     fields[f"L_I(cont{j})"] = f"{metrics[f'mi/cont{j}']:.2f}"
+  for c in ss.codes:  # ss-InfoGAN: Q_ss on labelled real images and on generated ones
+    fields[f"L_IS1(cat{c})"] = f"{metrics[f'ss/L_IS1/cat{c}']:.2f}"
+    fields[f"L_IS2(cat{c})"] = f"{metrics[f'ss/L_IS2/cat{c}']:.2f}"
+    fields[f"acc(cat{c})"] = f"{metrics[f'ss/accuracy/cat{c}']:.2f}"
+    if f"ss/mask_rate/cat{c}" in metrics:
+      fields[f"pseudo(cat{c})"] = (f"{metrics[f'ss/consistency/cat{c}']:.2f} "
+                                   f"@{metrics[f'ss/mask_rate/cat{c}']:.2f}")
   return fields
 
 
@@ -178,9 +190,11 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
     return TrainResult(config, start, start, [], 0.0, checkpointer.latest)
 
   pixel_range = architectures.info(config.model.architecture).pixel_range
+  ss = config.semi_supervised
+  labelled = data_lib.labelled.prepare(source, config, write=chief) if ss.enabled else None
   dataset = data_lib.distributed_train_dataset(
       strategy, source, tc.batch_size, pixel_range, tc.seed + start,
-      config.data.shuffle_buffer, config.data.cache)
+      config.data.shuffle_buffer, config.data.cache, labelled, ss.labelled_batch_size)
   iterator = iter(dataset)
   train_loop = train_step.make_train_loop(state, config, strategy)
   writer = summaries.SummaryWriter(tc.workdir if chief else None)
@@ -215,7 +229,7 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
         metrics["perf/images_per_sec"] = ips
         writer.scalars(step, metrics)
         history.append({"step": step, **metrics})
-        progress.update(step, ips, ips / tc.batch_size, _progress_fields(metrics, spec))
+        progress.update(step, ips, ips / tc.batch_size, _progress_fields(metrics, spec, ss))
         total_images += window_images
         total_time += window_time
         window_images, window_time = 0, 0.0

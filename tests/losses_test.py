@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import losses
+from infogan_tf.models import DiscriminatorOutput
 
 
 def test_gan_losses_at_zero_logits():
@@ -55,8 +56,8 @@ def test_continuous_log_std_is_clipped():
 
 
 def test_info_loss_weights_each_code_type():
-  q = {"categorical_logits": [tf.zeros([2, 4])], "continuous_mean": tf.zeros([2, 2]),
-       "continuous_log_std": tf.zeros([2, 2])}
+  q = DiscriminatorOutput(tf.zeros([2]), tf.zeros([2, 1]), (tf.zeros([2, 4]),), tf.zeros([2, 2]),
+                          tf.zeros([2, 2]))
   cat = [tf.constant([1, 2])]
   cont = tf.constant([[1.0, 0.0], [0.0, 0.0]])
   out = losses.info_loss(q, cat, cont, lambda_categorical=2.0, lambda_continuous=0.5)
@@ -68,8 +69,8 @@ def test_info_loss_weights_each_code_type():
 
 
 def test_info_loss_without_codes_is_zero():
-  q = {"categorical_logits": [], "continuous_mean": tf.zeros([3, 0]),
-       "continuous_log_std": tf.zeros([3, 0])}
+  q = DiscriminatorOutput(tf.zeros([3]), tf.zeros([3, 1]), (), tf.zeros([3, 0]),
+                          tf.zeros([3, 0]))
   out = losses.info_loss(q, [], tf.zeros([3, 0]), 1.0, 1.0)
   np.testing.assert_allclose(out.total, [0.0] * 3)
 

@@ -22,16 +22,16 @@ def test_shapes_and_ranges(arch, shape):
   low, high = architectures.info(arch).pixel_range
   assert float(tf.reduce_min(x)) >= low and float(tf.reduce_max(x)) <= high
   out = d(x, training=True)
-  assert out["logits"].shape == (3,)
-  assert [t.shape for t in out["categorical_logits"]] == [(3, 10), (3, 3)]
-  assert out["continuous_mean"].shape == (3, 2) and out["continuous_log_std"].shape == (3, 2)
-  assert out["features"].shape[0] == 3 and len(out["features"].shape) == 2
+  assert out.logits.shape == (3,)
+  assert [t.shape for t in out.categorical_logits] == [(3, 10), (3, 3)]
+  assert out.continuous_mean.shape == (3, 2) and out.continuous_log_std.shape == (3, 2)
+  assert out.features.shape[0] == 3 and len(out.features.shape) == 2
 
 
 def test_paper_mnist_layer_sizes():
   d = Discriminator("mnist", (28, 28, 1), (10,), 2)
   out = d(tf.zeros([1, 28, 28, 1]))
-  assert out["features"].shape == (1, 1024)  # FC1024 trunk
+  assert out.features.shape == (1, 1024)  # FC1024 trunk
   kernels = {v.path: v.shape for v in d.weights if v.path.endswith("kernel")}
   assert kernels["discriminator/d_conv1/kernel"] == (4, 4, 1, 64)
   assert kernels["discriminator/d_conv2/kernel"] == (4, 4, 64, 128)
@@ -76,7 +76,7 @@ def test_bad_image_shape_is_clear():
 def test_q_head_absent_without_codes():
   d = Discriminator("mnist", (28, 28, 1), (), 0)
   out = d(tf.zeros([2, 28, 28, 1]))
-  assert out["categorical_logits"] == [] and out["continuous_mean"].shape == (2, 0)
+  assert out.categorical_logits == () and out.continuous_mean.shape == (2, 0)
   assert not d.q_head
 
 

@@ -41,7 +41,7 @@ def test_inference_leaves_u_alone_and_gradient_flows_through_sigma():
 def test_spectral_discriminator_has_no_trunk_batch_norm_and_round_trips():
   d = Discriminator("mnist", (28, 28, 1), (10,), 2, spectral_norm=True)
   out = d(tf.zeros([2, 28, 28, 1]), training=True)
-  assert out["categorical_logits"][0].shape == (2, 10)
+  assert out.categorical_logits[0].shape == (2, 10)
   kinds = [type(l).__name__ for l in d.trunk + d.d_head]
   assert "BatchNormalization" not in kinds and kinds.count("SpectralConv2D") == 2
   assert type(d.d_head[0]).__name__ == "SpectralDense"

@@ -47,7 +47,7 @@ def test_summaries_have_scalars_and_images(tmp_path):
   for event_file in os.listdir(tmp_path / "train"):
     for e in tf.compat.v1.train.summary_iterator(str(tmp_path / "train" / event_file)):
       tags.update(v.tag for v in e.summary.value)
-  for tag in ("d_loss", "g_loss", "mi/cat0", "entropy/cat0", "mi/cont1", "d_real", "d_fake",
+  for tag in ("d/gan", "g/gan", "d/info", "g/info", "mi/cat0", "entropy/cat0", "mi/cont1", "d_real", "d_fake",
               "traversal/cat0_cont0"):
     assert tag in tags, tags
 
@@ -98,7 +98,7 @@ def test_mirrored_run_with_two_replicas(tmp_path):
   config = helpers.tiny_config(str(tmp_path), steps=4, strategy="mirrored")
   result = _train(config, helpers.mirrored_strategy())
   assert result.final_step == 4
-  assert all(np.isfinite(h["d_loss"]) for h in result.history)
+  assert all(np.isfinite(h["d/gan"]) for h in result.history)
 
 
 def test_xla_over_logical_cpus_is_refused(tmp_path):

@@ -1,4 +1,8 @@
-"""A folder of image files (png/jpg/bmp/gif); class sub-folders become labels."""
+"""A folder of image files (png/jpg/bmp/gif); class sub-folders become labels.
+
+Layout for semi-supervised runs: class sub-folders hold the labelled images and one sub-folder
+(`unlabelled/` by default) holds the images without a label (label -1).
+"""
 
 from __future__ import annotations
 
@@ -21,16 +25,19 @@ def list_images(directory: str):
   return sorted(paths)
 
 
-def load(directory: str, image_size: int, channels: int) -> ImageSource:
+def load(directory: str, image_size: int, channels: int,
+         unlabelled_folder: str = "unlabelled") -> ImageSource:
   """Loads every image below `directory`, centre-cropped to a square and resized.
 
-  If the images sit in two or more sub-folders, the sub-folder name is the class label
-  (sorted names -> 0, 1, ...); otherwise labels are -1.
+  If the images sit in two or more class sub-folders, the sub-folder name is the class label
+  (sorted names -> 0, 1, ...); otherwise labels are -1. Images in the top-level sub-folder
+  `unlabelled_folder` (and below it) have label -1 and are not a class.
 
   Args:
     directory: Image folder.
     image_size: Output side length.
     channels: 1 (grey) or 3 (RGB).
+    unlabelled_folder: Name of the sub-folder of images without labels.
 
   Raises:
     DataError: If the folder does not exist or holds no images.
@@ -41,14 +48,17 @@ def load(directory: str, image_size: int, channels: int) -> ImageSource:
   if not paths:
     raise DataError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) found below {directory}")
   parents = [os.path.relpath(os.path.dirname(p), directory) for p in paths]
-  classes = sorted(set(parents))
+  unlabelled = [p == unlabelled_folder or p.startswith(unlabelled_folder + os.sep)
+                for p in parents]
+  classes = sorted({p for p, u in zip(parents, unlabelled) if not u})
   if len(classes) >= 2:
     index = {c: i for i, c in enumerate(classes)}
-    labels = [index[p] for p in parents]
+    labels = [-1 if u else index[p] for p, u in zip(parents, unlabelled)]
     num_classes = len(classes)
   else:
     labels = [-1] * len(paths)
     num_classes = None
+    classes = []
 
   def decode(path, label):
     image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
@@ -64,4 +74,4 @@ def load(directory: str, image_size: int, channels: int) -> ImageSource:
   ds = tf.data.Dataset.from_tensor_slices((paths, tf.constant(labels, tf.int32)))
   ds = ds.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
   return ImageSource("folder", ds, (image_size, image_size, channels), num_classes, (),
-                     len(paths), origin=directory)
+                     len(paths), origin=directory, class_names=tuple(classes))

@@ -22,6 +22,11 @@ _DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 _SPLIT_PREFIX = {"train": "train", "test": "t10k"}
+CLASS_NAMES = {
+    "fashion_mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                      "Sneaker", "Bag", "Ankle boot"),
+    "mnist": tuple(str(d) for d in range(10)),
+}
 
 
 def read_idx(path: str) -> np.ndarray:
@@ -113,5 +118,6 @@ def load(directory: str, split: str, name: str = "idx",
       num_classes = int(labels.max()) + 1
   else:
     num_classes = None
+  class_names = CLASS_NAMES.get(name, ()) if labels is not None else ()
   return from_arrays(name, images.astype(np.uint8), labels=labels, num_classes=num_classes,
-                     origin=os.path.dirname(images_path))
+                     origin=os.path.dirname(images_path), class_names=class_names)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import tensorflow as tf
 
@@ -22,15 +22,27 @@ def from_pixel_range(images: tf.Tensor, pixel_range: Tuple[float, float]) -> tf.
   return tf.cast(tf.clip_by_value(tf.round(x), 0.0, 255.0), tf.uint8)
 
 
+def _repeat_batches(ds: tf.data.Dataset, batch: int, seed: int, shuffle_buffer: int,
+                    cache: bool) -> tf.data.Dataset:
+  if cache:
+    ds = ds.cache()
+  ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
+  return ds.batch(batch, drop_remainder=True)
+
+
 def train_dataset(source: ImageSource, per_replica_batch: int,
                   pixel_range: Tuple[float, float], seed: int, shuffle_buffer: int,
-                  cache: bool = True, input_context: tf.distribute.InputContext = None
+                  cache: bool = True, input_context: tf.distribute.InputContext = None,
+                  labelled: Optional[tf.data.Dataset] = None, per_replica_labelled: int = 0
                   ) -> tf.data.Dataset:
-  """An infinite, shuffled dataset of [per_replica_batch, H, W, C] float32 image batches.
+  """An infinite, shuffled dataset of per-replica training batch dicts.
 
-  Images are cached as uint8 (before shuffling), shuffled with a reshuffle every epoch,
-  repeated, batched with drop_remainder (static shapes for the compiled step), converted to
-  float in the architecture's pixel range and prefetched.
+  Each element is {'images': float32 [per_replica_batch, H, W, C]} in the architecture's pixel
+  range and, when `labelled` is given, also 'labelled_images' [per_replica_labelled, H, W, C]
+  and 'labels' int32 [per_replica_labelled, n] drawn from the labelled subset (a labelled
+  batch beside every unlabelled one). Images are cached as uint8 (before shuffling), shuffled
+  with a reshuffle every epoch, repeated, batched with drop_remainder (static shapes for the
+  compiled step), converted to float and prefetched.
 
   Args:
     source: The ImageSource.
@@ -40,15 +52,25 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
     shuffle_buffer: Shuffle buffer size.
     cache: Cache decoded uint8 images in memory.
     input_context: Set by `distribute_datasets_from_function`; shards across input pipelines.
+    labelled: Optional unbatched {'image', 'labels'} dataset (`data.labelled`).
+    per_replica_labelled: Labelled batch size of one replica.
   """
+  sharded = input_context is not None and input_context.num_input_pipelines > 1
   ds = source.dataset.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
-  if input_context is not None and input_context.num_input_pipelines > 1:
+  if sharded:
     ds = ds.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
-  if cache:
-    ds = ds.cache()
-  ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
-  ds = ds.batch(per_replica_batch, drop_remainder=True)
-  ds = ds.map(lambda x: to_pixel_range(x, pixel_range), num_parallel_calls=tf.data.AUTOTUNE)
+  ds = _repeat_batches(ds, per_replica_batch, seed, shuffle_buffer, cache)
+  ds = ds.map(lambda x: {"images": to_pixel_range(x, pixel_range)},
+              num_parallel_calls=tf.data.AUTOTUNE)
+  if labelled is not None:
+    lab = labelled
+    if sharded:
+      lab = lab.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+    # The labelled subset is small: cache it whole and shuffle it all.
+    lab = _repeat_batches(lab, per_replica_labelled, seed + 1, shuffle_buffer, True)
+    lab = lab.map(lambda ex: {"labelled_images": to_pixel_range(ex["image"], pixel_range),
+                              "labels": ex["labels"]}, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = tf.data.Dataset.zip(ds, lab).map(lambda u, l: {**u, **l})
   options = tf.data.Options()
   options.deterministic = False
   options.experimental_optimization.map_parallelization = True
@@ -57,15 +79,21 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
 
 def distributed_train_dataset(strategy: tf.distribute.Strategy, source: ImageSource,
                               global_batch: int, pixel_range: Tuple[float, float], seed: int,
-                              shuffle_buffer: int, cache: bool = True):
-  """`train_dataset` distributed over the strategy's replicas (global batch split evenly)."""
-  if global_batch % strategy.num_replicas_in_sync:
-    raise ValueError(f"batch_size {global_batch} is not divisible by the "
-                     f"{strategy.num_replicas_in_sync} replicas")
+                              shuffle_buffer: int, cache: bool = True,
+                              labelled: Optional[tf.data.Dataset] = None,
+                              global_labelled_batch: int = 0):
+  """`train_dataset` distributed over the strategy's replicas (global batches split evenly)."""
+  n = strategy.num_replicas_in_sync
+  if global_batch % n:
+    raise ValueError(f"batch_size {global_batch} is not divisible by the {n} replicas")
+  if labelled is not None and global_labelled_batch % n:
+    raise ValueError(f"labelled_batch_size {global_labelled_batch} is not divisible by the "
+                     f"{n} replicas")
 
   def fn(ctx: tf.distribute.InputContext):
     return train_dataset(source, ctx.get_per_replica_batch_size(global_batch), pixel_range,
-                         seed + ctx.input_pipeline_id, shuffle_buffer, cache, ctx)
+                         seed + ctx.input_pipeline_id, shuffle_buffer, cache, ctx, labelled,
+                         global_labelled_batch // n if labelled is not None else 0)
 
   return strategy.distribute_datasets_from_function(fn)
 

@@ -95,4 +95,4 @@ def load(split: str, image_size: int, num_examples: int, seed: int = 0,
     images = np.repeat(images, 3, axis=-1)
   return from_arrays("procedural", images, labels=factors[:, 0].astype(np.int32),
                      factors=factors, num_classes=len(SHAPES), factor_names=FACTOR_NAMES,
-                     origin="rendered in-process")
+                     origin="rendered in-process", class_names=SHAPES)

@@ -43,7 +43,7 @@ def load_source(data: config_lib.DataConfig, split: str = None, seed: int = 0) -
   if name == "idx":
     return idx.load(data.data_dir, split, name="idx", num_classes=None)
   if name == "folder":
-    return folder.load(data.data_dir, data.image_size, data.channels)
+    return folder.load(data.data_dir, data.image_size, data.channels, data.unlabelled_folder)
   if name in ("mnist", "fashion_mnist"):
     for d in idx_dirs(data):
       if idx.has_idx_files(d, split):

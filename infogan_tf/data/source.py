@@ -25,6 +25,7 @@ class ImageSource:
     factor_names: Names of the ground-truth factors in 'factors'.
     num_examples: Size of the split when known.
     origin: Where the data came from (a path, 'tfds', 'rendered in-process').
+    class_names: Name of each label class (index = label), when known.
   """
 
   name: str
@@ -34,10 +35,15 @@ class ImageSource:
   factor_names: Tuple[str, ...] = ()
   num_examples: Optional[int] = None
   origin: str = ""
+  class_names: Tuple[str, ...] = ()
+
+  def columns(self) -> Tuple[str, ...]:
+    """Names of the integer-valued columns a semi-supervised code can be tied to."""
+    return (("label",) if self.num_classes else ()) + tuple(self.factor_names)
 
 
 def from_arrays(name, images, labels=None, factors=None, num_classes=None, factor_names=(),
-                origin="") -> ImageSource:
+                origin="", class_names=()) -> ImageSource:
   """Builds an ImageSource from in-memory numpy arrays.
 
   Args:
@@ -48,6 +54,7 @@ def from_arrays(name, images, labels=None, factors=None, num_classes=None, facto
     num_classes: Number of classes in `labels`.
     factor_names: Names of the F factors.
     origin: Where the arrays came from.
+    class_names: Name of each label class.
   """
   import numpy as np  # local: only array-backed sources need it
 
@@ -65,4 +72,4 @@ def from_arrays(name, images, labels=None, factors=None, num_classes=None, facto
   ds = tf.data.Dataset.from_tensor_slices(
       {"image": images.astype(np.uint8), "label": labels, "factors": factors})
   return ImageSource(name, ds, tuple(int(d) for d in images.shape[1:]), num_classes,
-                     tuple(factor_names), n, origin)
+                     tuple(factor_names), n, origin, tuple(class_names))

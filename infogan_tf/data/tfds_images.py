@@ -53,6 +53,7 @@ def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> Ima
   image_shape = tuple(info.features["image"].shape)
   factor_names = tuple(factor_keys)
   num_classes = info.features[label_key].num_classes if label_key else None
+  class_names = tuple(info.features[label_key].names) if label_key else ()
 
   def convert(ex):
     image = ex["image"]
@@ -82,4 +83,4 @@ def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> Ima
     num_examples = None
   return ImageSource(name, ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE),
                      tuple(int(d) for d in image_shape), num_classes, factor_names,
-                     num_examples, origin=f"tfds:{name}")
+                     num_examples, origin=f"tfds:{name}", class_names=class_names)

@@ -11,10 +11,10 @@ import tensorflow as tf
 from infogan_tf import config as config_lib
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models.architectures import ARCHITECTURES, check_image_shape, info
-from infogan_tf.models.discriminator import Discriminator
+from infogan_tf.models.discriminator import Discriminator, DiscriminatorOutput
 from infogan_tf.models.generator import Generator
 
-__all__ = ["ARCHITECTURES", "Discriminator", "Generator", "build_models", "info"]
+__all__ = ["ARCHITECTURES", "Discriminator", "DiscriminatorOutput", "Generator", "build_models", "info"]
 
 
 def build_models(config: config_lib.ExperimentConfig) -> Tuple[Generator, Discriminator]:

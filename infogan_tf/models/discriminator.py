@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Dict, Sequence, Tuple
+from typing import NamedTuple, Sequence, Tuple
 
 import keras
 import tensorflow as tf
 
 from infogan_tf.models import architectures
+
+
+class DiscriminatorOutput(NamedTuple):
+  """What one discriminator pass returns (all float32).
+
+  Attributes:
+    logits: [B] real/fake logit (the D head).
+    features: [B, F] the shared trunk's output.
+    categorical_logits: One [B, k_i] tensor of Q logits per categorical code.
+    continuous_mean: [B, C] Q's Gaussian means of the continuous codes.
+    continuous_log_std: [B, C] Q's raw log-std outputs (decode with `infogan_tf.posterior`).
+  """
+
+  logits: tf.Tensor
+  features: tf.Tensor
+  categorical_logits: Tuple[tf.Tensor, ...]
+  continuous_mean: tf.Tensor
+  continuous_log_std: tf.Tensor
 
 
 class Discriminator(keras.Model):
@@ -48,7 +66,7 @@ class Discriminator(keras.Model):
     """The shared trunk: [B, H, W, C] -> [B, F]."""
     return architectures.apply_layers(self.trunk, images, training)
 
-  def call(self, images: tf.Tensor, training: bool = False) -> Dict[str, object]:
+  def call(self, images: tf.Tensor, training: bool = False) -> DiscriminatorOutput:
     """Runs the trunk and both heads.
 
     Args:
@@ -56,11 +74,7 @@ class Discriminator(keras.Model):
       training: Training mode of BatchNorm (batch statistics) and spectral norm (updates u).
 
     Returns:
-      A dict with
-        'logits': [B] real/fake logit,
-        'features': [B, F] trunk features,
-        'categorical_logits': list of [B, k_i],
-        'continuous_mean': [B, C], 'continuous_log_std': [B, C].
+      A DiscriminatorOutput.
     """
     feats = self.features(images, training)  # [B, F]
     logits = architectures.apply_layers(self.d_head, feats, training)  # [B, 1]
@@ -75,13 +89,8 @@ class Discriminator(keras.Model):
     sizes = list(self.categorical) + [self.num_continuous, self.num_continuous]
     pieces = tf.split(params, sizes, axis=-1) if sizes else []
     n_cat = len(self.categorical)
-    return {
-        "logits": logits,
-        "features": feats,
-        "categorical_logits": pieces[:n_cat],
-        "continuous_mean": pieces[n_cat],
-        "continuous_log_std": pieces[n_cat + 1],
-    }
+    return DiscriminatorOutput(logits, feats, tuple(pieces[:n_cat]), pieces[n_cat],
+                               pieces[n_cat + 1])
 
   def get_config(self) -> dict:
     return {

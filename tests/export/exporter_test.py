@@ -83,13 +83,13 @@ def test_generate_and_encode_match_in_memory_models(loaded, trained_workdir):
   images = np.random.RandomState(0).uniform(0, 1, (6, 28, 28, 1)).astype(np.float32)
   enc = _call(loaded, "encode", images=images)
   ref = d(images, training=False)
-  np.testing.assert_allclose(enc["features"], ref["features"].numpy(), atol=1e-4)
-  probs = tf.nn.softmax(ref["categorical_logits"][0]).numpy()
+  np.testing.assert_allclose(enc["features"], ref.features.numpy(), atol=1e-4)
+  probs = tf.nn.softmax(ref.categorical_logits[0]).numpy()
   np.testing.assert_allclose(enc["cat0_probs"], probs, atol=1e-5)
   np.testing.assert_array_equal(enc["cat0"], probs.argmax(-1))
-  np.testing.assert_allclose(enc["continuous_mean"], ref["continuous_mean"].numpy(), atol=1e-5)
+  np.testing.assert_allclose(enc["continuous_mean"], ref.continuous_mean.numpy(), atol=1e-5)
   np.testing.assert_allclose(enc["continuous_std"],
-                             np.exp(np.clip(ref["continuous_log_std"].numpy(), -5, 2)),
+                             np.exp(np.clip(ref.continuous_log_std.numpy(), -5, 2)),
                              rtol=1e-5)
   default = _call(loaded, "serving_default", images=images)
   np.testing.assert_allclose(default["features"], enc["features"])
@@ -210,7 +210,7 @@ def test_export_of_a_mirrored_run(tmp_path):
   _, g, d = export_helpers.reload_models(workdir)
   images = np.full([2, 28, 28, 1], 0.3, np.float32)
   enc = _call(loaded, "encode", images=images)
-  np.testing.assert_allclose(enc["features"], d(images, training=False)["features"].numpy(),
+  np.testing.assert_allclose(enc["features"], d(images, training=False).features.numpy(),
                              atol=1e-4)
   out = _call(loaded, "sample", count=np.int32(3), seed=np.int64(1))
   assert out["images"].shape == (3, 28, 28, 1)

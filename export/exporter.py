@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import tempfile
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import keras
 
@@ -28,6 +28,7 @@ from export import signatures as sig
 from export import warmup
 from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
+from infogan_tf import data as data_lib
 from infogan_tf.models import build_models
 
 CONFIG_ASSET = "infogan_config.json"
@@ -79,7 +80,8 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
                       export_dir: str, version: Optional[int] = None,
                       model_name: str = DEFAULT_MODEL_NAME,
                       checkpoint: Optional[str] = None,
-                      serving_base_path: Optional[str] = None) -> ExportResult:
+                      serving_base_path: Optional[str] = None,
+                      class_names: Optional[Dict[str, List[str]]] = None) -> ExportResult:
   """Exports in-memory models as export_dir/<version>/.
 
   Args:
@@ -93,6 +95,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
     serving_base_path: base_path written into models.config, i.e. where the server sees
       export_dir (e.g. /models/infogan inside the tensorflow/serving container); default the
       absolute export_dir.
+    class_names: ss-InfoGAN models: {label column: class names}, written to the config asset.
 
   Raises:
     ExportError: If the version exists or is not a positive integer.
@@ -126,6 +129,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
         "default_signature": sig.DEFAULT_SIGNATURE,
         "signatures": {ep.name: {"inputs": ep.input_names} for ep in endpoints},
         "pixel_range": [0.0, 1.0],
+        "class_names": class_names or {},
     }
     with open(os.path.join(tmp, warmup.ASSETS_EXTRA, CONFIG_ASSET), "w") as f:
       json.dump(meta, f, indent=2, sort_keys=True)
@@ -162,5 +166,7 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
   config = config_lib.load_config(workdir)
   generator, discriminator = build_models(config)
   path = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
+  record = data_lib.labelled.load_record(workdir) or {}
   return write_saved_model(generator, discriminator, config, export_dir, version, model_name,
-                           checkpoint=path, serving_base_path=serving_base_path)
+                           checkpoint=path, serving_base_path=serving_base_path,
+                           class_names=record.get("class_names"))

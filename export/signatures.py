@@ -15,6 +15,14 @@ encode(images [B, H, W, ch] f32 in [0, 1])                       (also `serving_
        continuous_std [B, C], features [B, F] (the shared trunk's output)
 encode_image_bytes(image_bytes [B] string: PNG/JPEG/BMP/GIF, sent as {"b64": ...} over REST)
     -> as encode
+generate_class(classes [B] int32, seed [] int64)    (ss-InfoGAN models only)
+    -> images [B, H, W, ch] of the given classes, other codes and noise drawn (deterministic per
+       seed), and the codes drawn
+
+ss-InfoGAN models (semi-supervised codes tied to a label column): `encode` also returns, for
+the code tied to the class label, 'class' [B] int32 and 'class_probs' [B, k] (for a code tied
+to another column, 'class_<column>' and 'class_<column>_probs'); category k means class k, no
+matching. Class names are in assets.extra/infogan_config.json ('class_names').
 
 Inputs of a code part the model does not have (no noise, no categorical or no continuous code)
 are left out of the signatures. Out-of-range categorical indices, non-finite values, pixels
@@ -35,6 +43,7 @@ from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models import architectures
 
 GENERATE = "generate"
+GENERATE_CLASS = "generate_class"
 SAMPLE = "sample"
 SAMPLE_WITH_CODES = "sample_with_codes"
 ENCODE = "encode"
@@ -77,6 +86,7 @@ class ServingFunctions:
     self.image_shape = tuple(config.model.image_shape)
     self.pixel_range = architectures.info(config.model.architecture).pixel_range
     self.fixed_std = config.loss.continuous_std
+    self.class_outputs = class_output_names(config)
 
   # ---- shared pieces ------------------------------------------------------------------------
 
@@ -132,6 +142,9 @@ class ServingFunctions:
     if self.has_continuous:
       result["continuous_mean"] = q.continuous_mean  # [B, C]
       result["continuous_std"] = q.continuous_std  # [B, C]
+    for c, name in self.class_outputs.items():  # ss codes: category k is class k
+      result[name] = q.categorical[c]  # [B]
+      result[name + "_probs"] = q.categorical_probs[c]  # [B, k]
     return result
 
   # ---- signatures ---------------------------------------------------------------------------
@@ -209,6 +222,26 @@ class ServingFunctions:
       return self._sample_outputs(LatentSample(drawn.noise, categorical,
                                                tf.identity(continuous)))
 
+  def generate_class(self, classes: tf.Tensor, seed: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """Images of the given classes (the first ss code), everything else drawn from the priors.
+
+    The class input is checked (size and range) before anything of its size is allocated.
+    """
+    code = next(iter(self.class_outputs))
+    k = self.spec.categorical[code]
+    count = tf.shape(classes)[0]
+    checks = [
+        tf.debugging.assert_less_equal(
+            count, MAX_SAMPLE_COUNT, message=f"classes: at most {MAX_SAMPLE_COUNT} per request"),
+        tf.debugging.assert_greater_equal(classes, 0, message=f"classes must be in [0, {k})"),
+        tf.debugging.assert_less(classes, k, message=f"classes must be in [0, {k})"),
+    ]
+    with tf.control_dependencies(checks):
+      drawn = self._draw(tf.identity(count), seed)
+    categorical = list(drawn.categorical)
+    categorical[code] = classes
+    return self._sample_outputs(LatentSample(drawn.noise, categorical, drawn.continuous))
+
   def encode(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     """Q's code posterior and trunk features for float images in [0, 1]."""
     checks = [
@@ -256,14 +289,27 @@ class ServingFunctions:
     if self.has_categorical or self.has_continuous:
       eps.append(Endpoint(SAMPLE_WITH_CODES, self.sample_with_codes,
                           count_seed + self._latent_specs(batched=False)))
+    if self.class_outputs:
+      eps.append(Endpoint(GENERATE_CLASS, self.generate_class,
+                          [tf.TensorSpec([None], tf.int32, name="classes"), count_seed[1]]))
     order = {DEFAULT_SIGNATURE: 0}
     return sorted(eps, key=lambda e: order.get(e.name, 1))
+
+
+def class_output_names(config: config_lib.ExperimentConfig) -> Dict[int, str]:
+  """{ss code index: encode output name}: 'class' for the code tied to the class label,
+  'class_<column>' for a code tied to another column; empty for unsupervised models."""
+  ss = config.semi_supervised
+  return {c: "class" if column == "label" else f"class_{column}"
+          for c, column in zip(ss.codes, ss.label_columns)}
 
 
 def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...]]:
   """The output keys of every signature for a config (the documented contract)."""
   spec = LatentSpec(config.latent)
   encode = ["features"]
+  for name in class_output_names(config).values():
+    encode += [name, name + "_probs"]
   for i in range(len(spec.categorical)):
     encode += [f"cat{i}_probs", f"cat{i}"]
   if spec.num_continuous:
@@ -275,5 +321,7 @@ def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...
           GENERATE: ("images",), SAMPLE: tuple(sorted(sample))}
   if spec.categorical or spec.num_continuous:
     keys[SAMPLE_WITH_CODES] = tuple(sorted(sample))
+  if class_output_names(config):
+    keys[GENERATE_CLASS] = tuple(sorted(sample))
   keys[SERVING_DEFAULT] = keys[DEFAULT_SIGNATURE]
   return keys

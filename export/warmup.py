@@ -56,6 +56,9 @@ def example_inputs(config: config_lib.ExperimentConfig, batch: int = 2
     if spec.num_continuous:
       fixed["continuous"] = np.array([0.5] + [np.nan] * (spec.num_continuous - 1), np.float32)
     inputs[sig.SAMPLE_WITH_CODES] = fixed
+  if sig.class_output_names(config):
+    inputs[sig.GENERATE_CLASS] = {"classes": np.zeros([batch], np.int32),
+                                  "seed": np.array(0, np.int64)}
   return inputs
 
 

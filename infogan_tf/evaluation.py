@@ -10,7 +10,11 @@ Reports (all on a labelled held-out split unless said otherwise):
   - frechet: Fréchet distance between real and generated images in the feature space of a
     classifier trained on the dataset's labels (saved and reused, see metrics/feature_classifier);
   - mig: on data with known factors, the MIG of [categorical arg-max, continuous means];
-  - traversal PNGs like the paper's Figure 2 in <workdir>/eval/.
+  - semi_supervised (ss-InfoGAN runs): per ss code, accuracy with *no* matching (code index ==
+    label) in inference mode as exported and with batch statistics, Hungarian ACC/NMI/ARI, and
+    class-conditional generation accuracy (images generated with c_ss = k, classified by the
+    dataset classifier: Spurr et al.'s metric); labelled training images are excluded;
+  - traversal PNGs like the paper's Figure 2 in <workdir>/eval/ (ss codes' rows named by class).
 """
 
 from __future__ import annotations
@@ -112,13 +116,87 @@ def info_on_samples(generator, discriminator, config, num_samples: int, seed: in
   return report
 
 
-def _generate(generator, config, num: int, seed: int, batch: int = 1000) -> np.ndarray:
+def _generate(generator, config, num: int, seed: int, batch: int = 1000,
+              fixed_code: Optional[Tuple[int, int]] = None) -> np.ndarray:
+  """`num` generated images; `fixed_code=(i, k)` sets categorical code i to k in all of them."""
   spec = LatentSpec(config.latent)
   out = []
   for start in range(0, num, batch):
     sample = spec.numpy_sample(min(batch, num - start), seed + 7919 + start)
+    if fixed_code is not None:
+      sample.categorical[fixed_code[0]][:] = fixed_code[1]
     out.append(generator(spec.generator_input(sample), training=False).numpy())
   return np.concatenate(out)
+
+
+def column_values(source: data_lib.ImageSource, labels: np.ndarray, factors: np.ndarray,
+                  column: str) -> np.ndarray:
+  """int [N] values of a label column ('label' or a factor name) of loaded arrays."""
+  if column == "label":
+    return labels.astype(np.int64)
+  return np.round(factors[:, source.factor_names.index(column)]).astype(np.int64)
+
+
+def semi_supervised_scores(discriminator, config, source, images, labels, factors,
+                           codes: Dict[str, np.ndarray]) -> Dict[str, dict]:
+  """No-matching accuracy (inference mode and batch statistics) and clustering scores per ss
+  code.
+
+  Args:
+    discriminator: The trained Discriminator.
+    config: The run's config.
+    source: The evaluation ImageSource (for factor names).
+    images: [N, H, W, C] evaluation images.
+    labels: [N] labels; factors: [N, F].
+    codes: `encode(discriminator, images)` (inference mode).
+
+  Returns:
+    {'cat<i>': {'column', 'accuracy', 'accuracy_batch_statistics', 'acc', 'nmi', 'ari', ...}}.
+  """
+  ss = config.semi_supervised
+  batch_codes = encode(discriminator, images, batch=500, training=True)
+  out = {}
+  for c, column in zip(ss.codes, ss.label_columns):
+    y = column_values(source, labels, factors, column)
+    valid = y >= 0  # images of a folder's unlabelled/ sub-folder have no label
+    y, predicted, predicted_bs = y[valid], codes[f"cat{c}"][valid], batch_codes[f"cat{c}"][valid]
+    scores = clustering.clustering_scores(predicted, y)
+    scores["column"] = column
+    scores["num_images"] = int(valid.sum())
+    scores["accuracy"] = float(np.mean(predicted == y))
+    scores["accuracy_batch_statistics"] = float(np.mean(predicted_bs == y))
+    scores["per_class_accuracy"] = [float(np.mean(predicted[y == k] == k))
+                                    if np.any(y == k) else None
+                                    for k in range(config.latent.categorical[c])]
+    out[f"cat{c}"] = scores
+  return out
+
+
+def conditional_generation_accuracy(generator, classifier, config, per_class: int,
+                                    seed: int, label_columns=("label",)) -> Dict[str, float]:
+  """Spurr et al.'s metric: generate with c_ss = k for every k, classify, score == k.
+
+  Only ss codes tied to a column in `label_columns` (columns equal to the class label the
+  dataset classifier predicts) are scored.
+  """
+  out = {}
+  ss = config.semi_supervised
+  for c, column in zip(ss.codes, ss.label_columns):
+    if column not in label_columns:
+      continue
+    hits = 0
+    k_count = config.latent.categorical[c]
+    for k in range(k_count):
+      fake = _generate(generator, config, per_class, seed + 31 * k, fixed_code=(c, k))
+      predicted = np.argmax(classifier.predict(fake, batch_size=1000, verbose=0), axis=-1)
+      hits += int(np.sum(predicted == k))
+    out[f"cat{c}"] = hits / (per_class * k_count)
+  return out
+
+
+def evaluates_on_training_images(config: config_lib.ExperimentConfig, split: str) -> bool:
+  """Whether the evaluation split holds the training images (then labelled ones are left out)."""
+  return config.data.name == "folder" or split == config.data.split
 
 
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
@@ -148,9 +226,21 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   split = eval_split(config)
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, test_f = load_arrays(test, pixel_range)
+  excluded = 0
+  labelled_indices = data_lib.labelled.load_indices(workdir)
+  if labelled_indices is not None and evaluates_on_training_images(config, split):
+    keep = np.ones([len(test_x)], bool)
+    keep[labelled_indices[labelled_indices < len(keep)]] = False
+    excluded = int((~keep).sum())
+    test_x, test_y, test_f = test_x[keep], test_y[keep], test_f[keep]
   codes = encode(discriminator, test_x)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
-            "dataset": config.data.name, "split": split, "num_test": int(len(test_x))}
+            "dataset": config.data.name, "split": split, "num_test": int(len(test_x)),
+            "excluded_labelled": excluded}
+  ss = config.semi_supervised
+  if ss.enabled:
+    report["semi_supervised"] = semi_supervised_scores(discriminator, config, test, test_x,
+                                                       test_y, test_f, codes)
 
   labelled = test.num_classes is not None and (test_y >= 0).all()
   if labelled:
@@ -171,12 +261,21 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     classifier, info = feature_classifier.load_or_train(
         classifier_dir, config.data.name, tuple(config.model.image_shape), pixel_range,
         test.num_classes, lambda: (train_x, train_y), lambda: (test_x, test_y))
+    features = feature_classifier.feature_model(classifier)
     n = min(num_samples, len(test_x))
     fake = _generate(generator, config, n, seed)
-    real_feats = classifier.predict(test_x[:n], batch_size=1000, verbose=0)
-    fake_feats = classifier.predict(fake, batch_size=1000, verbose=0)
+    real_feats = features.predict(test_x[:n], batch_size=1000, verbose=0)
+    fake_feats = features.predict(fake, batch_size=1000, verbose=0)
     report["frechet"] = {"distance": frechet.frechet_distance(real_feats, fake_feats),
                          "num_images": int(n), "classifier": info}
+    if ss.enabled:
+      same_as_label = [c for c in ss.label_columns
+                       if np.array_equal(column_values(test, test_y, test_f, c), test_y)]
+      generation = conditional_generation_accuracy(
+          generator, classifier, config, max(1, min(1000, num_samples // 10)), seed,
+          same_as_label)
+      for code, accuracy in generation.items():
+        report["semi_supervised"][code]["conditional_generation_accuracy"] = accuracy
 
   if test_f.shape[1] > 0:
     parts, names = [], []
@@ -195,6 +294,11 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   if write:
     out_dir = os.path.join(workdir, EVAL_SUBDIR)
     grids = visualize.display_traversal_grids(generator, spec, pixel_range, seed=seed)
+    for c, column in zip(ss.codes, ss.label_columns):  # rows of an ss code are named classes
+      names = (test.class_names if column == "label" and test.class_names
+               else [f"{column}={k}" for k in range(spec.categorical[c])])
+      for name in [n for n in grids if n.split("_")[0] == f"cat{c}"]:
+        grids[name] = visualize.label_rows(grids[name], names, spec.categorical[c])
     for name, grid in grids.items():
       visualize.write_png(os.path.join(out_dir, f"traversal_{name}.png"), grid)
     report["traversals"] = sorted(f"traversal_{n}.png" for n in grids)
@@ -208,6 +312,13 @@ def summary_table(report: dict) -> str:
   """A plain-text table of the headline numbers."""
   lines = [f"{report['dataset']} ({report['split']}, {report['num_test']} images), "
            f"step {report['step']}"]
+  for code, s in report.get("semi_supervised", {}).items():
+    line = (f"  ss {code:3s} ({s['column']}) accuracy, no matching {s['accuracy']:.3f} "
+            f"(batch statistics {s['accuracy_batch_statistics']:.3f}); Hungarian ACC "
+            f"{s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}")
+    if "conditional_generation_accuracy" in s:
+      line += f"; generated-class accuracy {s['conditional_generation_accuracy']:.3f}"
+    lines.append(line)
   for code, s in report.get("clustering", {}).items():
     lines.append(f"  {code:6s} ACC {s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
                  f"(majority-label ACC {s['acc_majority']:.3f})")

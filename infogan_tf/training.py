@@ -25,6 +25,7 @@ from infogan_tf.models import architectures
 from infogan_tf.progress import Progress
 
 TRAVERSAL_SUBDIR = "traversals"
+CALIBRATION_IMAGES = 1024
 
 
 class NonFiniteLossError(RuntimeError):
@@ -197,6 +198,14 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
       config.data.shuffle_buffer, config.data.cache, labelled, ss.labelled_batch_size)
   iterator = iter(dataset)
   train_loop = train_step.make_train_loop(state, config, strategy)
+  # Real images that set D's inference-mode BatchNorm statistics before every save (the same
+  # images on every worker, so mirrored variables stay identical).
+  calibration = data_lib.first_images(source, CALIBRATION_IMAGES, pixel_range)
+
+  def save() -> str:
+    state.discriminator.calibrate_inference_statistics(calibration)
+    return checkpointer.save()
+
   writer = summaries.SummaryWriter(tc.workdir if chief else None)
   progress = Progress(tc.steps, start, stream)
 
@@ -234,11 +243,11 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
         total_time += window_time
         window_images, window_time = 0, 0.0
       if step % tc.checkpoint_every == 0 or step == tc.steps:
-        last_good = checkpointer.save()
+        last_good = save()
       if chief and (step % tc.image_every == 0 or step == tc.steps):
         write_traversals(state, config, step, writer)
   except KeyboardInterrupt:
-    last_good = checkpointer.save()
+    last_good = save()
     progress.close(f"infogan_tf: interrupted; saved {last_good} (step {step}); rerun the same "
                    "command to resume")
     raise

@@ -98,3 +98,27 @@ def write_png(path: str, image: np.ndarray) -> None:
   with open(tmp, "wb") as f:
     f.write(tf.io.encode_png(image).numpy())
   os.replace(tmp, path)
+
+
+def label_rows(grid: np.ndarray, names, rows: int, width: int = 90) -> np.ndarray:
+  """Adds a left margin naming each row of a grid (e.g. the classes of an ss code).
+
+  Args:
+    grid: uint8 [H, W, C] grid of `rows` equal rows.
+    names: One name per row.
+    rows: Number of rows.
+    width: Margin width in pixels.
+
+  Returns:
+    uint8 [H, width + W, C].
+  """
+  from PIL import Image, ImageDraw  # pylint: disable=g-import-not-at-top (tensorboard dep)
+  height, _, channels = grid.shape
+  margin = Image.new("L", (width, height), 0)
+  draw = ImageDraw.Draw(margin)
+  row_height = height / rows
+  for r, name in enumerate(names[:rows]):
+    draw.text((3, int(r * row_height + row_height / 2 - 5)), str(name)[:14], fill=255)
+  margin = np.asarray(margin, np.uint8)[..., None]  # [H, width, 1]
+  margin = np.repeat(margin, channels, axis=-1)
+  return np.concatenate([margin, grid], axis=1)

@@ -58,3 +58,11 @@ def train_tiny_workdir(workdir: str, **train_overrides) -> str:
   training.train(tiny_config(workdir, **train_overrides), stream=io.StringIO(),
                  strategy=one_device_strategy())
   return workdir
+
+
+def tiny_ss_config(workdir: str = "/tmp/unused", **train_overrides) -> config_lib.ExperimentConfig:
+  """`tiny_config` as ss-InfoGAN: Cat(4) tied to the procedural shape, 2 labels per shape."""
+  config = tiny_config(workdir, **train_overrides)
+  return config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
+      codes=(0,), label_columns=("shape",), labels_per_class=2, labelled_batch_size=8,
+      augment_flip=True, consistency_weight=1.0, consistency_threshold=0.3, cutout=6))

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf.models import Discriminator, Generator, architectures, build_models
+from tests import helpers
 
 
 @pytest.mark.parametrize("arch, shape", [
@@ -90,3 +91,30 @@ def test_checkpoint_holds_every_weight(tmp_path):
   saved = {n for n, _ in tf.train.list_variables(path)}
   assert len([n for n in saved if n.startswith(("d/", "g/"))]) == len(d.weights) + len(g.weights)
   assert "g/g_fc1_bn/moving_mean/.ATTRIBUTES/VARIABLE_VALUE" in saved
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_calibrated_inference_equals_batch_statistics(mirrored):
+  """After calibration on X, inference mode on X gives what batch statistics of X give."""
+  from infogan_tf import train_step  # pylint: disable=g-import-not-at-top
+  config = helpers.tiny_config()
+  strategy = helpers.mirrored_strategy() if mirrored else helpers.one_device_strategy()
+  state = train_step.create_state(config, strategy)
+  d = state.discriminator
+  images = tf.random.uniform([64, 28, 28, 1], seed=3)
+  before = d(images, training=False)
+  d.calibrate_inference_statistics(images)
+  after = d(images, training=False)
+  saved = [v.numpy() for v in d.non_trainable_variables]
+  batch_stats = d(images, training=True)
+  for v, value in zip(d.non_trainable_variables, saved):
+    v.assign(value)
+  np.testing.assert_allclose(after.features, batch_stats.features, rtol=1e-3, atol=1e-4)
+  np.testing.assert_allclose(after.categorical_logits[0], batch_stats.categorical_logits[0],
+                             rtol=1e-3, atol=1e-4)
+  assert not np.allclose(before.features, after.features, atol=1e-4)
+  if mirrored:  # both replicas hold the calibrated statistics
+    for layer in d.trunk:
+      if hasattr(layer, "moving_mean"):
+        a, b = strategy.experimental_local_results(layer.moving_mean.value)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())

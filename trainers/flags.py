@@ -99,6 +99,47 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_float("augment_zoom", _D.loss.augment_zoom,
                      "Also zoom the augmented real copy by a random factor in "
                      "[1 - z, 1 + z] (0: no zoom).", flag_values=fv)
+  # Semi-supervised codes (ss-InfoGAN).
+  _S = _D.semi_supervised
+  flags.DEFINE_list("ss_codes", [], "Indices of the categorical codes that are semi-supervised "
+                    "(ss-InfoGAN), e.g. 0 ('' = unsupervised InfoGAN).", flag_values=fv)
+  flags.DEFINE_list("label_columns", [], "Label column of each ss code: 'label' (the class) or "
+                    "a factor name such as 'shape'. Default: 'label' for every ss code.",
+                    flag_values=fv)
+  flags.DEFINE_integer("labels_per_class", _S.labels_per_class,
+                       "Labelled training images per class (balanced, drawn with --label_seed).",
+                       flag_values=fv)
+  flags.DEFINE_float("labelled_fraction", _S.labelled_fraction,
+                     "Or: this fraction of the labelled training images (1 = all of them).",
+                     flag_values=fv)
+  flags.DEFINE_integer("label_seed", _S.label_seed, "Seed of the labelled-subset draw.",
+                       flag_values=fv)
+  flags.DEFINE_integer("labelled_batch_size", _S.labelled_batch_size,
+                       "Global labelled batch trained beside every unlabelled batch.",
+                       flag_values=fv)
+  flags.DEFINE_float("lambda_ss", _S.lambda_ss,
+                     "Weight of L_IS1 (labelled real images) and L_IS2 (generated images).",
+                     flag_values=fv)
+  flags.DEFINE_bool("q_ss_on_generated", _S.q_ss_on_generated,
+                    "Also train Q_ss on generated images (the authors' code does not).",
+                    flag_values=fv)
+  flags.DEFINE_integer("ss_augment_shift", _S.augment_shift,
+                       "Max pixel shift of labelled images.", flag_values=fv)
+  flags.DEFINE_bool("ss_augment_flip", _S.augment_flip,
+                    "Mirror labelled images and the strong view at random (clothes, shapes; "
+                    "not digits).", flag_values=fv)
+  flags.DEFINE_float("consistency_weight", _S.consistency_weight,
+                     "Weight of the pseudo-label term on unlabelled real images (0 = off).",
+                     flag_values=fv)
+  flags.DEFINE_float("consistency_threshold", _S.consistency_threshold,
+                     "Q_ss confidence needed for a pseudo-label.", flag_values=fv)
+  flags.DEFINE_integer("strong_shift", _S.strong_shift, "Max pixel shift of the strong view.",
+                       flag_values=fv)
+  flags.DEFINE_integer("cutout", _S.cutout, "Side of the square cut out of the strong view.",
+                       flag_values=fv)
+  flags.DEFINE_string("unlabelled_folder", _D.data.unlabelled_folder,
+                      "--dataset=folder: the sub-folder of images without labels.",
+                      flag_values=fv)
   flags.DEFINE_float("d_learning_rate", _D.optimizer.d_learning_rate, "Adam lr of D and Q.",
                      flag_values=fv)
   flags.DEFINE_float("g_learning_rate", _D.optimizer.g_learning_rate, "Adam lr of G.",
@@ -155,12 +196,29 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
       data=config_lib.DataConfig(name=fv.dataset, data_dir=fv.data_dir, split=fv.split,
                                  image_size=fv.image_size, channels=fv.channels,
                                  num_examples=fv.num_examples,
-                                 shuffle_buffer=fv.shuffle_buffer, cache=fv.cache),
+                                 shuffle_buffer=fv.shuffle_buffer, cache=fv.cache,
+                                 unlabelled_folder=fv.unlabelled_folder),
       train=config_lib.TrainConfig(
           workdir=fv.workdir, steps=fv.steps, batch_size=fv.batch_size, seed=fv.seed,
           strategy=fv.strategy, virtual_cpus=fv.virtual_cpus, jit_compile=fv.jit_compile,
           steps_per_loop=fv.steps_per_loop, log_every=fv.log_every,
           checkpoint_every=fv.checkpoint_every, image_every=fv.image_every,
           keep_checkpoints=fv.keep_checkpoints),
+      semi_supervised=_semi_supervised(fv),
   )
   return config.validate()
+
+
+def _semi_supervised(fv: flags.FlagValues) -> config_lib.SemiSupervisedConfig:
+  codes = _int_list("ss_codes", fv.ss_codes)
+  columns = tuple(c.strip() for c in fv.label_columns if c.strip())
+  if codes and not columns:
+    columns = ("label",) * len(codes)
+  return config_lib.SemiSupervisedConfig(
+      codes=codes, label_columns=columns, labels_per_class=fv.labels_per_class,
+      labelled_fraction=fv.labelled_fraction, label_seed=fv.label_seed,
+      labelled_batch_size=fv.labelled_batch_size, lambda_ss=fv.lambda_ss,
+      q_ss_on_generated=fv.q_ss_on_generated, augment_shift=fv.ss_augment_shift,
+      augment_flip=fv.ss_augment_flip, consistency_weight=fv.consistency_weight,
+      consistency_threshold=fv.consistency_threshold, strong_shift=fv.strong_shift,
+      cutout=fv.cutout)

@@ -113,11 +113,20 @@ def select(labels: np.ndarray, ss: config_lib.SemiSupervisedConfig) -> np.ndarra
   return np.sort(chosen).astype(np.int64)
 
 
+def class_names(source: ImageSource, column: str, size: int):
+  """Names of a label column's classes: the dataset's class names, or '<column>=k'."""
+  if column == "label" and len(source.class_names) == size:
+    return list(source.class_names)
+  return [f"{column}={k}" for k in range(size)]
+
+
 def record(source: ImageSource, ss: config_lib.SemiSupervisedConfig, indices: np.ndarray,
-           labels: np.ndarray) -> Dict:
-  """What labelled.json holds: the draw's settings, the indices and their labels."""
+           labels: np.ndarray, sizes: Sequence[int]) -> Dict:
+  """What labelled.json holds: the draw's settings, class names, the indices and labels."""
   first = labels[indices, 0]
   return {
+      "class_names": {column: class_names(source, column, k)
+                      for column, k in zip(ss.label_columns, sizes)},
       "dataset": source.name,
       "origin": source.origin,
       "columns": list(ss.label_columns),
@@ -157,13 +166,19 @@ def write_or_check(workdir: str, rec: Dict, write: bool) -> None:
     os.replace(tmp, path)
 
 
-def load_indices(workdir: str):
-  """The labelled training indices recorded in a workdir, or None for unsupervised runs."""
+def load_record(workdir: str):
+  """The labelled.json of a workdir as a dict, or None for unsupervised runs."""
   path = os.path.join(workdir, LABELLED_FILENAME)
   if not os.path.exists(path):
     return None
   with open(path) as f:
-    return np.asarray(json.load(f)["indices"], np.int64)
+    return json.load(f)
+
+
+def load_indices(workdir: str):
+  """The labelled training indices recorded in a workdir, or None for unsupervised runs."""
+  rec = load_record(workdir)
+  return None if rec is None else np.asarray(rec["indices"], np.int64)
 
 
 def labelled_dataset(source: ImageSource, indices: np.ndarray,
@@ -203,5 +218,5 @@ def prepare(source: ImageSource, config: config_lib.ExperimentConfig, write: boo
   sizes = [config.latent.categorical[c] for c in ss.codes]
   values = check_class_values(read_columns(source, ss.label_columns), ss.label_columns, sizes)
   indices = select(values[:, 0], ss)
-  write_or_check(config.train.workdir, record(source, ss, indices, values), write)
+  write_or_check(config.train.workdir, record(source, ss, indices, values, sizes), write)
   return labelled_dataset(source, indices, values)

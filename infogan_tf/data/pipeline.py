@@ -108,3 +108,9 @@ def eval_batches(source: ImageSource, batch_size: int, pixel_range: Tuple[float,
   ds = ds.map(lambda ex: {**ex, "image": to_pixel_range(ex["image"], pixel_range)},
               num_parallel_calls=tf.data.AUTOTUNE)
   return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def first_images(source: ImageSource, count: int, pixel_range: Tuple[float, float]) -> tf.Tensor:
+  """The first `count` images of a source (in its fixed order): float32 [n, H, W, C]."""
+  batch = next(iter(source.dataset.take(count).batch(count)))
+  return to_pixel_range(batch["image"], pixel_range)

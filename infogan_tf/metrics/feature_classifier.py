@@ -53,7 +53,8 @@ def load_or_train(directory: Optional[str], dataset: str, image_shape, pixel_ran
     min_steps: Minimum number of batch-128 updates.
 
   Returns:
-    (feature model mapping images -> [B, 128], info dict with path and test accuracy).
+    (classifier mapping images -> [B, num_classes] probabilities, info dict with path and test
+    accuracy); `feature_model(classifier)` maps images -> [B, 128] features.
   """
   directory = directory or DEFAULT_DIR
   path = classifier_path(directory, dataset, image_shape, pixel_range)
@@ -81,5 +82,9 @@ def load_or_train(directory: Optional[str], dataset: str, image_shape, pixel_ran
             "train_examples": int(len(y))}
     with open(info_path, "w") as f:
       json.dump(info, f, indent=2)
-  features = keras.Model(model.inputs, model.get_layer(FEATURE_LAYER).output)
-  return features, info
+  return model, info
+
+
+def feature_model(classifier: keras.Model) -> keras.Model:
+  """The classifier's penultimate features: images -> [B, 128]."""
+  return keras.Model(classifier.inputs, classifier.get_layer(FEATURE_LAYER).output)

@@ -92,6 +92,31 @@ class Discriminator(keras.Model):
     return DiscriminatorOutput(logits, feats, tuple(pieces[:n_cat]), pieces[n_cat],
                                pieces[n_cat + 1])
 
+  def calibrate_inference_statistics(self, images: tf.Tensor) -> None:
+    """Sets every BatchNorm layer's running mean and variance to the statistics of its inputs
+    on `images` (real images), layer by layer in inference mode.
+
+    In training, D's BatchNorm running statistics follow whatever D saw last in training mode:
+    generated, labelled and augmented batches as much as real ones, and with a lag behind the
+    changing weights. Inference mode (evaluation, the exported `encode`) then normalises real
+    images with the wrong statistics. The trainer calls this before every checkpoint, so a
+    checkpoint's inference mode behaves like batch statistics of real images. Training itself
+    uses batch statistics and is not affected.
+
+    Args:
+      images: [N, H, W, C] real images in the architecture's pixel range (N of a few hundred
+        or more: these become population statistics).
+    """
+    x = images
+    for layers in (self.trunk, self.q_head):
+      for layer in layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+          axes = list(range(len(x.shape) - 1))
+          mean, variance = tf.nn.moments(tf.cast(x, tf.float32), axes)  # [channels]
+          layer.moving_mean.assign(mean)
+          layer.moving_variance.assign(variance)
+        x = layer(x, training=False)
+
   def get_config(self) -> dict:
     return {
         "name": self.name,

@@ -1,0 +1,109 @@
+"""Gradient routing: each loss term trains exactly the variables objectives.py says it does."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import config as config_lib
+from infogan_tf import objectives
+from infogan_tf.latent import LatentSpec
+from infogan_tf.models import build_models
+from tests import helpers
+
+K_SS, K_US, C = 4, 3, 2  # Cat(4) semi-supervised, Cat(3) unsupervised, 2 continuous codes
+
+
+def _config(q_ss_on_generated: bool):
+  config = helpers.with_parts(
+      helpers.tiny_ss_config(), latent=dict(categorical=(K_SS, K_US), continuous=C),
+      loss=dict(real_info_weight=1.0))
+  ss = config.semi_supervised
+  return config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
+      **{**ss.__dict__, "q_ss_on_generated": q_ss_on_generated,
+         "consistency_threshold": 0.0}))  # every image pseudo-labelled: a non-zero term
+
+
+def _gradients(config):
+  tf.random.set_seed(0)
+  generator, discriminator = build_models(config)
+  spec = LatentSpec(config.latent)
+  rng = tf.random.Generator.from_seed(1)
+  objective = objectives.Objective(config, rng, 0.0, global_batch=6)
+  images = tf.random.uniform([6, 28, 28, 1])
+  batch = {"images": images, "labelled_images": tf.random.uniform([4, 28, 28, 1]),
+           "labels": tf.constant([[0], [1], [2], [3]], tf.int32)}
+  latent = spec.sample(rng, 6)
+  d_vars = discriminator.trainable_variables
+  g_vars = generator.trainable_variables
+  with tf.GradientTape(persistent=True) as tape:
+    fake = generator(spec.generator_input(latent), training=True)
+    d_terms, _ = objective.discriminator_terms(discriminator, batch, tf.stop_gradient(fake),
+                                               latent)
+    g_terms, _ = objective.generator_terms(discriminator, fake, latent)
+  grads = {}
+  for side, terms in (("d", d_terms), ("g", g_terms)):
+    for name, value in terms.items():
+      grads[f"{side}/{name}"] = {v.path: g for v, g in
+                                 zip(d_vars + g_vars, tape.gradient(value, d_vars + g_vars))}
+  return grads
+
+
+def _nonzero(g) -> bool:
+  return g is not None and bool(np.any(np.abs(np.asarray(g)) > 0))
+
+
+def _columns(g, start, stop) -> bool:
+  return g is not None and bool(np.any(np.abs(np.asarray(g)[:, start:stop]) > 0))
+
+
+# q_params kernel columns: [cat0 (ss) | cat1 (us) | continuous means | continuous log-stds]
+SS_COLS, US_COLS, CONT_COLS = (0, K_SS), (K_SS, K_SS + K_US), (K_SS + K_US, K_SS + K_US + 2 * C)
+
+
+@pytest.mark.parametrize("q_ss_on_generated", [False, True])
+def test_each_term_trains_exactly_its_variables(q_ss_on_generated):
+  grads = _gradients(_config(q_ss_on_generated))
+  d_terms = {"d/gan", "d/info", "d/real_info", "d/ss_labelled", "d/ss_consistency"}
+  if q_ss_on_generated:
+    d_terms.add("d/ss_generated")
+  assert {k for k in grads if k.startswith("d/")} == d_terms
+  assert {k for k in grads if k.startswith("g/")} == {"g/gan", "g/info", "g/ss_generated"}
+
+  for name in d_terms:
+    g = grads[name]
+    d_head = [p for p in g if "d_logit" in p]
+    q_head = [p for p in g if "/q_" in p]
+    trunk = [p for p in g if "/d_conv" in p or "/d_fc" in p]
+    generator = [p for p in g if p.startswith("generator/")]
+    assert trunk and all(_nonzero(g[p]) for p in trunk if "kernel" in p), name
+    assert not any(_nonzero(g[p]) for p in generator), name  # fake images are held fixed
+    if name == "d/gan":
+      assert all(_nonzero(g[p]) for p in d_head if "kernel" in p)
+      assert not any(_nonzero(g[p]) for p in q_head)
+      continue
+    assert not any(_nonzero(g[p]) for p in d_head), name  # Q terms leave the D head alone
+    kernel = g[[p for p in q_head if "q_params/kernel" in p][0]]
+    if name == "d/info":  # unsupervised codes only: the ss code has its own terms
+      assert not _columns(kernel, *SS_COLS)
+      assert _columns(kernel, *US_COLS) and _columns(kernel, *CONT_COLS)
+    elif name == "d/real_info":  # IIC over every categorical code
+      assert _columns(kernel, *SS_COLS) and _columns(kernel, *US_COLS)
+      assert not _columns(kernel, *CONT_COLS)
+    else:  # L_IS1, consistency, L_IS2 in the D step: Q_ss only
+      assert _columns(kernel, *SS_COLS), name
+      assert not _columns(kernel, *US_COLS) and not _columns(kernel, *CONT_COLS), name
+
+  for name in ("g/gan", "g/info", "g/ss_generated"):
+    g = grads[name]
+    assert all(_nonzero(g[p]) for p in g if p.startswith("generator/") and "kernel" in p), name
+  # G's ss term reaches G only through Q_ss (its gradient on Q's columns shows the path).
+  kernel = grads["g/ss_generated"][[p for p in grads["g/ss_generated"]
+                                    if "q_params/kernel" in p][0]]
+  assert _columns(kernel, *SS_COLS) and not _columns(kernel, *US_COLS)
+  kernel = grads["g/info"][[p for p in grads["g/info"] if "q_params/kernel" in p][0]]
+  assert not _columns(kernel, *SS_COLS) and _columns(kernel, *US_COLS)
+
+
+def test_unsupervised_objective_has_only_the_paper_terms():
+  grads = _gradients(helpers.tiny_config())
+  assert set(grads) == {"d/gan", "d/info", "g/gan", "g/info"}

@@ -78,3 +78,33 @@ def test_bad_values_raise_config_errors(args, message):
 def test_unknown_enum_value_fails_at_parse():
   with pytest.raises(flags.IllegalFlagValueError):
     _parse("--workdir=/tmp/x", "--architecture=vgg")
+
+
+def test_semi_supervised_flags_reach_the_config():
+  config = _parse("--workdir=/tmp/x", "--categorical=10,4", "--ss_codes=0,1",
+                  "--label_columns=label,shape", "--labelled_fraction=0.01", "--label_seed=3",
+                  "--lambda_ss=2", "--q_ss_on_generated", "--consistency_weight=0.5",
+                  "--ss_augment_flip", "--cutout=0", "--labelled_batch_size=16")
+  ss = config.semi_supervised
+  assert ss.codes == (0, 1) and ss.label_columns == ("label", "shape")
+  assert (ss.labelled_fraction, ss.labels_per_class, ss.label_seed) == (0.01, 0, 3)
+  assert ss.lambda_ss == 2 and ss.q_ss_on_generated and ss.augment_flip and ss.cutout == 0
+  assert ss.consistency_weight == 0.5 and ss.labelled_batch_size == 16
+  default = _parse("--workdir=/tmp/x", "--ss_codes=0", "--labels_per_class=10")
+  assert default.semi_supervised.label_columns == ("label",)  # the class label by default
+  assert not _parse("--workdir=/tmp/x").semi_supervised.enabled
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--ss_codes=1", "--labels_per_class=5"], "ss code 1 does not exist"),
+    (["--ss_codes=0"], "set exactly one of labels_per_class"),
+    (["--ss_codes=0", "--labels_per_class=5", "--labelled_fraction=0.1"], "exactly one"),
+    (["--ss_codes=0", "--labels_per_class=5", "--label_columns=a,b"], "one label column per"),
+    (["--ss_codes=0,0", "--labels_per_class=5"], "must not repeat"),
+    (["--ss_codes=0", "--labels_per_class=5", "--consistency_threshold=0"],
+     "consistency_threshold"),
+    (["--label_columns=shape"], "without semi-supervised codes"),
+])
+def test_bad_semi_supervised_flags(args, message):
+  with pytest.raises(config_lib.ConfigError, match=message):
+    _parse("--workdir=/tmp/x", *args)

@@ -22,11 +22,15 @@ def _free_ports(n):
 
 
 def test_two_workers_train_and_only_the_chief_writes(tmp_path):
+  """Also an ss-InfoGAN run: each worker feeds its replica a labelled batch beside the
+  unlabelled one, and only the chief records the labelled subset."""
   ports = _free_ports(2)
   cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
   workdir = tmp_path / "run"
   args = [f"--workdir={workdir}", *[a for a in TINY if not a.startswith("--strategy")],
-          "--strategy=multi_worker", "--steps=4", "--checkpoint_every=2"]
+          "--strategy=multi_worker", "--steps=4", "--checkpoint_every=2",
+          "--ss_codes=0", "--label_columns=shape", "--labels_per_class=2",
+          "--labelled_batch_size=4", "--consistency_weight=1"]
   tmp = tempfile.gettempdir()
   before = {f for f in os.listdir(tmp) if f.startswith("infogan_worker")}
   procs = []
@@ -45,5 +49,7 @@ def test_two_workers_train_and_only_the_chief_writes(tmp_path):
   ckpts = sorted(f for f in os.listdir(workdir / "checkpoints") if f.endswith(".index"))
   assert ckpts == ["ckpt-2.index", "ckpt-4.index"]
   assert (workdir / "config.json").exists() and (workdir / "traversals").exists()
+  assert json.loads((workdir / "labelled.json").read_text())["num_labelled"] == 8
+  assert "L_IS1(cat0)" in outputs[0][1]
   after = {f for f in os.listdir(tmp) if f.startswith("infogan_worker")}
   assert after == before  # the non-chief's throw-away checkpoints are gone

@@ -1,0 +1,147 @@
+r"""ss-InfoGAN against its two baselines on the same labelled images, over several seeds.
+
+  python -m benchmarks.ss --flagfile=trainers/flagfiles/fashion_mnist_ss.flags \
+      --labels_per_class=10 --seeds=0,1,2 [--extra="--consistency_weight=0"] [--label=...]
+
+Per seed S (the labelled subset is drawn with --label_seed=S, the same for all three):
+  1. ss-InfoGAN: `python -m trainers.main --flagfile=F --seed=S --label_seed=S
+     --labels_per_class=N` then `python -m trainers.evaluate`: c_ss accuracy with no matching
+     in inference mode (as exported) and with batch statistics, Hungarian ACC/NMI, class-
+     conditional generation accuracy, Fréchet distance.
+  2. Baseline (a): the same trunk + Q head trained on the labelled images only, same
+     augmentation, labelled batch and steps (`infogan_tf.supervised.train_labelled_only`).
+  3. Baseline (b): a linear probe on an unsupervised InfoGAN's trunk features (trained with
+     --unsupervised_flagfile and seed S, reused across label budgets), fitted on the same
+     labelled images (`infogan_tf.supervised.probe_on_labelled`).
+Results: benchmarks/results/ss_<label>.json and a section appended to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(cmd):
+  env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  t0 = time.time()
+  proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+  if proc.returncode:
+    raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+  return proc, time.time() - t0
+
+
+def _train(flagfile, workdir, seed, extra):
+  if os.path.exists(os.path.join(workdir, "eval", "report.json")):
+    return 0.0  # reused (e.g. the unsupervised run of another label budget)
+  _, seconds = _run([sys.executable, "-m", "trainers.main", f"--flagfile={flagfile}",
+                     f"--seed={seed}", f"--workdir={workdir}", *extra])
+  _run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}", f"--seed={seed}"])
+  return seconds
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--flagfile", required=True)
+  parser.add_argument("--unsupervised_flagfile",
+                      default="trainers/flagfiles/fashion_mnist.flags")
+  parser.add_argument("--labels_per_class", type=int, required=True)
+  parser.add_argument("--seeds", default="0,1,2")
+  parser.add_argument("--extra", default="", help="Extra ss trainer flags, quoted.")
+  parser.add_argument("--label", default=None)
+  parser.add_argument("--skip_probe", action="store_true", help="Skip baseline (b).")
+  parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "ss"))
+  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
+  args = parser.parse_args()
+  import infogan_tf  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
+  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
+  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  from infogan_tf import supervised  # pylint: disable=g-import-not-at-top
+
+  name = os.path.splitext(os.path.basename(args.flagfile))[0]
+  label = args.label or f"{name} {args.labels_per_class} per class"
+  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+  extra = shlex.split(args.extra)
+  runs = []
+  for seed in [int(s) for s in args.seeds.split(",")]:
+    workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")
+    ss_flags = [f"--label_seed={seed}", f"--labels_per_class={args.labels_per_class}", *extra]
+    train_seconds = _train(args.flagfile, workdir, seed, ss_flags)
+    with open(os.path.join(workdir, "eval", "report.json")) as f:
+      report = json.load(f)
+    ss = report["semi_supervised"]["cat0"]
+    with open(os.path.join(workdir, "labelled.json")) as f:
+      num_labelled = json.load(f)["num_labelled"]
+    row = {"seed": seed, "workdir": workdir, "train_seconds": train_seconds,
+           "step": report["step"], "num_labelled": num_labelled, "accuracy": ss["accuracy"],
+           "accuracy_batch_statistics": ss["accuracy_batch_statistics"],
+           "hungarian_acc": ss["acc"], "nmi": ss["nmi"],
+           "generation_accuracy": ss.get("conditional_generation_accuracy"),
+           "frechet": report.get("frechet", {}).get("distance")}
+    config = config_lib.load_config(workdir)
+    t0 = time.time()
+    baseline = supervised.train_labelled_only(config, workdir=workdir)
+    row["labelled_only"] = baseline["accuracy"]["cat0"]
+    row["labelled_only_seconds"] = time.time() - t0
+    if not args.skip_probe:
+      unsup = os.path.join(args.base_workdir, "unsupervised", f"seed{seed}")
+      row["unsupervised_seconds"] = _train(args.unsupervised_flagfile, unsup, seed, [])
+      row["probe_unsupervised"] = supervised.probe_on_labelled(unsup, config)["accuracy"]
+    runs.append(row)
+    print(json.dumps(row), flush=True)
+
+  keys = [k for k in runs[0] if isinstance(runs[0][k], float)]
+  summary = {k: {"mean": float(np.mean([r[k] for r in runs])),
+                 "std": float(np.std([r[k] for r in runs], ddof=1)) if len(runs) > 1 else 0.0}
+             for k in keys}
+  result = {"label": label, "flagfile": args.flagfile, "extra": args.extra,
+            "labels_per_class": args.labels_per_class, "date": time.strftime("%Y-%m-%d"),
+            "machine": throughput.machine(), "runs": runs, "summary": summary}
+  os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
+  with open(os.path.join(ROOT, "benchmarks", "results", f"ss_{slug}.json"), "w") as f:
+    json.dump(result, f, indent=2)
+  with open(args.out, "a") as f:
+    f.write(markdown(result, args) + "\n")
+  print(f"appended to {args.out}")
+
+
+def markdown(result: dict, args) -> str:
+  """The results section for docs/evaluation.md."""
+  m, s, runs = result["machine"], result["summary"], result["runs"]
+  fmt = lambda k: f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" if k in s else "-"
+  per = lambda k: ", ".join(f"{r[k]:.3f}" for r in runs if r.get(k) is not None)
+  cmd = (f"python -m benchmarks.ss --flagfile={os.path.relpath(args.flagfile, ROOT)} "
+         f"--labels_per_class={args.labels_per_class} --seeds={args.seeds}"
+         + (f" --extra=\"{args.extra}\"" if args.extra else "")
+         + (f" --label=\"{result['label']}\"" if args.label else ""))
+  lines = [f"## {result['label']}", "", f"`{cmd}`", "",
+           f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
+           f"{result['date']}; {len(runs)} seeds x {runs[0]['step']} steps; "
+           f"{runs[0]['num_labelled']} labelled images per seed (label_seed = seed); "
+           f"ss-InfoGAN train wall-clock {fmt('train_seconds')} s per seed.", "",
+           "| metric (test split) | mean ± std | per seed |", "|---|---|---|"]
+  names = {"accuracy": "ss-InfoGAN c_ss accuracy, no matching (inference mode, as exported)",
+           "accuracy_batch_statistics": "the same with batch statistics",
+           "hungarian_acc": "ss-InfoGAN Hungarian ACC", "nmi": "ss-InfoGAN NMI",
+           "generation_accuracy": "class-conditional generation accuracy",
+           "frechet": "Fréchet distance",
+           "labelled_only": "baseline (a): same trunk + head, labelled images only",
+           "probe_unsupervised": "baseline (b): linear probe on unsupervised InfoGAN features"}
+  for k, title in names.items():
+    if k in s:
+      lines.append(f"| {title} | {fmt(k)} | {per(k)} |")
+  return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+  main()

@@ -25,7 +25,12 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(cmd):
+def run_command(cmd):
+  """Runs a repo CLI in a subprocess (quiet TF); returns (CompletedProcess, seconds).
+
+  Raises:
+    RuntimeError: With the end of stderr, when the command fails.
+  """
   env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
   t0 = time.time()
   proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -70,10 +75,10 @@ def main():
     workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")
     train_cmd = [sys.executable, "-m", "trainers.main", f"--flagfile={args.flagfile}",
                  f"--seed={seed}", f"--workdir={workdir}", *extra]
-    proc, train_seconds = _run(train_cmd)
+    proc, train_seconds = run_command(train_cmd)
     ips = re.search(r"(\d+) images/s", proc.stderr.strip().splitlines()[-1])
-    _, eval_seconds = _run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
-                            f"--seed={seed}"])
+    _, eval_seconds = run_command([sys.executable, "-m", "trainers.evaluate",
+                                   f"--workdir={workdir}", f"--seed={seed}"])
     with open(os.path.join(workdir, "eval", "report.json")) as f:
       report = json.load(f)
     runs.append({"seed": seed, "workdir": workdir, "train_seconds": train_seconds,

@@ -23,30 +23,21 @@ import json
 import os
 import re
 import shlex
-import subprocess
 import sys
 import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _run(cmd):
-  env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
-  t0 = time.time()
-  proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-  if proc.returncode:
-    raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-  return proc, time.time() - t0
+from benchmarks.seeds import ROOT, run_command
 
 
 def _train(flagfile, workdir, seed, extra):
   if os.path.exists(os.path.join(workdir, "eval", "report.json")):
     return 0.0  # reused (e.g. the unsupervised run of another label budget)
-  _, seconds = _run([sys.executable, "-m", "trainers.main", f"--flagfile={flagfile}",
-                     f"--seed={seed}", f"--workdir={workdir}", *extra])
-  _run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}", f"--seed={seed}"])
+  _, seconds = run_command([sys.executable, "-m", "trainers.main", f"--flagfile={flagfile}",
+                            f"--seed={seed}", f"--workdir={workdir}", *extra])
+  run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
+               f"--seed={seed}"])
   return seconds
 
 

@@ -47,8 +47,8 @@ def test_summaries_have_scalars_and_images(tmp_path):
   for event_file in os.listdir(tmp_path / "train"):
     for e in tf.compat.v1.train.summary_iterator(str(tmp_path / "train" / event_file)):
       tags.update(v.tag for v in e.summary.value)
-  for tag in ("d/gan", "g/gan", "d/info", "g/info", "mi/cat0", "entropy/cat0", "mi/cont1", "d_real", "d_fake",
-              "traversal/cat0_cont0"):
+  for tag in ("d/gan", "g/gan", "d/info", "g/info", "mi/cat0", "entropy/cat0", "mi/cont1",
+              "d_real", "d_fake", "traversal/cat0_cont0"):
     assert tag in tags, tags
 
 

@@ -14,7 +14,8 @@ from infogan_tf.models.architectures import ARCHITECTURES, check_image_shape, in
 from infogan_tf.models.discriminator import Discriminator, DiscriminatorOutput
 from infogan_tf.models.generator import Generator
 
-__all__ = ["ARCHITECTURES", "Discriminator", "DiscriminatorOutput", "Generator", "build_models", "info"]
+__all__ = ["ARCHITECTURES", "Discriminator", "DiscriminatorOutput", "Generator", "build_models",
+           "info"]
 
 
 def build_models(config: config_lib.ExperimentConfig) -> Tuple[Generator, Discriminator]:

@@ -11,7 +11,9 @@ nets (benchmarks/torch_reference.py) run right after it.
 
   python -m benchmarks.throughput                      # full matrix + headline (~20 min)
   python -m benchmarks.throughput --archs=mnist --batch_sizes=64 --xla=off --replicas=1
-Outputs: benchmarks/results/throughput.json and docs/throughput.md.
+  git worktree add /tmp/before <commit> && python -m benchmarks.throughput --archs=mnist \
+      --batch_sizes=64 --ab_tree=/tmp/before --out_json=benchmarks/results/ab_<name>.json
+Outputs: benchmarks/results/throughput.json and docs/throughput.md (or the --ab_tree JSON).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def child(args) -> dict:
     else:
       batch = next(iter(data_lib.eval_batches(source, args.batch, pixel_range)))["image"]
       ds = strategy.experimental_distribute_dataset(
-          tf.data.Dataset.from_tensors(batch).repeat())
+          tf.data.Dataset.from_tensors({"images": batch}).repeat())
     loop = train_step.make_train_loop(state, config, strategy)
     steps, elapsed = _measure(loop, iter(ds), args.steps_per_loop, args.seconds)
     ips = steps * args.batch / elapsed
@@ -124,18 +126,19 @@ def matmul_gflops(seconds: float = 3.0) -> float:
   return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
 
 
-def _subprocess(cmd, timeout=1800) -> subprocess.CompletedProcess:
-  env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
-  return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+def _subprocess(cmd, timeout=1800, root=ROOT) -> subprocess.CompletedProcess:
+  env = dict(os.environ, PYTHONPATH=root, TF_CPP_MIN_LOG_LEVEL="3")
+  return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True,
                         timeout=timeout)
 
 
-def run_config(arch, batch, xla, replicas, seconds, steps_per_loop, mixed_precision=None):
+def run_config(arch, batch, xla, replicas, seconds, steps_per_loop, mixed_precision=None,
+               root=ROOT):
   cmd = [sys.executable, "-m", "benchmarks.throughput", "--_child", f"--arch={arch}",
          f"--batch={batch}", f"--seconds={seconds}", f"--steps_per_loop={steps_per_loop}",
          f"--replicas_n={replicas}"] + (["--xla_on"] if xla else []) + (
              [f"--mixed_precision={mixed_precision}"] if mixed_precision else [])
-  proc = _subprocess(cmd)
+  proc = _subprocess(cmd, root=root)
   if proc.returncode:
     return {"arch": arch, "batch_size": batch, "xla": xla, "replicas": replicas,
             "error": proc.stderr.strip().splitlines()[-1][:300]}
@@ -244,6 +247,34 @@ def markdown(report: dict, json_path: str = RESULTS_JSON) -> str:
   return "\n".join(lines) + "\n"
 
 
+def ab_compare(args) -> None:
+  """Same configs in two trees, interleaved (so machine drift hits both), as ratios."""
+  other = os.path.abspath(args.ab_tree)
+  commit = lambda root: subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                                       capture_output=True, text=True).stdout.strip()
+  rows = []
+  for arch, batch in itertools.product(args.archs.split(","),
+                                       [int(b) for b in args.batch_sizes.split(",")]):
+    speeds = {"this": [], "other": []}
+    for _ in range(args.ab_rounds):
+      for side, root in (("other", other), ("this", ROOT)):
+        r = run_config(arch, batch, False, 1, args.seconds, args.steps_per_loop, root=root)
+        speeds[side].append(r.get("images_per_sec_constant", float("nan")))
+    ratios = [a / b for a, b in zip(speeds["this"], speeds["other"])]
+    row = {"arch": arch, "batch_size": batch, "this": speeds["this"],
+           "other": speeds["other"], "ratios": ratios,
+           "median_ratio": sorted(ratios)[len(ratios) // 2]}
+    print(json.dumps(row), flush=True)
+    rows.append(row)
+  report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+            "this": {"root": ROOT, "commit": commit(ROOT)},
+            "other": {"root": other, "commit": commit(other)}, "rows": rows}
+  os.makedirs(os.path.dirname(args.out_json), exist_ok=True)
+  with open(args.out_json, "w") as f:
+    json.dump(report, f, indent=2)
+  print(f"wrote {args.out_json}")
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--archs", default="mnist,svhn,sprites64")
@@ -257,6 +288,11 @@ def main():
                       help="Rewrite the markdown from the existing JSON, measuring nothing.")
   parser.add_argument("--out_json", default=RESULTS_JSON)
   parser.add_argument("--out_md", default=RESULTS_MD)
+  parser.add_argument("--ab_tree", default=None,
+                      help="Another checkout (e.g. a `git worktree` of an older commit): run "
+                      "--archs/--batch_sizes in it and here alternately, --ab_rounds times, "
+                      "and report the speed ratio (this tree / that one). Nothing else runs.")
+  parser.add_argument("--ab_rounds", type=int, default=3)
   # Child mode (one configuration per fresh process).
   parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
   parser.add_argument("--arch", default="mnist", help=argparse.SUPPRESS)
@@ -275,6 +311,9 @@ def main():
       f.write(markdown(report, args.out_json))
     return
 
+  if args.ab_tree:
+    ab_compare(args)
+    return
   matrix = []
   for arch, batch, xla, replicas in itertools.product(
       args.archs.split(","), [int(b) for b in args.batch_sizes.split(",")],

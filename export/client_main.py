@@ -6,6 +6,8 @@ r"""Calls a served InfoGAN over REST or gRPC and writes/prints the result.
   # classify/encode image files (REST on 8501):
   python -m export.client_main --server=http://localhost:8501 --protocol=rest \
       --signature=encode_image_bytes --images=a.png,b.png
+  # ss-InfoGAN models: images of given classes as a PNG grid:
+  python -m export.client_main --signature=generate_class --classes=0,0,7,9 --out=classes.png
   # just print the REST body (for curl -d @body.json):
   python -m export.client_main --signature=sample --count=4 --print_request
 """
@@ -23,10 +25,11 @@ flags.DEFINE_string("server", "localhost:8500", "host:port (gRPC) or http://host
 flags.DEFINE_enum("protocol", "grpc", ["grpc", "rest"], "Transport.")
 flags.DEFINE_string("model_name", "infogan", "Served model name.")
 flags.DEFINE_integer("version", None, "Pin a model version.")
-flags.DEFINE_enum("signature", "sample", ["sample", "encode_image_bytes"],
+flags.DEFINE_enum("signature", "sample", ["sample", "generate_class", "encode_image_bytes"],
                   "What to call (the library covers every signature).")
 flags.DEFINE_integer("count", 16, "sample: number of images.")
-flags.DEFINE_integer("seed", 0, "sample: seed.")
+flags.DEFINE_integer("seed", 0, "sample, generate_class: seed.")
+flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.")
 flags.DEFINE_list("images", [], "encode_image_bytes: image files of the model's size.")
 flags.DEFINE_string("out", None, "sample: write a PNG grid here.")
 flags.DEFINE_bool("print_request", False, "Print the REST JSON body and exit.")
@@ -38,6 +41,14 @@ def _inputs():
 
   if FLAGS.signature == "sample":
     return {"count": np.array(FLAGS.count, np.int32), "seed": np.array(FLAGS.seed, np.int64)}
+  if FLAGS.signature == "generate_class":
+    try:
+      classes = np.array([int(c) for c in FLAGS.classes], np.int32)
+    except ValueError:
+      raise app.UsageError(f"--classes must be integers, got {FLAGS.classes}") from None
+    if not len(classes):
+      raise app.UsageError("--classes is required for generate_class")
+    return {"classes": classes, "seed": np.array(FLAGS.seed, np.int64)}
   if not FLAGS.images:
     raise app.UsageError("--images is required for encode_image_bytes")
   return {"image_bytes": np.array([open(p, "rb").read() for p in FLAGS.images], dtype=object)}
@@ -62,7 +73,7 @@ def main(argv):
   except (client.ServingError, OSError) as e:
     print(f"export.client_main: {e}", file=sys.stderr)
     return 1
-  if FLAGS.signature == "sample":
+  if FLAGS.signature in ("sample", "generate_class"):
     from infogan_tf import visualize  # pylint: disable=g-import-not-at-top
 
     images = client.images_to_uint8(outputs["images"])

@@ -235,3 +235,20 @@ def test_client_cli_against_grpc_server(grpc_target, tmp_path):
   grid = tf.io.decode_png(out.read_bytes()).numpy()
   assert grid.shape == (2 * 29 + 1, 2 * 29 + 1, 1)
   assert json.loads(proc.stdout.splitlines()[-1])["categorical"]
+
+
+def test_client_cli_generate_class_request():
+  import os
+  import subprocess
+  import sys
+  from tests import helpers
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  run = lambda *a: subprocess.run([sys.executable, "-m", "export.client_main", *a],
+                                  cwd=helpers.ROOT, env=env, capture_output=True, text=True,
+                                  timeout=300)
+  proc = run("--signature=generate_class", "--classes=1,2", "--seed=5", "--print_request")
+  assert proc.returncode == 0, proc.stderr
+  body = json.loads(proc.stdout)
+  assert body == {"signature_name": "generate_class", "inputs": {"classes": [1, 2], "seed": 5}}
+  bad = run("--signature=generate_class", "--classes=a", "--print_request")
+  assert bad.returncode != 0 and "--classes must be integers" in bad.stderr

@@ -194,6 +194,13 @@ def conditional_generation_accuracy(generator, classifier, config, per_class: in
   return out
 
 
+def drop_rows(indices: np.ndarray, *arrays: np.ndarray) -> Tuple[np.ndarray, ...]:
+  """The arrays without the rows at `indices` (e.g. the labelled training images)."""
+  keep = np.ones([len(arrays[0])], bool)
+  keep[indices[indices < len(keep)]] = False
+  return tuple(a[keep] for a in arrays)
+
+
 def evaluates_on_training_images(config: config_lib.ExperimentConfig, split: str) -> bool:
   """Whether the evaluation split holds the training images (then labelled ones are left out)."""
   return config.data.name == "folder" or split == config.data.split
@@ -226,13 +233,11 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   split = eval_split(config)
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, test_f = load_arrays(test, pixel_range)
-  excluded = 0
+  num_loaded = len(test_x)
   labelled_indices = data_lib.labelled.load_indices(workdir)
   if labelled_indices is not None and evaluates_on_training_images(config, split):
-    keep = np.ones([len(test_x)], bool)
-    keep[labelled_indices[labelled_indices < len(keep)]] = False
-    excluded = int((~keep).sum())
-    test_x, test_y, test_f = test_x[keep], test_y[keep], test_f[keep]
+    test_x, test_y, test_f = drop_rows(labelled_indices, test_x, test_y, test_f)
+  excluded = num_loaded - len(test_x)
   codes = encode(discriminator, test_x)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
             "dataset": config.data.name, "split": split, "num_test": int(len(test_x)),

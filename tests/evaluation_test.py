@@ -59,3 +59,15 @@ def test_cli(workdir, tmp_path):
                         f"--workdir={tmp_path}/none"], cwd=helpers.ROOT, env=env,
                        capture_output=True, text=True, timeout=300)
   assert bad.returncode == 1 and "no config.json" in bad.stderr
+
+
+def test_labelled_training_images_are_left_out():
+  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  x, y = np.arange(10)[:, None] * 1.0, np.arange(10)
+  kept_x, kept_y = evaluation.drop_rows(np.array([1, 4, 9]), x, y)
+  assert kept_y.tolist() == [0, 2, 3, 5, 6, 7, 8] and kept_x[:, 0].tolist() == kept_y.tolist()
+  folder = config_lib.ExperimentConfig(data=config_lib.DataConfig(name="folder", data_dir="x"))
+  assert evaluation.evaluates_on_training_images(folder, "test")  # a folder has one split
+  fashion = config_lib.ExperimentConfig(data=config_lib.DataConfig(name="fashion_mnist"))
+  assert not evaluation.evaluates_on_training_images(fashion, "test")
+  assert evaluation.evaluates_on_training_images(fashion, "train")

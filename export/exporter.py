@@ -166,6 +166,11 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
   config = config_lib.load_config(workdir)
   generator, discriminator = build_models(config)
   path = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
+  bad = checkpointing.non_finite_variables(generator.variables + discriminator.variables)
+  if bad:
+    raise ExportError(f"{path} holds non-finite weights in "
+                      f"{checkpointing.describe_non_finite(bad)}: a diverged run; export an "
+                      "earlier checkpoint with --checkpoint")
   record = data_lib.labelled.load_record(workdir) or {}
   return write_saved_model(generator, discriminator, config, export_dir, version, model_name,
                            checkpoint=path, serving_base_path=serving_base_path,

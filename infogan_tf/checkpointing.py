@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import List, Optional
 
+import numpy as np
 import tensorflow as tf
 
 CHECKPOINT_SUBDIR = "checkpoints"
+
+
+class NonFiniteStateError(RuntimeError):
+  """The training state holds NaN/Inf values; it was not saved.
+
+  Attributes:
+    names: Paths of the non-finite variables.
+  """
+
+  def __init__(self, names: List[str]):
+    super().__init__(f"non-finite weights or optimizer state in {describe_non_finite(names)}")
+    self.names = names
 
 
 class Checkpointer:
@@ -38,12 +51,45 @@ class Checkpointer:
     self.checkpoint.restore(path).assert_existing_objects_matched()
     return int(self.state.step.numpy())
 
+  def state_variables(self) -> list:
+    """Every variable a checkpoint holds: G, D (with BatchNorm statistics), both optimisers."""
+    s = self.state
+    return (list(s.generator.variables) + list(s.discriminator.variables)
+            + list(s.g_optimizer.variables) + list(s.d_optimizer.variables))
+
   def save(self) -> str:
-    """Saves at the current step (no-op if that step is already saved); returns the path."""
+    """Saves at the current step (no-op if that step is already saved); returns the path.
+
+    Raises:
+      NonFiniteStateError: A variable holds NaN/Inf; nothing is written.
+    """
+    bad = non_finite_variables(self.state_variables())
+    if bad:
+      raise NonFiniteStateError(bad)
     step = int(self.state.step.numpy())
     if self.manager.latest_checkpoint and self.manager.latest_checkpoint.endswith(f"-{step}"):
       return self.manager.latest_checkpoint
     return self.manager.save(checkpoint_number=step)
+
+
+def non_finite_variables(variables) -> List[str]:
+  """Names (paths) of the variables holding NaN or Inf anywhere.
+
+  Args:
+    variables: tf/Keras variables (mirrored ones are read from their primary copy).
+  """
+  bad = []
+  for v in variables:
+    value = v.numpy() if hasattr(v, "numpy") else np.asarray(v)
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+      bad.append(getattr(v, "path", None) or getattr(v, "name", "?"))
+  return bad
+
+
+def describe_non_finite(names: List[str]) -> str:
+  """'3 tensors (generator/g_fc1/kernel, ...)' for messages."""
+  shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+  return f"{len(names)} tensor{'s' if len(names) != 1 else ''} ({shown})"
 
 
 def restore_for_inference(generator, discriminator, workdir: str,

@@ -107,6 +107,13 @@ def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool) -> None:
     config_lib.save_config(config, workdir)
 
 
+def _divergence(what: str, step: int, last_good: Optional[str]) -> str:
+  """The one-line message of a run stopped by NaN/Inf losses or weights."""
+  return (f"{what} at step {step}; stopped without saving. The last good checkpoint "
+          f"({last_good or 'none'}) is kept: lower the learning rates or lambdas and rerun the "
+          "same command to resume from it")
+
+
 def _next_stop(step: int, total: int, train_cfg: config_lib.TrainConfig) -> int:
   """The next step at which the host must log, checkpoint, draw or stop."""
   stops = [total, step + train_cfg.steps_per_loop]
@@ -204,7 +211,10 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
 
   def save() -> str:
     state.discriminator.calibrate_inference_statistics(calibration)
-    return checkpointer.save()
+    try:
+      return checkpointer.save()
+    except checkpointing.NonFiniteStateError as e:
+      raise NonFiniteLossError(_divergence(str(e), int(state.step.numpy()), last_good)) from e
 
   writer = summaries.SummaryWriter(tc.workdir if chief else None)
   progress = Progress(tc.steps, start, stream)
@@ -228,10 +238,7 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
       first_call = False
       bad = [k for k, v in raw.items() if not math.isfinite(v)]
       if bad:
-        raise NonFiniteLossError(
-            f"non-finite {', '.join(bad)} at step {step}; stopped without saving. The last "
-            f"good checkpoint ({last_good or 'none'}) is kept: lower the learning rates or "
-            "lambdas and rerun the same command to resume from it")
+        raise NonFiniteLossError(_divergence(f"non-finite {', '.join(bad)}", step, last_good))
       if step % tc.log_every == 0 or step == tc.steps:
         ips = window_images / window_time if window_time else 0.0
         metrics = summaries.derived_metrics(raw, spec)

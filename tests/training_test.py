@@ -105,3 +105,37 @@ def test_xla_over_logical_cpus_is_refused(tmp_path):
   config = helpers.tiny_config(str(tmp_path), jit_compile=True, strategy="mirrored")
   with pytest.raises(config_lib.ConfigError, match="jit_compile"):
     _train(config, helpers.mirrored_strategy())
+
+
+def test_divergence_leaves_only_finite_checkpoints(tmp_path):
+  """lr 1e6 with a checkpoint every step: weights can go non-finite before the losses do."""
+  config = helpers.tiny_config(str(tmp_path), steps=2, steps_per_loop=1, checkpoint_every=1,
+                               log_every=1, keep_checkpoints=50)
+  _train(config)
+  diverging = helpers.with_parts(config, train=dict(steps=30),
+                                 optimizer=dict(d_learning_rate=1e6, g_learning_rate=1e6))
+  with pytest.raises(training.NonFiniteLossError, match="stopped without saving"):
+    _train(diverging)
+  state = tf.train.get_checkpoint_state(str(tmp_path / "checkpoints"))
+  saved = state.all_model_checkpoint_paths
+  assert len(saved) >= 2
+  for path in saved:
+    reader = tf.train.load_checkpoint(path)
+    for name, dtype in reader.get_variable_to_dtype_map().items():
+      if dtype.is_floating:
+        assert np.all(np.isfinite(reader.get_tensor(name))), (path, name)
+
+
+def test_exporter_refuses_non_finite_weights(tmp_path):
+  from export import exporter  # pylint: disable=g-import-not-at-top
+  from infogan_tf import checkpointing  # pylint: disable=g-import-not-at-top
+  from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
+  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=2)
+  config = config_lib.load_config(workdir)
+  generator, discriminator = build_models(config)
+  checkpointing.restore_for_inference(generator, discriminator, workdir)
+  generator.variables[0].assign(np.full(generator.variables[0].shape, np.nan, np.float32))
+  bad = tf.train.Checkpoint(generator=generator, discriminator=discriminator).save(
+      str(tmp_path / "bad" / "ckpt"))
+  with pytest.raises(exporter.ExportError, match="non-finite weights in 1 tensor"):
+    exporter.export_workdir(workdir, str(tmp_path / "export"), checkpoint=bad)

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import checkpointing, distribute, summaries, train_step, visualize
+from infogan_tf import checkpointing, distribute, summaries, train_step, visualize, workdir_lock
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -169,6 +169,7 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
     ConfigError: Invalid or incompatible configuration.
     DataError: Missing or malformed data.
     NonFiniteLossError: A loss became NaN/Inf (the last good checkpoint is kept).
+    WorkdirLockedError: Another trainer is using the workdir.
   """
   stream = stream or sys.stderr
   config.validate()
@@ -178,6 +179,19 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
   config = resolve_config(config, source)
   check_strategy(config, strategy)
   chief = distribute.is_chief(strategy)
+  # One trainer per workdir (the chief holds the lock; other workers write elsewhere).
+  lock = workdir_lock.WorkdirLock(tc.workdir) if chief else None
+  try:
+    return _train_locked(config, strategy, source, stream, chief)
+  finally:
+    if lock is not None:
+      lock.release()
+
+
+def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
+                  source: data_lib.ImageSource, stream: TextIO, chief: bool) -> TrainResult:
+  """`train` once the workdir is this process's."""
+  tc = config.train
   _prepare_workdir(config, chief)
   spec = LatentSpec(config.latent)
 

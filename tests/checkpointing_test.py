@@ -58,3 +58,24 @@ def test_restore_for_inference_without_checkpoint(tmp_path):
   with pytest.raises(FileNotFoundError, match="no checkpoint"):
     checkpointing.restore_for_inference(state.generator, state.discriminator,
                                         str(tmp_path))
+
+
+def test_workdir_lock_is_exclusive_and_never_stale(tmp_path):
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  from infogan_tf import workdir_lock  # pylint: disable=g-import-not-at-top
+  from tests import helpers  # pylint: disable=g-import-not-at-top
+  # A lock file left by a dead trainer (its pid recorded) does not block.
+  (tmp_path / workdir_lock.LOCK_FILENAME).write_text("999999\n")
+  lock = workdir_lock.WorkdirLock(str(tmp_path))
+  # Another process is refused, with our pid in the message.
+  code = ("import sys; from infogan_tf import workdir_lock\n"
+          "try:\n  workdir_lock.WorkdirLock(sys.argv[1])\n"
+          "except workdir_lock.WorkdirLockedError as e:\n  print(e); sys.exit(3)\n")
+  proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                        text=True, cwd=helpers.ROOT, env={"PYTHONPATH": helpers.ROOT})
+  assert proc.returncode == 3 and f"pid {__import__('os').getpid()}" in proc.stdout
+  lock.release()
+  proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                        text=True, cwd=helpers.ROOT, env={"PYTHONPATH": helpers.ROOT})
+  assert proc.returncode == 0, proc.stdout  # released: the next trainer gets it

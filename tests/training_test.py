@@ -139,3 +139,11 @@ def test_exporter_refuses_non_finite_weights(tmp_path):
       str(tmp_path / "bad" / "ckpt"))
   with pytest.raises(exporter.ExportError, match="non-finite weights in 1 tensor"):
     exporter.export_workdir(workdir, str(tmp_path / "export"), checkpoint=bad)
+
+
+def test_second_trainer_on_a_workdir_is_refused(tmp_path):
+  from infogan_tf import workdir_lock  # pylint: disable=g-import-not-at-top
+  with workdir_lock.WorkdirLock(str(tmp_path)):
+    with pytest.raises(workdir_lock.WorkdirLockedError, match=r"in use by another trainer"):
+      _train(helpers.tiny_config(str(tmp_path)))
+  assert not (tmp_path / "config.json").exists()  # the refused trainer wrote nothing

@@ -30,6 +30,7 @@ def main(argv):
   from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf import data as data_lib
   from infogan_tf import training
+  from infogan_tf import workdir_lock
 
   try:
     config = trainer_flags.config_from_flags(FLAGS)
@@ -42,6 +43,9 @@ def main(argv):
     return 1
   except training.NonFiniteLossError as e:
     print(f"trainers.main: training diverged: {e}", file=sys.stderr)
+    return 1
+  except workdir_lock.WorkdirLockedError as e:
+    print(f"trainers.main: workdir busy: {e}", file=sys.stderr)
     return 1
   except KeyboardInterrupt:
     return 130

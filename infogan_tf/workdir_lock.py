@@ -1,0 +1,59 @@
+"""One trainer per workdir: an exclusive lock the OS releases when its holder dies.
+
+The lock is `fcntl.flock` on `<workdir>/.lock`, which holds the holder's pid for the message a
+second trainer gets. A killed trainer's lock is released by the OS with its process, so a stale
+lock file (a dead pid) never blocks. (flock is advisory and local: on a network file system
+shared by several machines it may not exclude a trainer on another machine.)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import Optional
+
+LOCK_FILENAME = ".lock"
+
+
+class WorkdirLockedError(RuntimeError):
+  """Another live process holds the workdir's lock."""
+
+
+class WorkdirLock:
+  """Holds `<workdir>/.lock` exclusively until `release()` (or process exit).
+
+  Args:
+    workdir: The run directory (created if missing).
+
+  Raises:
+    WorkdirLockedError: Another process holds the lock (the message names its pid).
+  """
+
+  def __init__(self, workdir: str):
+    os.makedirs(workdir, exist_ok=True)
+    self.path = os.path.join(workdir, LOCK_FILENAME)
+    self._fd: Optional[int] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+      fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+      holder = os.pread(self._fd, 64, 0).decode(errors="replace").strip() or "unknown"
+      os.close(self._fd)
+      self._fd = None
+      raise WorkdirLockedError(
+          f"{workdir} is in use by another trainer (pid {holder}); wait for it to finish, "
+          "stop it, or use another --workdir") from None
+    os.ftruncate(self._fd, 0)
+    os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
+
+  def release(self) -> None:
+    """Releases the lock (idempotent)."""
+    if self._fd is not None:
+      fcntl.flock(self._fd, fcntl.LOCK_UN)
+      os.close(self._fd)
+      self._fd = None
+
+  def __enter__(self) -> "WorkdirLock":
+    return self
+
+  def __exit__(self, *exc) -> None:
+    self.release()

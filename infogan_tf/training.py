@@ -11,7 +11,9 @@ import dataclasses
 import math
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from typing import Dict, List, Optional, TextIO
 
@@ -26,6 +28,14 @@ from infogan_tf.progress import Progress
 
 TRAVERSAL_SUBDIR = "traversals"
 CALIBRATION_IMAGES = 1024
+
+
+class TerminationRequested(KeyboardInterrupt):
+  """SIGTERM arrived (a scheduler's stop or preemption); handled like Ctrl-C: save, then stop."""
+
+
+def _raise_termination(signum, frame):  # pylint: disable=unused-argument
+  raise TerminationRequested()
 
 
 class NonFiniteLossError(RuntimeError):
@@ -181,9 +191,14 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
   chief = distribute.is_chief(strategy)
   # One trainer per workdir (the chief holds the lock; other workers write elsewhere).
   lock = workdir_lock.WorkdirLock(tc.workdir) if chief else None
+  # SIGTERM (what schedulers and preemption send) saves a checkpoint like Ctrl-C does.
+  in_main_thread = threading.current_thread() is threading.main_thread()
+  previous = signal.signal(signal.SIGTERM, _raise_termination) if in_main_thread else None
   try:
     return _train_locked(config, strategy, source, stream, chief)
   finally:
+    if in_main_thread:
+      signal.signal(signal.SIGTERM, previous)
     if lock is not None:
       lock.release()
 
@@ -267,10 +282,11 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
         last_good = save()
       if chief and (step % tc.image_every == 0 or step == tc.steps):
         write_traversals(state, config, step, writer)
-  except KeyboardInterrupt:
+  except KeyboardInterrupt as e:
     last_good = save()
-    progress.close(f"infogan_tf: interrupted; saved {last_good} (step {step}); rerun the same "
-                   "command to resume")
+    what = "terminated (SIGTERM)" if isinstance(e, TerminationRequested) else "interrupted"
+    progress.close(f"infogan_tf: {what}; saved {last_good} (step {int(state.step.numpy())}); "
+                   "rerun the same command to resume")
     raise
   finally:
     writer.close()

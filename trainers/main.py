@@ -47,6 +47,8 @@ def main(argv):
   except workdir_lock.WorkdirLockedError as e:
     print(f"trainers.main: workdir busy: {e}", file=sys.stderr)
     return 1
+  except training.TerminationRequested:
+    return 143  # 128 + SIGTERM, as if the signal had ended the process, after saving
   except KeyboardInterrupt:
     return 130
   return 0

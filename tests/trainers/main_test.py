@@ -59,10 +59,35 @@ def test_killed_run_resumes_from_last_checkpoint(tmp_path):
   finally:
     proc.send_signal(signal.SIGKILL)  # no chance to clean up
     proc.wait()
-  resumed = _run(*args[:-2], "--steps=400", "--checkpoint_every=4")
+  resumed = _run(*args[:-2], "--steps=80", "--checkpoint_every=4")
   assert resumed.returncode == 0, resumed.stderr
   assert "resumed at step" in resumed.stderr
   start = int(resumed.stderr.split("resumed at step ")[1].split()[0].rstrip(";"))
-  assert 8 <= start < 400 and start % 4 == 0
-  assert "reached step 400" in resumed.stderr
+  assert 8 <= start < 80 and start % 4 == 0
+  assert "reached step 80" in resumed.stderr
   assert (tmp_path / "traversals" / "cat0_cont0.png").exists()
+
+
+def test_sigterm_saves_and_the_rerun_resumes_after_the_first_checkpoint(tmp_path):
+  args = [f"--workdir={tmp_path}", *TINY, "--steps=100000", "--checkpoint_every=1000",
+          "--steps_per_loop=1", "--log_every=1"]
+  proc = subprocess.Popen([sys.executable, "-m", "trainers.main", *args,
+                           "--checkpoint_every=3"], cwd=helpers.ROOT, env=_env(),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+  ckpt_dir, metrics = tmp_path / "checkpoints", tmp_path / "metrics.jsonl"
+  deadline = time.time() + 240
+  while time.time() < deadline:  # past the first checkpoint (ckpt-3) by a few steps
+    if ckpt_dir.exists() and metrics.exists() and len(metrics.read_text().splitlines()) >= 5:
+      break
+    time.sleep(0.1)
+  proc.send_signal(signal.SIGTERM)
+  _, err = proc.communicate(timeout=120)
+  assert proc.returncode == 143, err[-2000:]
+  line = _last_line(err)
+  assert line.startswith("infogan_tf: terminated (SIGTERM); saved "), line
+  saved_step = int(line.split("(step ")[1].split(")")[0])
+  assert line.split("saved ")[1].split(" ")[0].endswith(f"ckpt-{saved_step}")  # same step
+  assert saved_step > 3
+  resumed = _run(*args[:-2], f"--steps={saved_step + 2}")
+  assert resumed.returncode == 0, resumed.stderr
+  assert f"resumed at step {saved_step}" in resumed.stderr

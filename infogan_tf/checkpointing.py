@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import List, Optional
+import shutil
+from typing import Callable, List, Optional
 
 import numpy as np
 import tensorflow as tf
@@ -21,6 +22,16 @@ class NonFiniteStateError(RuntimeError):
   def __init__(self, names: List[str]):
     super().__init__(f"non-finite weights or optimizer state in {describe_non_finite(names)}")
     self.names = names
+
+
+class CheckpointError(RuntimeError):
+  """Checkpoints exist but cannot be restored, or do not fit the model."""
+
+
+def first_line(error: BaseException) -> str:
+  """An exception's message, first line only, for one-line reports."""
+  text = getattr(error, "message", None) or str(error) or type(error).__name__
+  return text.strip().splitlines()[0][:300] if text.strip() else type(error).__name__
 
 
 class Checkpointer:
@@ -43,13 +54,46 @@ class Checkpointer:
   def latest(self) -> Optional[str]:
     return self.manager.latest_checkpoint
 
-  def restore_latest(self) -> int:
-    """Restores the newest checkpoint if there is one; returns the restored step (0 if none)."""
-    path = self.manager.latest_checkpoint
-    if path is None:
-      return 0
-    self.checkpoint.restore(path).assert_existing_objects_matched()
-    return int(self.state.step.numpy())
+  def remove_partial_saves(self) -> List[str]:
+    """Deletes `*_temp*` folders a failed save (e.g. a full disk) left behind; returns them."""
+    directory = self.manager.directory
+    if not os.path.isdir(directory):
+      return []
+    removed = []
+    for name in sorted(os.listdir(directory)):
+      if "_temp" in name:
+        path = os.path.join(directory, name)
+        shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+        removed.append(path)
+    return removed
+
+  def restore_latest(self, log: Callable[[str], None] = lambda message: None) -> int:
+    """Restores the newest checkpoint that restores; returns its step (0 if there is none).
+
+    A checkpoint that fails to restore (truncated, garbage, missing files) is skipped for the
+    next newer-to-older one, saying so through `log` in one line.
+
+    Raises:
+      CheckpointError: Checkpoints exist but none restores.
+    """
+    failures = []
+    for path in reversed(self.manager.checkpoints):  # newest first
+      try:
+        self.checkpoint.restore(path).assert_existing_objects_matched()
+      except (tf.errors.OpError, ValueError, IndexError, AssertionError) as e:
+        reason = first_line(e)
+        failures.append(f"{os.path.basename(path)} ({reason})")
+        log(f"infogan_tf: checkpoint {path} does not restore ({reason}); trying an older one")
+        continue
+      if failures:
+        log(f"infogan_tf: restored {path} instead of the newest checkpoint, which does not "
+            "restore")
+      return int(self.state.step.numpy())
+    if failures:
+      raise CheckpointError(
+          f"no checkpoint in {self.manager.directory} restores: {'; '.join(failures)}; move "
+          "the folder away to start fresh, or use another --workdir")
+    return 0
 
   def state_variables(self) -> list:
     """Every variable a checkpoint holds: G, D (with BatchNorm statistics), both optimisers."""

@@ -214,7 +214,9 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   ckpt_root = distribute.worker_dir(tc.workdir, strategy)
   checkpointer = checkpointing.Checkpointer(
       state, os.path.join(ckpt_root, checkpointing.CHECKPOINT_SUBDIR), tc.keep_checkpoints)
-  start = checkpointer.restore_latest()
+  for path in checkpointer.remove_partial_saves():
+    print(f"infogan_tf: removed {path}, left by a save that did not finish", file=stream)
+  start = checkpointer.restore_latest(log=lambda line: print(line, file=stream))
   # Checkpoints hold the optimisers' learning rates; the configured ones win on resume.
   state.g_optimizer.learning_rate = config.optimizer.g_learning_rate
   state.d_optimizer.learning_rate = config.optimizer.d_learning_rate

@@ -1,6 +1,7 @@
 """Tests for infogan_tf.checkpointing: the full state round-trips."""
 
 import numpy as np
+import pytest
 
 from infogan_tf import checkpointing, data as data_lib, train_step
 from tests import helpers
@@ -79,3 +80,32 @@ def test_workdir_lock_is_exclusive_and_never_stale(tmp_path):
   proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
                         text=True, cwd=helpers.ROOT, env={"PYTHONPATH": helpers.ROOT})
   assert proc.returncode == 0, proc.stdout  # released: the next trainer gets it
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_corrupt_latest_checkpoint_falls_back_to_an_older_one(tmp_path, damage):
+  import io  # pylint: disable=g-import-not-at-top
+  from infogan_tf import training  # pylint: disable=g-import-not-at-top
+  from tests import helpers  # pylint: disable=g-import-not-at-top
+  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=4)  # ckpt-2, ckpt-4
+  ckpts = tmp_path / "run" / "checkpoints"
+
+  def spoil(step):
+    for f in ckpts.glob(f"ckpt-{step}.data-*"):
+      data = f.read_bytes()
+      f.write_bytes(data[:len(data) // 3] if damage == "truncate" else b"\x00garbage" * 99)
+
+  spoil(4)
+  (ckpts / "ckpt-6_temp").mkdir()  # what a save interrupted by a full disk leaves
+  stream = io.StringIO()
+  config = helpers.tiny_config(workdir, steps=6)
+  result = training.train(config, stream=stream, strategy=helpers.one_device_strategy())
+  log = stream.getvalue()
+  assert "ckpt-4 does not restore" in log and "resumed at step 2" in log
+  assert "removed" in log and not (ckpts / "ckpt-6_temp").exists()
+  assert result.final_step == 6
+  for step in (2, 4, 6):
+    spoil(step)
+  with pytest.raises(checkpointing.CheckpointError, match="no checkpoint in .* restores"):
+    training.train(helpers.with_parts(config, train=dict(steps=8)), stream=io.StringIO(),
+                   strategy=helpers.one_device_strategy())

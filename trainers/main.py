@@ -29,7 +29,7 @@ def main(argv):
   logging.set_verbosity(logging.WARNING)
   from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf import data as data_lib
-  from infogan_tf import training
+  from infogan_tf import checkpointing, training
   from infogan_tf import workdir_lock
 
   try:
@@ -43,6 +43,9 @@ def main(argv):
     return 1
   except training.NonFiniteLossError as e:
     print(f"trainers.main: training diverged: {e}", file=sys.stderr)
+    return 1
+  except checkpointing.CheckpointError as e:
+    print(f"trainers.main: checkpoint error: {e}", file=sys.stderr)
     return 1
   except workdir_lock.WorkdirLockedError as e:
     print(f"trainers.main: workdir busy: {e}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from typing import Any, Optional, Tuple
 
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
@@ -424,13 +425,35 @@ _PART_TYPES = {
 CONFIG_FILENAME = "config.json"
 
 
-def save_config(config: ExperimentConfig, workdir: str) -> str:
-  """Writes config.json into workdir (atomically) and returns its path."""
+def save_config(config: ExperimentConfig, workdir: str,
+                resume: Optional[dict] = None) -> str:
+  """Writes config.json into workdir (atomically) and returns its path.
+
+  The file holds the config (what `load_config` reads) and a `history`: the first run's config
+  stays as `original`, and every resume that changed something appends
+  {'step': resumed at, 'date', 'changed': {'part.field': [old, new]}}.
+
+  Args:
+    config: The config this run uses.
+    workdir: The run directory.
+    resume: For a resumed run, {'step': ..., 'changed': ...} to append to the history.
+  """
   os.makedirs(workdir, exist_ok=True)
   path = os.path.join(workdir, CONFIG_FILENAME)
+  record = config.to_dict()
+  previous = {}
+  if os.path.exists(path):
+    with open(path) as f:
+      previous = json.load(f)
+  original = {k: v for k, v in previous.items() if k != "history"} or config.to_dict()
+  record["history"] = previous.get("history") or {"original": original, "resumes": []}
+  record["history"].setdefault("resumes", [])
+  if resume is not None and resume.get("changed"):
+    record["history"]["resumes"].append(
+        {"date": time.strftime("%Y-%m-%d %H:%M:%S"), **resume})
   tmp = path + ".tmp"
   with open(tmp, "w") as f:
-    f.write(config.to_json() + "\n")
+    f.write(json.dumps(record, indent=2, sort_keys=True) + "\n")
   os.replace(tmp, path)
   return path
 
@@ -441,28 +464,58 @@ def load_config(workdir: str) -> ExperimentConfig:
   if not os.path.exists(path):
     raise ConfigError(f"no {CONFIG_FILENAME} in {workdir}: is it a training workdir?")
   with open(path) as f:
-    return ExperimentConfig.from_json(f.read())
+    record = json.load(f)
+  record.pop("history", None)
+  return ExperimentConfig.from_dict(record)
 
 
-# Parts of the config that fix the checkpoint's shape or the labelled subset (None: every
-# field); changing them on resume is an error.
-_STRUCTURAL = {
-    "latent": None,
-    "model": None,
+# What a resumed run must keep. Changing the checkpoint's shape (latent, model) is always refused;
+# changing what the run trains on (data, batch, the labelled subset) is refused unless the caller
+# allows it, and then recorded in config.json's history. Everything else (steps, learning rates,
+# logging, ...) may change and is recorded. None = every field of the part.
+_FIXED_SHAPE = {"latent": None, "model": None}
+_FIXED_DATA = {
+    "data": ("name", "data_dir", "split", "image_size", "channels", "num_examples",
+             "unlabelled_folder"),
+    "train": ("batch_size",),
     "semi_supervised": ("codes", "label_columns", "labels_per_class", "labelled_fraction",
-                        "label_seed"),
+                        "label_seed", "labelled_batch_size"),
 }
 
 
-def check_resume_compatible(saved: ExperimentConfig, new: ExperimentConfig) -> None:
-  """Raises ConfigError if `new` cannot continue from a workdir trained with `saved`."""
-  for name, fields in _STRUCTURAL.items():
-    a, b = getattr(saved, name), getattr(new, name)
-    names = fields or [f.name for f in dataclasses.fields(a)]
-    diffs = [f"{f}: {getattr(a, f)!r} -> {getattr(b, f)!r}" for f in names
-             if getattr(a, f) != getattr(b, f)]
-    if diffs:
-      raise ConfigError(
-          f"workdir was trained with a different {name} config ({'; '.join(diffs)}); "
-          "use a new --workdir or the original flags"
-      )
+def config_changes(saved: ExperimentConfig, new: ExperimentConfig) -> dict:
+  """{'part.field': [old, new]} for every field that differs."""
+  changes = {}
+  for part in _PART_TYPES:
+    a, b = getattr(saved, part), getattr(new, part)
+    for f in dataclasses.fields(a):
+      old, value = getattr(a, f.name), getattr(b, f.name)
+      if old != value:
+        changes[f"{part}.{f.name}"] = [old, value]
+  return changes
+
+
+def check_resume_compatible(saved: ExperimentConfig, new: ExperimentConfig,
+                            allow_data_changes: bool = False) -> dict:
+  """Raises ConfigError if `new` cannot continue from a workdir trained with `saved`.
+
+  Args:
+    saved: The workdir's config.
+    new: The config of the run that wants to resume.
+    allow_data_changes: Accept changes of the data, batch size and labelled subset.
+
+  Returns:
+    The changes (see `config_changes`), to be recorded.
+  """
+  changes = config_changes(saved, new)
+  rules = dict(_FIXED_SHAPE, **({} if allow_data_changes else _FIXED_DATA))
+  for part, fields in rules.items():
+    bad = [f"{k.split('.', 1)[1]}: {old!r} -> {value!r}" for k, (old, value) in changes.items()
+           if k.split(".")[0] == part and (fields is None or k.split(".", 1)[1] in fields)]
+    if bad:
+      hint = ("use a new --workdir or the original flags" if part in _FIXED_SHAPE else
+              "use the original flags, a new --workdir, or --allow_resume_changes to train on "
+              "with the change (recorded in config.json)")
+      raise ConfigError(f"workdir was trained with a different {part} config "
+                        f"({'; '.join(bad)}); {hint}")
+  return changes

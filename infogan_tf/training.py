@@ -108,13 +108,14 @@ def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.
         "--strategy=one_device or --virtual_cpus=0 with --jit_compile, or drop --jit_compile")
 
 
-def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool) -> None:
-  """Checks a reused workdir matches `config`, then writes config.json (chief only)."""
+def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool,
+                     allow_resume_changes: bool) -> Optional[dict]:
+  """Checks a reused workdir can continue with `config`; returns the changes (None if new)."""
   workdir = config.train.workdir
-  if os.path.exists(os.path.join(workdir, config_lib.CONFIG_FILENAME)):
-    config_lib.check_resume_compatible(config_lib.load_config(workdir), config)
-  if chief:
-    config_lib.save_config(config, workdir)
+  if not os.path.exists(os.path.join(workdir, config_lib.CONFIG_FILENAME)):
+    return None
+  return config_lib.check_resume_compatible(config_lib.load_config(workdir), config,
+                                            allow_resume_changes)
 
 
 def _divergence(what: str, step: int, last_good: Optional[str]) -> str:
@@ -164,13 +165,16 @@ def write_traversals(state: train_step.TrainState, config: config_lib.Experiment
 
 
 def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
-          strategy: Optional[tf.distribute.Strategy] = None) -> TrainResult:
+          strategy: Optional[tf.distribute.Strategy] = None,
+          allow_resume_changes: bool = False) -> TrainResult:
   """Trains (or resumes training) an InfoGAN as configured.
 
   Args:
     config: The experiment config (validated here).
     stream: Where progress goes (default stderr).
     strategy: An existing strategy (default: built from config.train).
+    allow_resume_changes: Let a resumed run change its data, batch size or labelled subset
+      (recorded in config.json's history); otherwise such changes are refused.
 
   Returns:
     A TrainResult.
@@ -195,7 +199,7 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
   in_main_thread = threading.current_thread() is threading.main_thread()
   previous = signal.signal(signal.SIGTERM, _raise_termination) if in_main_thread else None
   try:
-    return _train_locked(config, strategy, source, stream, chief)
+    return _train_locked(config, strategy, source, stream, chief, allow_resume_changes)
   finally:
     if in_main_thread:
       signal.signal(signal.SIGTERM, previous)
@@ -204,10 +208,11 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
 
 
 def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
-                  source: data_lib.ImageSource, stream: TextIO, chief: bool) -> TrainResult:
+                  source: data_lib.ImageSource, stream: TextIO, chief: bool,
+                  allow_resume_changes: bool) -> TrainResult:
   """`train` once the workdir is this process's."""
   tc = config.train
-  _prepare_workdir(config, chief)
+  changes = _prepare_workdir(config, chief, allow_resume_changes)
   spec = LatentSpec(config.latent)
 
   state = train_step.create_state(config, strategy)
@@ -217,6 +222,9 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   for path in checkpointer.remove_partial_saves():
     print(f"infogan_tf: removed {path}, left by a save that did not finish", file=stream)
   start = checkpointer.restore_latest(log=lambda line: print(line, file=stream))
+  if chief:  # config.json keeps the first run's config and every resume's changes
+    config_lib.save_config(config, tc.workdir,
+                           {"step": start, "changed": changes} if changes else None)
   # Checkpoints hold the optimisers' learning rates; the configured ones win on resume.
   state.g_optimizer.learning_rate = config.optimizer.g_learning_rate
   state.d_optimizer.learning_rate = config.optimizer.d_learning_rate
@@ -230,7 +238,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
 
   pixel_range = architectures.info(config.model.architecture).pixel_range
   ss = config.semi_supervised
-  labelled = data_lib.labelled.prepare(source, config, write=chief) if ss.enabled else None
+  labelled = (data_lib.labelled.prepare(source, config, chief, allow_resume_changes)
+              if ss.enabled else None)
   dataset = data_lib.distributed_train_dataset(
       strategy, source, tc.batch_size, pixel_range, tc.seed + start,
       config.data.shuffle_buffer, config.data.cache, labelled, ss.labelled_batch_size)

@@ -1,5 +1,7 @@
 """Tests for infogan_tf.config."""
 
+import json
+
 import pytest
 
 from infogan_tf import config as config_lib
@@ -61,3 +63,38 @@ def test_resume_compatibility():
   config_lib.check_resume_compatible(a, helpers.with_parts(a, train=dict(steps=99)))
   with pytest.raises(config_lib.ConfigError, match="categorical"):
     config_lib.check_resume_compatible(a, helpers.with_parts(a, latent=dict(categorical=(5,))))
+
+
+@pytest.mark.parametrize("part, change, field", [
+    ("data", dict(name="fashion_mnist"), "name"),
+    ("data", dict(num_examples=999), "num_examples"),
+    ("train", dict(batch_size=32), "batch_size"),
+])
+def test_resume_refuses_data_and_batch_changes_unless_allowed(part, change, field):
+  a = helpers.tiny_config()
+  b = helpers.with_parts(a, **{part: change})
+  with pytest.raises(config_lib.ConfigError, match=f"different {part} config .*{field}.*"
+                                                    "--allow_resume_changes"):
+    config_lib.check_resume_compatible(a, b)
+  changes = config_lib.check_resume_compatible(a, b, allow_data_changes=True)
+  assert list(changes) == [f"{part}.{field}"]
+  # The checkpoint's shape can never change.
+  with pytest.raises(config_lib.ConfigError, match="latent"):
+    config_lib.check_resume_compatible(a, helpers.with_parts(b, latent=dict(noise_dim=3)),
+                                       allow_data_changes=True)
+
+
+def test_config_json_keeps_the_original_and_every_resume(tmp_path):
+  a = helpers.tiny_config(str(tmp_path))
+  config_lib.save_config(a, str(tmp_path))
+  b = helpers.with_parts(a, train=dict(steps=40, batch_size=8))
+  changes = config_lib.check_resume_compatible(a, b, allow_data_changes=True)
+  config_lib.save_config(b, str(tmp_path), {"step": 4, "changed": changes})
+  config_lib.save_config(b, str(tmp_path), None)  # a resume that changed nothing
+  record = json.loads((tmp_path / config_lib.CONFIG_FILENAME).read_text())
+  assert record["train"]["batch_size"] == 8  # the current config
+  assert record["history"]["original"]["train"]["batch_size"] == 16
+  (resume,) = record["history"]["resumes"]
+  assert resume["step"] == 4
+  assert resume["changed"] == {"train.steps": [4, 40], "train.batch_size": [16, 8]}
+  assert config_lib.load_config(str(tmp_path)) == b

@@ -147,3 +147,18 @@ def test_second_trainer_on_a_workdir_is_refused(tmp_path):
     with pytest.raises(workdir_lock.WorkdirLockedError, match=r"in use by another trainer"):
       _train(helpers.tiny_config(str(tmp_path)))
   assert not (tmp_path / "config.json").exists()  # the refused trainer wrote nothing
+
+
+def test_resume_with_another_batch_is_refused_or_recorded(tmp_path):
+  config = helpers.tiny_config(str(tmp_path), steps=2)
+  _train(config)
+  changed = helpers.with_parts(config, train=dict(steps=4, batch_size=8))
+  with pytest.raises(config_lib.ConfigError, match="batch_size: 16 -> 8"):
+    _train(changed)
+  assert config_lib.load_config(str(tmp_path)).train.batch_size == 16  # record untouched
+  training.train(changed, stream=io.StringIO(), strategy=helpers.one_device_strategy(),
+                 allow_resume_changes=True)
+  record = json.loads((tmp_path / config_lib.CONFIG_FILENAME).read_text())
+  assert record["history"]["original"]["train"]["batch_size"] == 16
+  assert record["history"]["resumes"][0]["changed"]["train.batch_size"] == [16, 8]
+  assert record["history"]["resumes"][0]["step"] == 2

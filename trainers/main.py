@@ -34,7 +34,7 @@ def main(argv):
 
   try:
     config = trainer_flags.config_from_flags(FLAGS)
-    training.train(config)
+    training.train(config, allow_resume_changes=FLAGS.allow_resume_changes)
   except config_lib.ConfigError as e:
     print(f"trainers.main: invalid configuration: {e}", file=sys.stderr)
     return 2

@@ -142,8 +142,14 @@ def record(source: ImageSource, ss: config_lib.SemiSupervisedConfig, indices: np
   }
 
 
-def write_or_check(workdir: str, rec: Dict, write: bool) -> None:
+def write_or_check(workdir: str, rec: Dict, write: bool, allow_change: bool = False) -> None:
   """Writes labelled.json, or, when the workdir has one, checks the new draw matches it.
+
+  Args:
+    workdir: The run directory.
+    rec: The new draw's record (see `record`).
+    write: Write the file (the chief does).
+    allow_change: A different draw replaces the recorded one, which is kept under 'previous'.
 
   Raises:
     DataError: The workdir's recorded subset differs from this draw (data or flags changed).
@@ -152,12 +158,16 @@ def write_or_check(workdir: str, rec: Dict, write: bool) -> None:
   if os.path.exists(path):
     with open(path) as f:
       saved = json.load(f)
-    if saved.get("indices") != rec["indices"] or saved.get("labels") != rec["labels"]:
+    same = saved.get("indices") == rec["indices"] and saved.get("labels") == rec["labels"]
+    if same:
+      return
+    if allow_change:
+      rec = dict(rec, previous=saved)
+    else:
       raise DataError(f"the labelled subset drawn now differs from the one recorded in {path} "
                       f"({saved.get('num_labelled')} images, seed {saved.get('label_seed')}): "
                       "the training data changed; resume with the original data or use a new "
                       "--workdir")
-    return
   if write:
     os.makedirs(workdir, exist_ok=True)
     tmp = path + ".tmp"
@@ -199,14 +209,15 @@ def labelled_dataset(source: ImageSource, indices: np.ndarray,
   return ds.map(lambda i, ex: {"image": ex["image"], "labels": labels_t[i]})
 
 
-def prepare(source: ImageSource, config: config_lib.ExperimentConfig, write: bool
-            ) -> tf.data.Dataset:
+def prepare(source: ImageSource, config: config_lib.ExperimentConfig, write: bool,
+            allow_change: bool = False) -> tf.data.Dataset:
   """Draws (or re-checks) the labelled subset of a semi-supervised run.
 
   Args:
     source: The training ImageSource.
     config: The experiment config (semi_supervised enabled).
     write: Write labelled.json into the workdir (the chief does).
+    allow_change: A resumed run may draw another subset (see `write_or_check`).
 
   Returns:
     The labelled dataset (see `labelled_dataset`).
@@ -218,5 +229,6 @@ def prepare(source: ImageSource, config: config_lib.ExperimentConfig, write: boo
   sizes = [config.latent.categorical[c] for c in ss.codes]
   values = check_class_values(read_columns(source, ss.label_columns), ss.label_columns, sizes)
   indices = select(values[:, 0], ss)
-  write_or_check(config.train.workdir, record(source, ss, indices, values, sizes), write)
+  write_or_check(config.train.workdir, record(source, ss, indices, values, sizes), write,
+                 allow_change)
   return labelled_dataset(source, indices, values)

@@ -160,7 +160,7 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
 
   Raises:
     ConfigError: No usable config.json in workdir.
-    FileNotFoundError: No checkpoint.
+    CheckpointError: No checkpoint, or one that does not fit the config.
     ExportError: See `write_saved_model`.
   """
   config = config_lib.load_config(workdir)

@@ -26,6 +26,7 @@ flags.DEFINE_string("model_name", "infogan", "Model name for warmup and models.c
 flags.DEFINE_string("serving_base_path", None,
                     "base_path for models.config: where the server sees export_dir "
                     "(e.g. /models/infogan in the tensorflow/serving container).")
+flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
 FLAGS = flags.FLAGS
 
 
@@ -34,21 +35,21 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.set_verbosity(logging.WARNING)
   from export import exporter  # pylint: disable=g-import-not-at-top
-  from infogan_tf import config as config_lib
+  from infogan_tf import cli_errors
 
   if not FLAGS.workdir or not FLAGS.export_dir:
     print("export.main: --workdir and --export_dir are required", file=sys.stderr)
     return 2
-  try:
+
+  def work() -> int:
     result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
                                      FLAGS.checkpoint, FLAGS.model_name,
                                      FLAGS.serving_base_path)
-  except (config_lib.ConfigError, FileNotFoundError, exporter.ExportError) as e:
-    print(f"export.main: {e}", file=sys.stderr)
-    return 1
-  print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
-        f"{', '.join(result.signatures)}")
-  return 0
+    print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
+          f"{', '.join(result.signatures)}")
+    return 0
+
+  return cli_errors.run("export.main", work, FLAGS.debug)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from typing import Callable, List, Optional
 
 import numpy as np
 import tensorflow as tf
+
+from infogan_tf import cli_errors
 
 CHECKPOINT_SUBDIR = "checkpoints"
 
@@ -26,12 +29,6 @@ class NonFiniteStateError(RuntimeError):
 
 class CheckpointError(RuntimeError):
   """Checkpoints exist but cannot be restored, or do not fit the model."""
-
-
-def first_line(error: BaseException) -> str:
-  """An exception's message, first line only, for one-line reports."""
-  text = getattr(error, "message", None) or str(error) or type(error).__name__
-  return text.strip().splitlines()[0][:300] if text.strip() else type(error).__name__
 
 
 class Checkpointer:
@@ -81,7 +78,7 @@ class Checkpointer:
       try:
         self.checkpoint.restore(path).assert_existing_objects_matched()
       except (tf.errors.OpError, ValueError, IndexError, AssertionError) as e:
-        reason = first_line(e)
+        reason = cli_errors.first_line(e)
         failures.append(f"{os.path.basename(path)} ({reason})")
         log(f"infogan_tf: checkpoint {path} does not restore ({reason}); trying an older one")
         continue
@@ -113,7 +110,11 @@ class Checkpointer:
     step = int(self.state.step.numpy())
     if self.manager.latest_checkpoint and self.manager.latest_checkpoint.endswith(f"-{step}"):
       return self.manager.latest_checkpoint
-    return self.manager.save(checkpoint_number=step)
+    try:
+      return self.manager.save(checkpoint_number=step)
+    except (tf.errors.OpError, OSError):
+      self.remove_partial_saves()  # e.g. a full disk: keep no half-written checkpoint
+      raise
 
 
 def non_finite_variables(variables) -> List[str]:
@@ -150,11 +151,31 @@ def restore_for_inference(generator, discriminator, workdir: str,
     The checkpoint path restored.
 
   Raises:
-    FileNotFoundError: If there is no checkpoint.
+    CheckpointError: No checkpoint, a missing `checkpoint` path, or a checkpoint that does not
+      fit the models (the message names the first variable and both shapes).
   """
-  path = checkpoint or tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_SUBDIR))
+  directory = os.path.join(workdir, CHECKPOINT_SUBDIR)
+  path = checkpoint or tf.train.latest_checkpoint(directory)
   if not path:
-    raise FileNotFoundError(f"no checkpoint in {os.path.join(workdir, CHECKPOINT_SUBDIR)}")
+    raise CheckpointError(f"no checkpoint in {directory}: train first (python -m "
+                          "trainers.main) or pass --checkpoint")
+  if not tf.io.gfile.glob(path + ".index"):
+    raise CheckpointError(f"checkpoint {path} not found (no {path}.index); checkpoints are "
+                          "named like <workdir>/checkpoints/ckpt-<step>")
   ckpt = tf.train.Checkpoint(generator=generator, discriminator=discriminator)
-  ckpt.restore(path).expect_partial().assert_existing_objects_matched()
+  try:
+    ckpt.restore(path).expect_partial().assert_existing_objects_matched()
+  except ValueError as e:
+    found = re.search(r"shape \(([\d, ]*)\) when attempting to restore variable with shape "
+                      r"\(([\d, ]*)\)", str(e))
+    if not found:
+      raise CheckpointError(f"{path} does not fit this model: {cli_errors.first_line(e)}") from e
+    saved, wanted = (tuple(int(n) for n in group.split(",") if n.strip())
+                     for group in found.groups())
+    names = [v.path for v in generator.variables + discriminator.variables
+             if tuple(v.shape) == wanted]
+    raise CheckpointError(
+        f"{path} does not fit this model: {names[0] if names else 'a variable'} has shape "
+        f"{wanted} here but {saved} in the checkpoint (trained with another latent or model "
+        "config?)") from e
   return path

@@ -51,10 +51,14 @@ def load_arrays(source: data_lib.ImageSource, pixel_range,
   `limit` caps N (the first `limit` examples, in the source's order).
   """
   images, labels, factors = [], [], []
-  for batch in data_lib.eval_batches(source, 1000, pixel_range, limit):
-    images.append(batch["image"].numpy())
-    labels.append(batch["label"].numpy())
-    factors.append(batch["factors"].numpy())
+  try:
+    for batch in data_lib.eval_batches(source, 1000, pixel_range, limit):
+      images.append(batch["image"].numpy())
+      labels.append(batch["label"].numpy())
+      factors.append(batch["factors"].numpy())
+  except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
+          tf.errors.NotFoundError) as e:
+    raise source.explain(e) from e
   return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
 
 

@@ -269,7 +269,11 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     while step < tc.steps:
       n = _next_stop(step, tc.steps, tc) - step
       t0 = time.perf_counter()
-      raw = train_loop(iterator, n)
+      try:
+        raw = train_loop(iterator, n)
+      except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
+              tf.errors.NotFoundError) as e:
+        raise source.explain(e) from e  # e.g. names a corrupt image file
       dt = time.perf_counter() - t0
       step = int(state.step.numpy())
       if not first_call:

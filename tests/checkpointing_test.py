@@ -56,7 +56,7 @@ def test_restore_for_inference_without_checkpoint(tmp_path):
   import pytest
   state = train_step.create_state(helpers.tiny_config(str(tmp_path)),
                                   helpers.one_device_strategy())
-  with pytest.raises(FileNotFoundError, match="no checkpoint"):
+  with pytest.raises(checkpointing.CheckpointError, match="no checkpoint"):
     checkpointing.restore_for_inference(state.generator, state.discriminator,
                                         str(tmp_path))
 

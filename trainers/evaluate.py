@@ -22,6 +22,7 @@ flags.DEFINE_string("classifier_dir", None,
                     "(default ~/.cache/infogan_tf/classifiers).")
 flags.DEFINE_list("probe_fractions", ["0.01", "0.1"], "Label fractions for the linear probe.")
 flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
+flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
 FLAGS = flags.FLAGS
 
 
@@ -29,8 +30,7 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.set_verbosity(logging.WARNING)
-  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
-  from infogan_tf import data as data_lib
+  from infogan_tf import cli_errors  # pylint: disable=g-import-not-at-top
   from infogan_tf import evaluation
 
   if not FLAGS.workdir:
@@ -41,15 +41,15 @@ def main(argv):
   except ValueError:
     print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
     return 2
-  try:
+
+  def work() -> int:
     report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
                                  fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed)
-  except (config_lib.ConfigError, data_lib.DataError, FileNotFoundError) as e:
-    print(f"trainers.evaluate: {e}", file=sys.stderr)
-    return 1
-  print(evaluation.summary_table(report))
-  print(f"report: {os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR, 'report.json')}")
-  return 0
+    print(evaluation.summary_table(report))
+    print(f"report: {os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR, 'report.json')}")
+    return 0
+
+  return cli_errors.run("trainers.evaluate", work, FLAGS.debug)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                        "Steps between checkpoints.", flag_values=fv)
   flags.DEFINE_integer("image_every", _D.train.image_every,
                        "Steps between traversal grids.", flag_values=fv)
+  flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).",
+                    flag_values=fv)
   flags.DEFINE_bool("allow_resume_changes", False,
                     "Let a resumed run change its data, batch size or labelled subset "
                     "(recorded in config.json's history); refused otherwise.", flag_values=fv)

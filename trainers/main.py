@@ -27,34 +27,20 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.set_verbosity(logging.WARNING)
-  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
-  from infogan_tf import data as data_lib
-  from infogan_tf import checkpointing, training
-  from infogan_tf import workdir_lock
+  from infogan_tf import cli_errors  # pylint: disable=g-import-not-at-top
+  from infogan_tf import training
 
-  try:
+  def work() -> int:
     config = trainer_flags.config_from_flags(FLAGS)
     training.train(config, allow_resume_changes=FLAGS.allow_resume_changes)
-  except config_lib.ConfigError as e:
-    print(f"trainers.main: invalid configuration: {e}", file=sys.stderr)
-    return 2
-  except data_lib.DataError as e:
-    print(f"trainers.main: data error: {e}", file=sys.stderr)
-    return 1
-  except training.NonFiniteLossError as e:
-    print(f"trainers.main: training diverged: {e}", file=sys.stderr)
-    return 1
-  except checkpointing.CheckpointError as e:
-    print(f"trainers.main: checkpoint error: {e}", file=sys.stderr)
-    return 1
-  except workdir_lock.WorkdirLockedError as e:
-    print(f"trainers.main: workdir busy: {e}", file=sys.stderr)
-    return 1
+    return 0
+
+  try:
+    return cli_errors.run("trainers.main", work, FLAGS.debug)
   except training.TerminationRequested:
     return 143  # 128 + SIGTERM, as if the signal had ended the process, after saving
   except KeyboardInterrupt:
     return 130
-  return 0
 
 
 if __name__ == "__main__":

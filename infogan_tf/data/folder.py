@@ -10,6 +10,7 @@ import os
 
 import tensorflow as tf
 
+from infogan_tf import cli_errors
 from infogan_tf.data.source import DataError, ImageSource
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -73,5 +74,14 @@ def load(directory: str, image_size: int, channels: int,
 
   ds = tf.data.Dataset.from_tensor_slices((paths, tf.constant(labels, tf.int32)))
   ds = ds.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
+  def find_bad_file():
+    for path in paths:
+      try:
+        tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
+      except (tf.errors.OpError, OSError) as e:
+        return f"cannot decode image {path} ({cli_errors.first_line(e)})"
+    return None
+
   return ImageSource("folder", ds, (image_size, image_size, channels), num_classes, (),
-                     len(paths), origin=directory, class_names=tuple(classes))
+                     len(paths), origin=directory, class_names=tuple(classes),
+                     find_bad_file=find_bad_file)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import zlib
 from typing import Optional
 
 import numpy as np
@@ -47,8 +48,9 @@ def read_idx(path: str) -> np.ndarray:
   try:
     with opener(path, "rb") as f:
       data = f.read()
-  except OSError as e:
-    raise DataError(f"cannot read IDX file {path}: {e}") from e
+  except (OSError, EOFError, zlib.error) as e:  # EOFError: a truncated .gz
+    raise DataError(f"cannot read IDX file {path} ({type(e).__name__}: {e}); it is truncated "
+                    "or damaged: download or reinstall it") from e
   if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
     raise DataError(f"{path} is not an IDX file (bad magic number)")
   dtype, ndim = _DTYPES[data[2]], data[3]

@@ -41,9 +41,13 @@ def read_columns(source: ImageSource, columns: Sequence[str]) -> np.ndarray:
   ds = source.dataset.map(lambda ex: (ex["label"], ex["factors"]),
                           num_parallel_calls=tf.data.AUTOTUNE).batch(8192)
   labels, factors = [], []
-  for label, factor in ds.as_numpy_iterator():
-    labels.append(label)
-    factors.append(factor)
+  try:
+    for label, factor in ds.as_numpy_iterator():
+      labels.append(label)
+      factors.append(factor)
+  except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
+          tf.errors.NotFoundError) as e:
+    raise source.explain(e) from e
   labels = np.concatenate(labels).astype(np.float64)  # [N]
   factors = np.concatenate(factors).astype(np.float64)  # [N, F]
   picked = [labels if c == "label" else factors[:, source.factor_names.index(c)]

@@ -112,5 +112,9 @@ def eval_batches(source: ImageSource, batch_size: int, pixel_range: Tuple[float,
 
 def first_images(source: ImageSource, count: int, pixel_range: Tuple[float, float]) -> tf.Tensor:
   """The first `count` images of a source (in its fixed order): float32 [n, H, W, C]."""
-  batch = next(iter(source.dataset.take(count).batch(count)))
+  try:
+    batch = next(iter(source.dataset.take(count).batch(count)))
+  except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
+          tf.errors.NotFoundError) as e:
+    raise source.explain(e) from e
   return to_pixel_range(batch["image"], pixel_range)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import tensorflow as tf
 
@@ -26,6 +26,8 @@ class ImageSource:
     num_examples: Size of the split when known.
     origin: Where the data came from (a path, 'tfds', 'rendered in-process').
     class_names: Name of each label class (index = label), when known.
+    find_bad_file: Optional; when reading the dataset failed, returns a one-line description
+      of the first file that cannot be read (None if all read), for the error message.
   """
 
   name: str
@@ -36,6 +38,14 @@ class ImageSource:
   num_examples: Optional[int] = None
   origin: str = ""
   class_names: Tuple[str, ...] = ()
+  find_bad_file: Optional[Callable[[], Optional[str]]] = None
+
+  def explain(self, error: Exception) -> Exception:
+    """A DataError naming the bad file behind a tf.data read error, or `error` itself."""
+    bad = self.find_bad_file() if self.find_bad_file else None
+    if bad:
+      return DataError(f"{bad}; remove or replace it and rerun")
+    return error
 
   def columns(self) -> Tuple[str, ...]:
     """Names of the integer-valued columns a semi-supervised code can be tied to."""

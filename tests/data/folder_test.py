@@ -38,3 +38,16 @@ def test_empty_or_missing_folder(tmp_path):
     folder.load(str(tmp_path), 16, 1)
   with pytest.raises(data_lib.DataError, match="not found"):
     folder.load(str(tmp_path / "x"), 16, 1)
+
+
+def test_corrupt_image_is_named(tmp_path):
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
+  from infogan_tf.data import folder  # pylint: disable=g-import-not-at-top
+  for i in range(3):
+    (tmp_path / f"{i}.png").write_bytes(tf.io.encode_png(np.zeros([8, 8, 1], np.uint8)).numpy())
+  (tmp_path / "1.png").write_bytes(b"\x89PNG not really")
+  source = folder.load(str(tmp_path), 8, 1)
+  with pytest.raises(data_lib.DataError, match=r"cannot decode image .*1\.png"):
+    data_lib.first_images(source, 3, (0.0, 1.0))

@@ -84,3 +84,14 @@ def test_label_count_mismatch(tmp_path):
   write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.zeros([3], np.uint8), True)
   with pytest.raises(data_lib.DataError, match="labels for 12 images"):
     idx.load(str(tmp_path), "train")
+
+
+def test_truncated_gz_is_a_data_error(tmp_path):
+  import gzip  # pylint: disable=g-import-not-at-top
+  from infogan_tf.data import idx  # pylint: disable=g-import-not-at-top
+  from infogan_tf.data.source import DataError  # pylint: disable=g-import-not-at-top
+  path = tmp_path / "train-images-idx3-ubyte.gz"
+  payload = gzip.compress(bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2]) + bytes(8))
+  path.write_bytes(payload[:len(payload) // 2])
+  with pytest.raises(DataError, match="truncated or damaged"):
+    idx.read_idx(str(path))

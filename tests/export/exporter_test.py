@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from export import exporter
 from export import signatures as sig
+from infogan_tf import checkpointing
 from export import warmup
 from infogan_tf import config as config_lib
 from infogan_tf import training
@@ -219,7 +220,7 @@ def test_export_of_a_mirrored_run(tmp_path):
 def test_export_without_checkpoint_is_clear(tmp_path):
   from infogan_tf import config as cl
   cl.save_config(helpers.tiny_config(str(tmp_path)), str(tmp_path))
-  with pytest.raises(FileNotFoundError, match="no checkpoint"):
+  with pytest.raises(checkpointing.CheckpointError, match="no checkpoint"):
     exporter.export_workdir(str(tmp_path), str(tmp_path / "out"))
 
 

@@ -1,0 +1,97 @@
+"""One line per failure for the command-line tools: what went wrong and what to do.
+
+`run(program, fn, debug)` calls `fn` and turns any exception into one line on stderr and an exit
+code: 2 for an invalid configuration, 1 for data, OS, checkpoint and other errors. The command
+lines (`trainers.main`, `trainers.evaluate`, `export.main`) wrap their work in it; `--debug` (or
+the environment variable INFOGAN_DEBUG=1) also prints the traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sys
+import traceback
+from typing import Callable, Tuple
+
+DEBUG_ENV = "INFOGAN_DEBUG"
+
+# Exception class name -> (prefix, exit code). Matched by name over the exception's MRO so this
+# module needs no import of the modules that define them (export's errors included).
+_KNOWN = {
+    "ConfigError": ("invalid configuration", 2),
+    "DataError": ("data error", 1),
+    "NonFiniteLossError": ("training diverged", 1),
+    "CheckpointError": ("checkpoint error", 1),
+    "WorkdirLockedError": ("workdir busy", 1),
+    "ExportError": ("export error", 1),
+}
+
+
+def first_line(error: BaseException) -> str:
+  """An exception's message, first line only (at most 300 characters), without TensorFlow's
+  '{{function_node ...}}' and '[Op:...]' decorations."""
+  text = (getattr(error, "message", None) or str(error) or "").strip()
+  text = re.sub(r"\{\{[^}]*\}\}\s*", "", text)
+  line = text.splitlines()[0] if text else ""
+  line = re.sub(r"\s*\[Op:[^\]]*\].*$", "", line).strip()
+  return line[:300] or type(error).__name__
+
+
+def _os_error(e: OSError) -> str:
+  where = e.filename or ""
+  if e.errno == errno.EROFS:
+    return f"{where} is on a read-only file system: pick a writable --workdir / --export_dir"
+  if e.errno == errno.ENOSPC:
+    return f"no space left on the device while writing {where}: free space and rerun"
+  if e.errno in (errno.EACCES, errno.EPERM):
+    return f"permission denied: {where}"
+  if e.errno in (errno.ENOTDIR, errno.EEXIST) and where:
+    return f"{where} (or a folder above it) is a file, not a folder"
+  if e.errno == errno.ENOENT:
+    return f"not found: {where}"
+  return f"{e.strerror or first_line(e)}: {where}".rstrip(": ")
+
+
+def describe(error: BaseException) -> Tuple[str, int]:
+  """(one-line message, exit code) for an exception."""
+  for cls in type(error).__mro__:
+    if cls.__name__ in _KNOWN:
+      prefix, code = _KNOWN[cls.__name__]
+      return f"{prefix}: {first_line(error)}", code
+  if isinstance(error, OSError):
+    return f"OS error: {_os_error(error)}", 1
+  module = type(error).__module__ or ""
+  text = str(error)
+  if "No space left on device" in text:  # TF's file writers report ENOSPC in the message
+    where = re.search(r"(/\S+?)(?:_temp|\.tempstate|;|\s|$)", text)
+    return (f"OS error: no space left on the device while writing "
+            f"{where.group(1) if where else 'a file'}: free space and rerun"), 1
+  if module.startswith("tensorflow"):  # tf.errors.*: data or resource problems
+    return f"TensorFlow error ({type(error).__name__}): {first_line(error)}", 1
+  return (f"internal error ({type(error).__name__}): {first_line(error)} (rerun with --debug "
+          "for the traceback and report it)"), 1
+
+
+def run(program: str, fn: Callable[[], int], debug: bool = False) -> int:
+  """Runs `fn`; any exception becomes one line on stderr and an exit code.
+
+  Args:
+    program: Prefix of the message (e.g. 'trainers.main').
+    fn: The command's work; returns its exit code.
+    debug: Also print the traceback (as does INFOGAN_DEBUG=1).
+
+  Returns:
+    fn's exit code, or the error's.
+  """
+  try:
+    return fn()
+  except KeyboardInterrupt:
+    raise
+  except Exception as e:  # pylint: disable=broad-except
+    if debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+      traceback.print_exc()
+    message, code = describe(e)
+    print(f"{program}: {message}", file=sys.stderr)
+    return code

@@ -189,6 +189,7 @@ class SemiSupervisedConfig:
     augment_shift: Max shift in pixels of the labelled images (and of the strong view).
     augment_flip: Mirror labelled images (and the strong view) left-right at random: suits
       clothes and shapes, not digits.
+    labelled_cutout: Side of a square cut out of each labelled image (0 = none).
     consistency_weight: Weight of the pseudo-label term on unlabelled real images (0 = off):
       Q_ss's confident arg-max on a real image is the target for a strongly augmented copy.
     consistency_threshold: Minimum max-probability for an image to get a pseudo-label.
@@ -206,6 +207,7 @@ class SemiSupervisedConfig:
   q_ss_on_generated: bool = False
   augment_shift: int = 2
   augment_flip: bool = False
+  labelled_cutout: int = 0
   consistency_weight: float = 0.0
   consistency_threshold: float = 0.95
   strong_shift: int = 4
@@ -239,7 +241,8 @@ class SemiSupervisedConfig:
     _require(self.consistency_weight >= 0, "consistency_weight must be >= 0")
     _require(0 < self.consistency_threshold <= 1,
              f"consistency_threshold must be in (0, 1], got {self.consistency_threshold}")
-    _require(self.cutout >= 0, "cutout must be >= 0")
+    _require(self.cutout >= 0 and self.labelled_cutout >= 0,
+             "cutout and labelled_cutout must be >= 0")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -129,7 +129,8 @@ class Objective:
 
     if self.ss.enabled:
       labelled_batch = self.ss.labelled_batch_size
-      labelled_view = self._view(batch["labelled_images"], self.ss.augment_shift)
+      labelled_view = self._view(batch["labelled_images"], self.ss.augment_shift,
+                                 self.ss.labelled_cutout)
       labelled_out = D(labelled_view, training=True)
       labels = batch["labels"]  # [l, n_ss]
       l_is1 = []

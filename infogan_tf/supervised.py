@@ -60,7 +60,8 @@ def train_labelled_only(config: config_lib.ExperimentConfig, steps: Optional[int
   @tf.function
   def step(images, labels):
     view = augment.random_view(images, rng, ss.augment_shift, ss.augment_flip,
-                               pixel_range[0])  # [l, H, W, C]
+                               pixel_range[0])
+    view = augment.cutout(view, rng, ss.labelled_cutout, pixel_range[0])  # [l, H, W, C]
     with tf.GradientTape() as tape:
       out = discriminator(view, training=True)
       loss = tf.add_n([tf.reduce_mean(losses.categorical_info_loss(

@@ -133,6 +133,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_bool("ss_augment_flip", _S.augment_flip,
                     "Mirror labelled images and the strong view at random (clothes, shapes; "
                     "not digits).", flag_values=fv)
+  flags.DEFINE_integer("labelled_cutout", _S.labelled_cutout,
+                       "Side of a square cut out of each labelled image (0 = none).",
+                       flag_values=fv)
   flags.DEFINE_float("consistency_weight", _S.consistency_weight,
                      "Weight of the pseudo-label term on unlabelled real images (0 = off).",
                      flag_values=fv)
@@ -224,6 +227,7 @@ def _semi_supervised(fv: flags.FlagValues) -> config_lib.SemiSupervisedConfig:
       labelled_fraction=fv.labelled_fraction, label_seed=fv.label_seed,
       labelled_batch_size=fv.labelled_batch_size, lambda_ss=fv.lambda_ss,
       q_ss_on_generated=fv.q_ss_on_generated, augment_shift=fv.ss_augment_shift,
-      augment_flip=fv.ss_augment_flip, consistency_weight=fv.consistency_weight,
+      augment_flip=fv.ss_augment_flip, labelled_cutout=fv.labelled_cutout,
+      consistency_weight=fv.consistency_weight,
       consistency_threshold=fv.consistency_threshold, strong_shift=fv.strong_shift,
       cutout=fv.cutout)

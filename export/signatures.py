@@ -204,23 +204,32 @@ class ServingFunctions:
       return self._sample_outputs(self._draw(count, seed))
 
   def sample_with_codes(self, count, seed, *codes) -> Dict[str, tf.Tensor]:
-    """Like `sample`, with codes fixed where given (-1 / NaN entries are drawn)."""
+    """Like `sample`, with codes fixed where given (-1 / NaN entries are drawn).
+
+    Every input is checked (count, categorical range, continuous finite or NaN) before anything
+    of `count`'s size is allocated: a huge count is refused, not attempted.
+    """
     named = dict(zip([s.name for s in self._latent_specs(False)], codes))
     checks = self._check_count(count)
-    drawn = self._draw(count, seed)
-    categorical = list(drawn.categorical)
     if "categorical" in named:
-      fixed = named["categorical"]  # [n_cat]
-      checks += self._check_categorical(fixed, allow_random=True)
-      categorical = [tf.where(fixed[i] >= 0, tf.fill([count], fixed[i]), c)
-                     for i, c in enumerate(categorical)]
-    continuous = drawn.continuous
+      checks += self._check_categorical(named["categorical"], allow_random=True)
     if "continuous" in named:
       fixed = named["continuous"]  # [C]
-      continuous = tf.where(tf.math.is_nan(fixed)[None, :], continuous, fixed[None, :])
+      checks.append(tf.debugging.Assert(
+          tf.reduce_all(tf.math.is_finite(fixed) | tf.math.is_nan(fixed)),
+          ["continuous codes must be finite (NaN = draw), got", fixed]))
     with tf.control_dependencies(checks):
-      return self._sample_outputs(LatentSample(drawn.noise, categorical,
-                                               tf.identity(continuous)))
+      drawn = self._draw(tf.identity(count), seed)
+      categorical = list(drawn.categorical)
+      if "categorical" in named:
+        fixed = named["categorical"]  # [n_cat]
+        categorical = [tf.where(fixed[i] >= 0, tf.fill([count], fixed[i]), c)
+                       for i, c in enumerate(categorical)]
+      continuous = drawn.continuous
+      if "continuous" in named:
+        fixed = named["continuous"]  # [C]
+        continuous = tf.where(tf.math.is_nan(fixed)[None, :], continuous, fixed[None, :])
+      return self._sample_outputs(LatentSample(drawn.noise, categorical, continuous))
 
   def generate_class(self, classes: tf.Tensor, seed: tf.Tensor) -> Dict[str, tf.Tensor]:
     """Images of the given classes (the first ss code), everything else drawn from the priors.

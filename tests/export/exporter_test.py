@@ -235,3 +235,22 @@ def test_export_of_a_mixed_bfloat16_run(tmp_path):
   enc = _call(loaded, "encode", images=out["images"])
   assert enc["cat0_probs"].dtype == np.float32
   np.testing.assert_allclose(enc["cat0_probs"].sum(-1), 1.0, rtol=1e-3)
+
+
+@pytest.mark.parametrize("inputs, message", [
+    (dict(count=np.int32(10 ** 9), seed=np.int64(0), categorical=np.array([0], np.int32),
+          continuous=np.array([0.0, np.nan], np.float32)), "count must be <="),
+    (dict(count=np.int32(2 ** 31 - 1), seed=np.int64(0), categorical=np.array([0], np.int32),
+          continuous=np.array([0.0, np.nan], np.float32)), "count must be <="),
+    (dict(count=np.int32(2), seed=np.int64(0), categorical=np.array([0], np.int32),
+          continuous=np.array([np.inf, 0.0], np.float32)), "continuous codes must be finite"),
+    (dict(count=np.int32(2), seed=np.int64(0), categorical=np.array([7], np.int32),
+          continuous=np.array([0.0, 0.0], np.float32)), "categorical code 0 must be in"),
+])
+def test_sample_with_codes_checks_before_it_allocates(loaded, inputs, message):
+  import resource  # pylint: disable=g-import-not-at-top
+  before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
+  with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+    _call(loaded, "sample_with_codes", **inputs)
+  grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+  assert grown_mib < 200, grown_mib  # a 1e9-image request was not attempted

@@ -109,3 +109,17 @@ def test_corrupt_latest_checkpoint_falls_back_to_an_older_one(tmp_path, damage):
   with pytest.raises(checkpointing.CheckpointError, match="no checkpoint in .* restores"):
     training.train(helpers.with_parts(config, train=dict(steps=8)), stream=io.StringIO(),
                    strategy=helpers.one_device_strategy())
+
+
+def test_checkpoint_of_another_latent_spec_names_the_variable_and_shapes(tmp_path):
+  from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
+  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=2)
+  other = helpers.with_parts(helpers.tiny_config(workdir), latent=dict(categorical=(5,)))
+  generator, discriminator = build_models(other)
+  with pytest.raises(checkpointing.CheckpointError,
+                     match=r"does not fit this model: .*q_params/kernel has shape \(128, 9\) "
+                           r"here but \(128, 8\) in the checkpoint"):
+    checkpointing.restore_for_inference(generator, discriminator, workdir)
+  with pytest.raises(checkpointing.CheckpointError, match="ckpt-7 not found"):
+    checkpointing.restore_for_inference(generator, discriminator, workdir,
+                                        f"{workdir}/checkpoints/ckpt-7")

@@ -117,7 +117,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   archive.track(discriminator)
   endpoints = functions.endpoints()
   for ep in endpoints:
-    archive.add_endpoint(ep.name, ep.fn, input_signature=ep.input_signature)
+    archive.add_endpoint(ep.name, ep.serving_fn, input_signature=ep.serving_signature)
 
   tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=export_dir)
   try:
@@ -127,7 +127,13 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
         "config": config.to_dict(),
         "checkpoint": checkpoint,
         "default_signature": sig.DEFAULT_SIGNATURE,
-        "signatures": {ep.name: {"inputs": ep.input_names} for ep in endpoints},
+        "signatures": {ep.name: {"inputs": ep.input_names,
+                                 "input_shapes": {s.name: [d if d is not None else -1
+                                                           for d in s.shape.as_list()]
+                                                  for s in ep.input_signature},
+                                 "input_dtypes": {s.name: s.dtype.name
+                                                  for s in ep.input_signature}}
+                       for ep in endpoints},
         "pixel_range": [0.0, 1.0],
         "class_names": class_names or {},
     }

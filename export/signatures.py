@@ -58,7 +58,14 @@ PIXEL_TOLERANCE = 1e-3
 
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
-  """One signature: its name, function and input specs (in argument order)."""
+  """One signature: its name, function and input specs (in argument order).
+
+  `input_signature` is the contract (documented shapes). The SavedModel's signature itself
+  accepts any shape (`serving_signature`): TF Serving feeds tensors without checking them
+  against a signature's shapes (a wrong image size then failed deep inside the network), so
+  `serving_fn` checks every input's rank and sizes first (`check_shape`) and answers a mismatch
+  with an INVALID_ARGUMENT error naming the input, its shape and the expected shape.
+  """
 
   name: str
   fn: Callable
@@ -67,6 +74,29 @@ class Endpoint:
   @property
   def input_names(self) -> List[str]:
     return [s.name for s in self.input_signature]
+
+  @property
+  def serving_signature(self) -> List[tf.TensorSpec]:
+    return [tf.TensorSpec(None, s.dtype, name=s.name) for s in self.input_signature]
+
+  @property
+  def serving_fn(self) -> Callable:
+    specs = self.input_signature
+
+    def checked(*args):
+      return self.fn(*[check_shape(x, spec) for x, spec in zip(args, specs)])
+
+    return checked
+
+
+def check_shape(x: tf.Tensor, spec: tf.TensorSpec) -> tf.Tensor:
+  """`x` with `spec`'s static shape, checked at run time before any op reads it.
+
+  Raises (at run time):
+    InvalidArgumentError: "Shape of tensor <input name> [1,32,32,1] is not compatible with
+      expected shape [?,28,28,1]." (the input's name, its shape and the expected one).
+  """
+  return tf.ensure_shape(x, spec.shape)
 
 
 class ServingFunctions:
@@ -133,6 +163,15 @@ class ServingFunctions:
     return tf.clip_by_value(self._to_unit(images), 0.0, 1.0)  # [B, H, W, ch]
 
   def _encode_unit(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
+    # An empty batch answers with empty outputs: the CPU convolution kernels refuse batch 0,
+    # so the nets run on one blank image whose results are then sliced away.
+    count = tf.shape(images)[0]
+    images = tf.cond(count > 0, lambda: images,
+                     lambda: tf.zeros([1, *self.image_shape], images.dtype))
+    result = self._encode_rows(images)
+    return {k: v[:count] for k, v in result.items()}
+
+  def _encode_rows(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     out = self.discriminator(self._from_unit(images), training=False)
     q = posterior.decode(out, self.fixed_std)
     result = {"features": out.features}  # [B, F]

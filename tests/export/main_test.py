@@ -24,7 +24,8 @@ def test_cli_exports_a_version(trained_workdir, tmp_path):
 
 def test_cli_errors_are_one_line(tmp_path):
   proc = _run(f"--workdir={tmp_path}/none", f"--export_dir={tmp_path}/out")
-  assert proc.returncode == 1
-  assert proc.stderr.strip().splitlines()[-1].startswith("export.main: no config.json")
+  assert proc.returncode == 2
+  assert proc.stderr.strip().splitlines()[-1].startswith(
+      "export.main: invalid configuration: no config.json")
   proc = _run(f"--export_dir={tmp_path}/out")
   assert proc.returncode == 2

@@ -1,0 +1,98 @@
+"""Every signature against a table of bad inputs: an INVALID_ARGUMENT error that names the
+input, no crash, no memory spike (the tiny exported model: noise 8, Cat(4), 2 continuous codes,
+28x28x1 images)."""
+
+import resource
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+F32, I32, I64 = np.float32, np.int32, np.int64
+GOOD_GENERATE = dict(noise=np.zeros([2, 8], F32), categorical=np.zeros([2, 1], I32),
+                     continuous=np.zeros([2, 2], F32))
+GOOD_CODES = dict(count=I32(2), seed=I64(0), categorical=np.array([0], I32),
+                  continuous=np.array([0.0, 0.0], F32))
+
+
+def _png(h, w):
+  return tf.io.encode_png(np.zeros([h, w, 1], np.uint8)).numpy()
+
+
+BAD = [
+    # signature, inputs, message
+    ("encode", dict(images=np.zeros([1, 32, 32, 1], F32)),
+     r"tensor images \[1,32,32,1\] is not compatible with expected shape \[\?,28,28,1\]"),
+    ("encode", dict(images=np.zeros([1, 28, 28], F32)),
+     r"tensor images \[1,28,28\] is not compatible with expected shape \[\?,28,28,1\]"),
+    ("encode", dict(images=np.zeros([28, 28, 1, 1, 1], F32)),
+     r"tensor images \[28,28,1,1,1\] is not compatible with expected shape \[\?,28,28,1\]"),
+    ("encode", dict(images=np.full([1, 28, 28, 1], np.nan, F32)), "images must be finite"),
+    ("encode", dict(images=np.full([1, 28, 28, 1], 255.0, F32)),
+     r"encode expects float pixels in \[0, 1\]"),
+    ("encode", dict(images=np.zeros([1, 28, 28, 1], I32)), "expected to be a float tensor"),
+    ("encode_image_bytes", dict(image_bytes=np.array([_png(32, 32)], object)),
+     "image_bytes must decode to 28x28 images"),
+    ("encode_image_bytes", dict(image_bytes=np.array([[_png(28, 28)]], object)),
+     r"tensor image_bytes \[1,1\] is not compatible with expected shape \[\?\]"),
+    ("generate", dict(GOOD_GENERATE, noise=np.zeros([2, 5], F32)),
+     r"tensor noise \[2,5\] is not compatible with expected shape \[\?,8\]"),
+    ("generate", dict(GOOD_GENERATE, categorical=np.zeros([2], I32)),
+     r"tensor categorical \[2\] is not compatible with expected shape \[\?,1\]"),
+    ("generate", dict(GOOD_GENERATE, categorical=np.full([2, 1], 4, I32)),
+     r"categorical code 0 must be in \[0, 4\)"),
+    ("generate", dict(GOOD_GENERATE, categorical=np.full([2, 1], -1, I32)),
+     r"categorical code 0 must be in \[0, 4\)"),
+    ("generate", dict(GOOD_GENERATE, noise=np.full([2, 8], np.nan, F32)), "noise must be finite"),
+    ("generate", dict(GOOD_GENERATE, continuous=np.full([2, 2], np.inf, F32)),
+     "continuous must be finite"),
+    ("generate", dict(GOOD_GENERATE, noise=np.zeros([3, 8], F32)), "same batch size"),
+    ("sample", dict(count=I32(0), seed=I64(0)), "count must be >= 1"),
+    ("sample", dict(count=I32(10 ** 9), seed=I64(0)), "count must be <= 1024"),
+    ("sample", dict(count=I32(2 ** 31 - 1), seed=I64(0)), "count must be <= 1024"),
+    ("sample", dict(count=np.array([2], I32), seed=I64(0)),
+     r"tensor count \[1\] is not compatible with expected shape \[\]"),
+    ("sample", dict(count=I64(2), seed=I64(0)), "expected to be a int32 tensor"),
+    ("sample_with_codes", dict(GOOD_CODES, count=I32(10 ** 9)), "count must be <= 1024"),
+    ("sample_with_codes", dict(GOOD_CODES, continuous=np.array([np.inf, 0.0], F32)),
+     r"continuous codes must be finite \(NaN = draw\)"),
+    ("sample_with_codes", dict(GOOD_CODES, categorical=np.array([9], I32)),
+     r"categorical code 0 must be in \[-1, 4\)"),
+    ("sample_with_codes", dict(GOOD_CODES, categorical=np.array([0, 0], I32)),
+     r"tensor categorical \[2\] is not compatible with expected shape \[1\]"),
+]
+
+
+@pytest.fixture(scope="module")
+def loaded(exported):
+  return tf.saved_model.load(exported.path)
+
+
+def _call(loaded, name, inputs):
+  return loaded.signatures[name](**{k: tf.constant(v) for k, v in inputs.items()})
+
+
+@pytest.mark.parametrize("name, inputs, message", BAD,
+                         ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input_is_invalid_argument(loaded, name, inputs, message):
+  before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB, the process's peak
+  with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+    _call(loaded, name, inputs)
+  grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+  assert grown_mib < 200, grown_mib
+
+
+def test_every_signature_has_bad_input_rows(loaded):
+  covered = {row[0] for row in BAD}
+  assert set(loaded.signatures) - {"serving_default"} <= covered
+
+
+@pytest.mark.parametrize("name, inputs", [
+    ("encode", dict(images=np.zeros([0, 28, 28, 1], F32))),
+    ("encode_image_bytes", dict(image_bytes=np.zeros([0], object))),
+    ("generate", dict(noise=np.zeros([0, 8], F32), categorical=np.zeros([0, 1], I32),
+                      continuous=np.zeros([0, 2], F32))),
+])
+def test_batch_zero_returns_empty_outputs(loaded, name, inputs):
+  out = _call(loaded, name, inputs)
+  assert out and all(v.shape[0] == 0 for v in out.values())

@@ -58,7 +58,9 @@ def test_cli(workdir, tmp_path):
   bad = subprocess.run([sys.executable, "-m", "trainers.evaluate",
                         f"--workdir={tmp_path}/none"], cwd=helpers.ROOT, env=env,
                        capture_output=True, text=True, timeout=300)
-  assert bad.returncode == 1 and "no config.json" in bad.stderr
+  assert bad.returncode == 2
+  assert bad.stderr.strip().splitlines()[-1].startswith(
+      "trainers.evaluate: invalid configuration: no config.json")
 
 
 def test_labelled_training_images_are_left_out():

@@ -27,7 +27,7 @@ def test_distributed_batches_split_over_replicas():
   it = iter(ds)
   seen = set()
   for _ in range(10):  # 80 images from 40: repeats forever
-    per_replica = strategy.experimental_local_results(next(it))
+    per_replica = strategy.experimental_local_results(next(it)["images"])
     assert [p.shape for p in per_replica] == [(4, 4, 4, 1), (4, 4, 4, 1)]
     for p in per_replica:
       v = p.numpy()

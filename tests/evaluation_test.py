@@ -17,8 +17,8 @@ def workdir(tmp_path_factory):
   return helpers.train_tiny_workdir(str(tmp_path_factory.mktemp("evalrun")))
 
 
-def test_report_has_every_section(workdir, tmp_path):
-  report = evaluation.evaluate(workdir, num_samples=300, classifier_dir=str(tmp_path / "c"),
+def test_report_has_every_section(workdir, classifier_dir):
+  report = evaluation.evaluate(workdir, num_samples=300, classifier_dir=classifier_dir,
                                probe_fractions=(0.1,), max_train_examples=400)
   assert report["split"] == "test" and report["num_test"] == 1000
   c = report["clustering"]["cat0"]
@@ -41,16 +41,16 @@ def test_report_has_every_section(workdir, tmp_path):
     assert os.path.exists(os.path.join(workdir, "eval", name))
   assert "ACC" in evaluation.summary_table(report)
   # The Frechet classifier is saved and reused: the second run loads it.
-  again = evaluation.evaluate(workdir, num_samples=300, classifier_dir=str(tmp_path / "c"),
+  again = evaluation.evaluate(workdir, num_samples=300, classifier_dir=classifier_dir,
                               probe_fractions=(0.1,), max_train_examples=400, write=False)
   assert again["frechet"]["classifier"] == report["frechet"]["classifier"]
-  assert len(os.listdir(tmp_path / "c")) == 2  # model + info
+  assert len(os.listdir(classifier_dir)) == 2  # model + info
 
 
-def test_cli(workdir, tmp_path):
+def test_cli(workdir, tmp_path, classifier_dir):
   env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
   proc = subprocess.run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
-                         "--num_samples=200", f"--classifier_dir={tmp_path}",
+                         "--num_samples=200", f"--classifier_dir={classifier_dir}",
                          "--probe_fractions=0.1"], cwd=helpers.ROOT, env=env,
                         capture_output=True, text=True, timeout=600)
   assert proc.returncode == 0, proc.stderr[-2000:]

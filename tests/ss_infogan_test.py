@@ -39,9 +39,9 @@ def ss_workdir(tmp_path_factory):
   return workdir
 
 
-def test_short_run_learns_shape_without_matching(ss_workdir):
-  report = evaluation.evaluate(ss_workdir, num_samples=400, classifier_dir=os.path.join(
-      ss_workdir, "classifiers"), probe_fractions=(0.1,), max_train_examples=2000)
+def test_short_run_learns_shape_without_matching(ss_workdir, classifier_dir):
+  report = evaluation.evaluate(ss_workdir, num_samples=400, classifier_dir=classifier_dir,
+                               probe_fractions=(0.1,), max_train_examples=2000)
   ss = report["semi_supervised"]["cat0"]
   assert ss["column"] == "shape"
 

@@ -32,13 +32,27 @@ from benchmarks.seeds import ROOT, run_command
 
 
 def _train(flagfile, workdir, seed, extra):
-  if os.path.exists(os.path.join(workdir, "eval", "report.json")):
-    return 0.0  # reused (e.g. the unsupervised run of another label budget)
-  _, seconds = run_command([sys.executable, "-m", "trainers.main", f"--flagfile={flagfile}",
-                            f"--seed={seed}", f"--workdir={workdir}", *extra])
-  run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
-               f"--seed={seed}"])
-  return seconds
+  """Trains (or resumes) and evaluates a workdir; a workdir with a report is reused.
+
+  Returns:
+    (wall-clock seconds of this call's training, or None when reused; the trainer's mean
+    images/s over the training steps, from metrics.jsonl).
+  """
+  seconds = None
+  if not os.path.exists(os.path.join(workdir, "eval", "report.json")):
+    _, seconds = run_command([sys.executable, "-m", "trainers.main", f"--flagfile={flagfile}",
+                              f"--seed={seed}", f"--workdir={workdir}", *extra])
+    run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
+                 f"--seed={seed}"])
+  with open(os.path.join(workdir, "metrics.jsonl")) as f:
+    speeds = [json.loads(line).get("perf/images_per_sec", 0) for line in f if line.strip()]
+  speeds = [v for v in speeds if isinstance(v, (int, float)) and v > 0]
+  return seconds, (float(np.mean(speeds)) if speeds else None)
+
+
+def config_batch(workdir: str) -> int:
+  with open(os.path.join(workdir, "config.json")) as f:
+    return json.load(f)["train"]["batch_size"]
 
 
 def main():
@@ -67,14 +81,18 @@ def main():
   for seed in [int(s) for s in args.seeds.split(",")]:
     workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")
     ss_flags = [f"--label_seed={seed}", f"--labels_per_class={args.labels_per_class}", *extra]
-    train_seconds = _train(args.flagfile, workdir, seed, ss_flags)
+    train_seconds, images_per_sec = _train(args.flagfile, workdir, seed, ss_flags)
     with open(os.path.join(workdir, "eval", "report.json")) as f:
       report = json.load(f)
     ss = report["semi_supervised"]["cat0"]
     with open(os.path.join(workdir, "labelled.json")) as f:
       num_labelled = json.load(f)["num_labelled"]
+    steps = report["step"]
     row = {"seed": seed, "workdir": workdir, "train_seconds": train_seconds,
-           "step": report["step"], "num_labelled": num_labelled, "accuracy": ss["accuracy"],
+           "images_per_sec": images_per_sec, "step": steps, "num_labelled": num_labelled,
+           # Training time at the logged speed: comparable even for reused or resumed runs.
+           "train_minutes_at_logged_speed": (steps * config_batch(workdir) / images_per_sec / 60
+                                             if images_per_sec else None), "accuracy": ss["accuracy"],
            "accuracy_batch_statistics": ss["accuracy_batch_statistics"],
            "hungarian_acc": ss["acc"], "nmi": ss["nmi"],
            "generation_accuracy": ss.get("conditional_generation_accuracy"),
@@ -86,12 +104,12 @@ def main():
     row["labelled_only_seconds"] = time.time() - t0
     if not args.skip_probe:
       unsup = os.path.join(args.base_workdir, "unsupervised", f"seed{seed}")
-      row["unsupervised_seconds"] = _train(args.unsupervised_flagfile, unsup, seed, [])
+      row["unsupervised_seconds"] = _train(args.unsupervised_flagfile, unsup, seed, [])[0]
       row["probe_unsupervised"] = supervised.probe_on_labelled(unsup, config)["accuracy"]
     runs.append(row)
     print(json.dumps(row), flush=True)
 
-  keys = [k for k in runs[0] if isinstance(runs[0][k], float)]
+  keys = [k for k in runs[0] if all(isinstance(r.get(k), float) for r in runs)]
   summary = {k: {"mean": float(np.mean([r[k] for r in runs])),
                  "std": float(np.std([r[k] for r in runs], ddof=1)) if len(runs) > 1 else 0.0}
              for k in keys}
@@ -119,7 +137,8 @@ def markdown(result: dict, args) -> str:
            f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
            f"{result['date']}; {len(runs)} seeds x {runs[0]['step']} steps; "
            f"{runs[0]['num_labelled']} labelled images per seed (label_seed = seed); "
-           f"ss-InfoGAN train wall-clock {fmt('train_seconds')} s per seed.", "",
+           f"ss-InfoGAN training {fmt('images_per_sec')} images/s (logged by the trainer) = "
+           f"{fmt('train_minutes_at_logged_speed')} min per seed at that speed.", "",
            "| metric (test split) | mean ± std | per seed |", "|---|---|---|"]
   names = {"accuracy": "ss-InfoGAN c_ss accuracy, no matching (inference mode, as exported)",
            "accuracy_batch_statistics": "the same with batch statistics",

@@ -13,7 +13,9 @@ Per seed S (the labelled subset is drawn with --label_seed=S, the same for all t
   3. Baseline (b): a linear probe on an unsupervised InfoGAN's trunk features (trained with
      --unsupervised_flagfile and seed S, reused across label budgets), fitted on the same
      labelled images (`infogan_tf.supervised.probe_on_labelled`).
-Results: benchmarks/results/ss_<label>.json and a section appended to --out.
+Results: benchmarks/results/ss_<label>.json and a section appended to --out. A rerun reuses
+every workdir that has its evaluation report, and the baselines' results stored beside it
+(<workdir>/eval/labelled_only.json, probe_unsupervised.json).
 """
 
 from __future__ import annotations
@@ -48,6 +50,18 @@ def _train(flagfile, workdir, seed, extra):
     speeds = [json.loads(line).get("perf/images_per_sec", 0) for line in f if line.strip()]
   speeds = [v for v in speeds if isinstance(v, (int, float)) and v > 0]
   return seconds, (float(np.mean(speeds)) if speeds else None)
+
+
+def _cached(path: str, compute):
+  """compute() -> dict, stored at `path` (with its wall-clock seconds) and reused from there."""
+  if os.path.exists(path):
+    with open(path) as f:
+      return json.load(f)
+  t0 = time.time()
+  result = dict(compute(), seconds=time.time() - t0)
+  with open(path, "w") as f:
+    json.dump(result, f, indent=2)
+  return result
 
 
 def config_batch(workdir: str) -> int:
@@ -98,14 +112,16 @@ def main():
            "generation_accuracy": ss.get("conditional_generation_accuracy"),
            "frechet": report.get("frechet", {}).get("distance")}
     config = config_lib.load_config(workdir)
-    t0 = time.time()
-    baseline = supervised.train_labelled_only(config, workdir=workdir)
+    baseline = _cached(os.path.join(workdir, "eval", "labelled_only.json"),
+                       lambda: supervised.train_labelled_only(config, workdir=workdir))
     row["labelled_only"] = baseline["accuracy"]["cat0"]
-    row["labelled_only_seconds"] = time.time() - t0
+    row["labelled_only_seconds"] = baseline["seconds"]
     if not args.skip_probe:
       unsup = os.path.join(args.base_workdir, "unsupervised", f"seed{seed}")
       row["unsupervised_seconds"] = _train(args.unsupervised_flagfile, unsup, seed, [])[0]
-      row["probe_unsupervised"] = supervised.probe_on_labelled(unsup, config)["accuracy"]
+      probe = _cached(os.path.join(workdir, "eval", "probe_unsupervised.json"),
+                      lambda: supervised.probe_on_labelled(unsup, config))
+      row["probe_unsupervised"] = probe["accuracy"]
     runs.append(row)
     print(json.dumps(row), flush=True)
 

@@ -56,8 +56,7 @@ def load_arrays(source: data_lib.ImageSource, pixel_range,
       images.append(batch["image"].numpy())
       labels.append(batch["label"].numpy())
       factors.append(batch["factors"].numpy())
-  except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
-          tf.errors.NotFoundError) as e:
+  except data_lib.READ_ERRORS as e:
     raise source.explain(e) from e
   return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
 

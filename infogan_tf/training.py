@@ -271,8 +271,7 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
       t0 = time.perf_counter()
       try:
         raw = train_loop(iterator, n)
-      except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
-              tf.errors.NotFoundError) as e:
+      except data_lib.READ_ERRORS as e:
         raise source.explain(e) from e  # e.g. names a corrupt image file
       dt = time.perf_counter() - t0
       step = int(state.step.numpy())

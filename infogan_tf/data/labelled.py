@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf.data.source import DataError, ImageSource
+from infogan_tf.data.source import READ_ERRORS, DataError, ImageSource
 
 LABELLED_FILENAME = "labelled.json"
 
@@ -45,8 +45,7 @@ def read_columns(source: ImageSource, columns: Sequence[str]) -> np.ndarray:
     for label, factor in ds.as_numpy_iterator():
       labels.append(label)
       factors.append(factor)
-  except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
-          tf.errors.NotFoundError) as e:
+  except READ_ERRORS as e:
     raise source.explain(e) from e
   labels = np.concatenate(labels).astype(np.float64)  # [N]
   factors = np.concatenate(factors).astype(np.float64)  # [N, F]

@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 import tensorflow as tf
 
-from infogan_tf.data.source import ImageSource
+from infogan_tf.data.source import READ_ERRORS, ImageSource
 
 
 def to_pixel_range(images: tf.Tensor, pixel_range: Tuple[float, float]) -> tf.Tensor:
@@ -114,7 +114,6 @@ def first_images(source: ImageSource, count: int, pixel_range: Tuple[float, floa
   """The first `count` images of a source (in its fixed order): float32 [n, H, W, C]."""
   try:
     batch = next(iter(source.dataset.take(count).batch(count)))
-  except (tf.errors.InvalidArgumentError, tf.errors.DataLossError,
-          tf.errors.NotFoundError) as e:
+  except READ_ERRORS as e:
     raise source.explain(e) from e
   return to_pixel_range(batch["image"], pixel_range)

@@ -8,6 +8,11 @@ from typing import Callable, Optional, Tuple
 import tensorflow as tf
 
 
+# What reading a tf.data source raises when a file is missing or cannot be decoded; callers
+# turn it into a DataError naming the file with `ImageSource.explain`.
+READ_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.DataLossError, tf.errors.NotFoundError)
+
+
 class DataError(RuntimeError):
   """Data is missing or malformed; the message says where it was looked for and what to do."""
 

@@ -195,6 +195,12 @@ class SemiSupervisedConfig:
     consistency_threshold: Minimum max-probability for an image to get a pseudo-label.
     strong_shift: Max shift in pixels of the strong view.
     cutout: Side of the square cut out of the strong view (0 = none).
+    consistency_extra_images: Global number of extra unlabelled real images per step that only
+      the pseudo-label term sees, beside the unlabelled GAN batch (FixMatch trains on several
+      times more unlabelled than labelled images; 0 = the GAN batch only).
+    consistency_alignment: Distribution alignment (ReMixMatch, Berthelot et al. 2020): divide
+      Q_ss's weak-view probabilities by their mean over the replica's batch and renormalise
+      before taking pseudo-labels, so classes Q_ss under-predicts still get pseudo-labels.
   """
 
   codes: Tuple[int, ...] = ()
@@ -212,6 +218,8 @@ class SemiSupervisedConfig:
   consistency_threshold: float = 0.95
   strong_shift: int = 4
   cutout: int = 12
+  consistency_extra_images: int = 0
+  consistency_alignment: bool = False
 
   @property
   def enabled(self) -> bool:
@@ -243,6 +251,10 @@ class SemiSupervisedConfig:
              f"consistency_threshold must be in (0, 1], got {self.consistency_threshold}")
     _require(self.cutout >= 0 and self.labelled_cutout >= 0,
              "cutout and labelled_cutout must be >= 0")
+    _require(self.consistency_extra_images >= 0, "consistency_extra_images must be >= 0")
+    _require(self.consistency_weight > 0 or not (self.consistency_extra_images
+                                                 or self.consistency_alignment),
+             "consistency_extra_images and consistency_alignment need consistency_weight > 0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -375,6 +387,9 @@ class ExperimentConfig:
     if ss.enabled and self.train.virtual_cpus and self.train.strategy == "mirrored":
       _require(ss.labelled_batch_size % self.train.virtual_cpus == 0,
                f"labelled_batch_size {ss.labelled_batch_size} must be divisible by "
+               f"virtual_cpus {self.train.virtual_cpus}")
+      _require(ss.consistency_extra_images % self.train.virtual_cpus == 0,
+               f"consistency_extra_images {ss.consistency_extra_images} must be divisible by "
                f"virtual_cpus {self.train.virtual_cpus}")
     if self.model.image_shape is not None and self.data.name in ("procedural", "folder"):
       want = (self.data.image_size, self.data.image_size)

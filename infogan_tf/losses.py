@@ -171,8 +171,8 @@ def paired_assignment_mutual_information(p1: tf.Tensor, p2: tf.Tensor,
   return tf.reduce_sum(joint * (tf.math.log(joint) - tf.math.log(pi) - tf.math.log(pj)))
 
 
-def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor,
-                      threshold: float) -> Tuple[tf.Tensor, tf.Tensor]:
+def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor, threshold: float,
+                      align: bool = False) -> Tuple[tf.Tensor, tf.Tensor]:
   """Confidence-masked pseudo-label cross-entropy (FixMatch, Sohn et al. 2020).
 
   Q's arg-max on one view of an unlabelled image is the target for another (strongly
@@ -182,11 +182,17 @@ def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor,
     target_logits: [B, k] logits on the weak view (the pseudo-label source).
     view_logits: [B, k] logits on the strong view (what is trained).
     threshold: Keep an image when its weak-view max probability is >= this.
+    align: Distribution alignment (ReMixMatch): divide the weak-view probabilities by their
+      mean over the batch (the model's current class marginal; the target marginal is
+      uniform) and renormalise, before the threshold and arg-max.
 
   Returns:
     (loss, mask): [B] masked cross-entropy (0 where masked out) and [B] float 0/1 mask.
   """
   probs = tf.nn.softmax(tf.stop_gradient(target_logits), axis=-1)  # [B, k]
+  if align:
+    probs = probs / (tf.reduce_mean(probs, axis=0, keepdims=True) + 1e-6)  # [B, k]
+    probs = probs / tf.reduce_sum(probs, axis=-1, keepdims=True)
   mask = tf.cast(tf.reduce_max(probs, axis=-1) >= threshold, tf.float32)  # [B]
   targets = tf.argmax(probs, axis=-1, output_type=tf.int32)  # [B]
   ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=view_logits)

@@ -18,7 +18,8 @@ columns of Q's output layer for unsupervised / semi-supervised codes):
                     only with `q_ss_on_generated` (the authors train Q_ss on labelled images
                     only)
     ss_consistency  w * mask * -log Q_ss(argmax Q_ss(x) | strong(x)) (pseudo-labels on
-                    unlabelled real images)                     trunk, Q head (Q_ss columns)
+                    unlabelled real images, the GAN batch plus any extra images)
+                                                                trunk, Q head (Q_ss columns)
   G step (the updated D is re-run on the same generated batch; D's variables are not updated)
     gan             -log D(G(z, c))                             G
     info            lambda * -log Q_us(c_us | G(z, c))          G
@@ -83,6 +84,32 @@ class Objective:
     view = augment.random_view(images, self.rng, shift, self.ss.augment_flip, self.pixel_low)
     return augment.cutout(view, self.rng, cutout, self.pixel_low)  # [b, H, W, C]
 
+  def _consistency(self, D, batch: Dict[str, tf.Tensor], real_out: DiscriminatorOutput,
+                   logs: Logs) -> tf.Tensor:
+    """The pseudo-label term on unlabelled real images (and its diagnostics into `logs`).
+
+    The weak view is the image itself (Q_ss's logits from the GAN pass, plus one more pass
+    over 'extra_images' when present); the strong view is shifted, mirrored and cut out.
+    """
+    images = batch["images"]  # [b, H, W, C]
+    weak_logits = [real_out.categorical_logits[c] for c in self.ss_codes]  # [b, k] each
+    if "extra_images" in batch:
+      extra_out = D(batch["extra_images"], training=True)
+      images = tf.concat([images, batch["extra_images"]], 0)  # [b + e, H, W, C]
+      weak_logits = [tf.concat([w, extra_out.categorical_logits[c]], 0)
+                     for w, c in zip(weak_logits, self.ss_codes)]  # [b + e, k]
+    global_images = self.global_batch + self.ss.consistency_extra_images
+    strong_out = D(self._view(images, self.ss.strong_shift, self.ss.cutout), training=True)
+    consistency = []
+    for weak, c in zip(weak_logits, self.ss_codes):
+      ce, mask = losses.pseudo_label_loss(weak, strong_out.categorical_logits[c],
+                                          self.ss.consistency_threshold,
+                                          self.ss.consistency_alignment)  # [b + e], [b + e]
+      consistency.append(ce)
+      logs[f"ss/consistency/cat{c}"] = self.scale(ce, global_images)
+      logs[f"ss/mask_rate/cat{c}"] = self.scale(mask, global_images)
+    return self.ss.consistency_weight * self.scale(tf.add_n(consistency), global_images)
+
   def discriminator_terms(self, D, batch: Dict[str, tf.Tensor], fake: tf.Tensor,
                           latent: LatentSample) -> Tuple[Terms, Logs]:
     """The D-step terms and diagnostics (call inside the D tape).
@@ -90,7 +117,8 @@ class Objective:
     Args:
       D: The Discriminator.
       batch: {'images': [b, H, W, C]} and, for ss runs, 'labelled_images' [l, H, W, C] and
-        'labels' [l, n_ss] int32 (one column per ss code).
+        'labels' [l, n_ss] int32 (one column per ss code), optionally 'extra_images'
+        [e, H, W, C] for the pseudo-label term.
       fake: [b, H, W, C] generated images (gradient stopped by the caller).
       latent: The LatentSample that made `fake`.
 
@@ -146,17 +174,7 @@ class Objective:
       if self.ss.q_ss_on_generated:
         terms["ss_generated"] = self.scale(self._ss_generated(info))
       if self.ss.consistency_weight > 0:
-        strong = self._view(images, self.ss.strong_shift, self.ss.cutout)
-        strong_out = D(strong, training=True)
-        consistency = []
-        for c in self.ss_codes:
-          ce, mask = losses.pseudo_label_loss(real_out.categorical_logits[c],
-                                              strong_out.categorical_logits[c],
-                                              self.ss.consistency_threshold)  # [b], [b]
-          consistency.append(ce)
-          logs[f"ss/consistency/cat{c}"] = self.scale(ce)
-          logs[f"ss/mask_rate/cat{c}"] = self.scale(mask)
-        terms["ss_consistency"] = self.ss.consistency_weight * self.scale(tf.add_n(consistency))
+        terms["ss_consistency"] = self._consistency(D, batch, real_out, logs)
     return terms, logs
 
   def generator_terms(self, D, fake: tf.Tensor, latent: LatentSample) -> Tuple[Terms, Logs]:

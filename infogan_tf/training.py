@@ -101,6 +101,10 @@ def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.
   if ss.enabled and ss.labelled_batch_size % n:
     raise config_lib.ConfigError(
         f"labelled_batch_size {ss.labelled_batch_size} must be divisible by the {n} replicas")
+  if ss.enabled and ss.consistency_extra_images % n:
+    raise config_lib.ConfigError(
+        f"consistency_extra_images {ss.consistency_extra_images} must be divisible by the {n} "
+        "replicas")
   if config.train.jit_compile and n > 1 and not tf.config.list_logical_devices("GPU"):
     raise config_lib.ConfigError(
         "jit_compile with several replicas on CPU devices is not supported by TensorFlow's "
@@ -242,7 +246,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
               if ss.enabled else None)
   dataset = data_lib.distributed_train_dataset(
       strategy, source, tc.batch_size, pixel_range, tc.seed + start,
-      config.data.shuffle_buffer, config.data.cache, labelled, ss.labelled_batch_size)
+      config.data.shuffle_buffer, config.data.cache, labelled, ss.labelled_batch_size,
+      ss.consistency_extra_images if ss.enabled else 0)
   iterator = iter(dataset)
   train_loop = train_step.make_train_loop(state, config, strategy)
   # Real images that set D's inference-mode BatchNorm statistics before every save (the same

@@ -78,3 +78,25 @@ def test_info_loss_without_codes_is_zero():
 @pytest.mark.parametrize("n", [1, 5])
 def test_losses_are_per_example(n):
   assert losses.generator_loss(tf.zeros([n])).shape == (n,)
+
+
+def test_pseudo_labels_keep_confident_images_only():
+  weak = tf.constant([[4.0, 0.0, 0.0], [0.1, 0.0, 0.0]])  # confident, unsure
+  strong = tf.zeros([2, 3])
+  ce, mask = losses.pseudo_label_loss(weak, strong, threshold=0.9)
+  np.testing.assert_array_equal(mask, [1.0, 0.0])
+  np.testing.assert_allclose(ce, [np.log(3.0), 0.0], rtol=1e-6)
+
+
+def test_distribution_alignment_gives_the_under_predicted_class_its_images():
+  # Q leans to class 0 everywhere; image 2 is the one that leans least: aligned, it is class 1.
+  weak = tf.math.log(tf.constant([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4]]))
+  strong = tf.zeros([3, 2])
+  _, mask = losses.pseudo_label_loss(weak, strong, threshold=0.5)
+  plain_targets = tf.argmax(weak, -1).numpy()
+  assert mask.numpy().tolist() == [1.0, 1.0, 1.0] and plain_targets.tolist() == [0, 0, 0]
+  # mean p = [0.8, 0.2]; aligned row 2 = [0.75, 2.0] / sum -> class 1 with p = 0.727.
+  ce, mask = losses.pseudo_label_loss(weak, tf.constant([[0.0, 0.0]] * 2 + [[0.0, 5.0]]),
+                                      threshold=0.7, align=True)
+  np.testing.assert_array_equal(mask, [0.0, 0.0, 1.0])  # rows 0-1 drop to p = 0.69 < 0.7
+  assert float(ce[2]) < 0.01  # the strong view's class-1 logit matches the aligned target

@@ -107,3 +107,26 @@ def test_each_term_trains_exactly_its_variables(q_ss_on_generated):
 def test_unsupervised_objective_has_only_the_paper_terms():
   grads = _gradients(helpers.tiny_config())
   assert set(grads) == {"d/gan", "d/info", "g/gan", "g/info"}
+
+
+def test_extra_unlabelled_images_train_through_the_pseudo_label_term():
+  config = _config(False)
+  ss = config.semi_supervised
+  config = config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
+      **{**ss.__dict__, "consistency_extra_images": 5, "consistency_alignment": True}))
+  tf.random.set_seed(0)
+  _, discriminator = build_models(config)
+  spec = LatentSpec(config.latent)
+  rng = tf.random.Generator.from_seed(1)
+  objective = objectives.Objective(config, rng, 0.0, global_batch=6)
+  extra = tf.random.uniform([5, 28, 28, 1])
+  batch = {"images": tf.random.uniform([6, 28, 28, 1]), "extra_images": extra,
+           "labelled_images": tf.random.uniform([4, 28, 28, 1]),
+           "labels": tf.constant([[0], [1], [2], [3]], tf.int32)}
+  latent = spec.sample(rng, 6)
+  with tf.GradientTape() as tape:
+    tape.watch(extra)
+    terms, logs = objective.discriminator_terms(discriminator, batch,
+                                                tf.random.uniform([6, 28, 28, 1]), latent)
+  assert _nonzero(tape.gradient(terms["ss_consistency"], extra))
+  assert float(logs["ss/mask_rate/cat0"]) == pytest.approx(1.0)  # threshold 0: all 11 images

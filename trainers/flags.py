@@ -145,6 +145,12 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                        flag_values=fv)
   flags.DEFINE_integer("cutout", _S.cutout, "Side of the square cut out of the strong view.",
                        flag_values=fv)
+  flags.DEFINE_integer("consistency_extra_images", _S.consistency_extra_images,
+                       "Extra unlabelled real images per step for the pseudo-label term only "
+                       "(global; 0 = the GAN batch only).", flag_values=fv)
+  flags.DEFINE_bool("consistency_alignment", _S.consistency_alignment,
+                    "Distribution alignment of the pseudo-labels (divide by the batch's mean "
+                    "prediction).", flag_values=fv)
   flags.DEFINE_string("unlabelled_folder", _D.data.unlabelled_folder,
                       "--dataset=folder: the sub-folder of images without labels.",
                       flag_values=fv)
@@ -230,4 +236,5 @@ def _semi_supervised(fv: flags.FlagValues) -> config_lib.SemiSupervisedConfig:
       augment_flip=fv.ss_augment_flip, labelled_cutout=fv.labelled_cutout,
       consistency_weight=fv.consistency_weight,
       consistency_threshold=fv.consistency_threshold, strong_shift=fv.strong_shift,
-      cutout=fv.cutout)
+      cutout=fv.cutout, consistency_extra_images=fv.consistency_extra_images,
+      consistency_alignment=fv.consistency_alignment)

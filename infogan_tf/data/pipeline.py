@@ -33,14 +33,16 @@ def _repeat_batches(ds: tf.data.Dataset, batch: int, seed: int, shuffle_buffer: 
 def train_dataset(source: ImageSource, per_replica_batch: int,
                   pixel_range: Tuple[float, float], seed: int, shuffle_buffer: int,
                   cache: bool = True, input_context: tf.distribute.InputContext = None,
-                  labelled: Optional[tf.data.Dataset] = None, per_replica_labelled: int = 0
-                  ) -> tf.data.Dataset:
+                  labelled: Optional[tf.data.Dataset] = None, per_replica_labelled: int = 0,
+                  per_replica_extra: int = 0) -> tf.data.Dataset:
   """An infinite, shuffled dataset of per-replica training batch dicts.
 
   Each element is {'images': float32 [per_replica_batch, H, W, C]} in the architecture's pixel
   range and, when `labelled` is given, also 'labelled_images' [per_replica_labelled, H, W, C]
   and 'labels' int32 [per_replica_labelled, n] drawn from the labelled subset (a labelled
-  batch beside every unlabelled one). Images are cached as uint8 (before shuffling), shuffled
+  batch beside every unlabelled one), and with `per_replica_extra` > 0 'extra_images'
+  [per_replica_extra, H, W, C]: more unlabelled images, distinct from 'images' (the same
+  shuffled stream, batched together then split). Images are cached as uint8 (before shuffling), shuffled
   with a reshuffle every epoch, repeated, batched with drop_remainder (static shapes for the
   compiled step), converted to float and prefetched.
 
@@ -54,14 +56,21 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
     input_context: Set by `distribute_datasets_from_function`; shards across input pipelines.
     labelled: Optional unbatched {'image', 'labels'} dataset (`data.labelled`).
     per_replica_labelled: Labelled batch size of one replica.
+    per_replica_extra: Extra unlabelled images per replica ('extra_images'; 0 = none).
   """
   sharded = input_context is not None and input_context.num_input_pipelines > 1
   ds = source.dataset.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
   if sharded:
     ds = ds.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
-  ds = _repeat_batches(ds, per_replica_batch, seed, shuffle_buffer, cache)
-  ds = ds.map(lambda x: {"images": to_pixel_range(x, pixel_range)},
-              num_parallel_calls=tf.data.AUTOTUNE)
+  ds = _repeat_batches(ds, per_replica_batch + per_replica_extra, seed, shuffle_buffer, cache)
+
+  def split(x):  # [b + e, H, W, C] uint8
+    x = to_pixel_range(x, pixel_range)
+    if not per_replica_extra:
+      return {"images": x}
+    return {"images": x[:per_replica_batch], "extra_images": x[per_replica_batch:]}
+
+  ds = ds.map(split, num_parallel_calls=tf.data.AUTOTUNE)
   if labelled is not None:
     lab = labelled
     if sharded:
@@ -81,7 +90,7 @@ def distributed_train_dataset(strategy: tf.distribute.Strategy, source: ImageSou
                               global_batch: int, pixel_range: Tuple[float, float], seed: int,
                               shuffle_buffer: int, cache: bool = True,
                               labelled: Optional[tf.data.Dataset] = None,
-                              global_labelled_batch: int = 0):
+                              global_labelled_batch: int = 0, global_extra: int = 0):
   """`train_dataset` distributed over the strategy's replicas (global batches split evenly)."""
   n = strategy.num_replicas_in_sync
   if global_batch % n:
@@ -89,11 +98,15 @@ def distributed_train_dataset(strategy: tf.distribute.Strategy, source: ImageSou
   if labelled is not None and global_labelled_batch % n:
     raise ValueError(f"labelled_batch_size {global_labelled_batch} is not divisible by the "
                      f"{n} replicas")
+  if global_extra % n:
+    raise ValueError(f"consistency_extra_images {global_extra} is not divisible by the {n} "
+                     "replicas")
 
   def fn(ctx: tf.distribute.InputContext):
     return train_dataset(source, ctx.get_per_replica_batch_size(global_batch), pixel_range,
                          seed + ctx.input_pipeline_id, shuffle_buffer, cache, ctx, labelled,
-                         global_labelled_batch // n if labelled is not None else 0)
+                         global_labelled_batch // n if labelled is not None else 0,
+                         global_extra // n)
 
   return strategy.distribute_datasets_from_function(fn)
 

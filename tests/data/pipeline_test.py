@@ -41,3 +41,22 @@ def test_eval_batches_keep_order_and_labels():
   assert [b["image"].shape[0] for b in batches] == [4, 4, 2]
   np.testing.assert_array_equal(np.concatenate([b["label"] for b in batches]),
                                 np.arange(10) % 3)
+
+
+def test_extra_images_are_other_images_of_the_same_stream():
+  strategy = helpers.mirrored_strategy()
+  ds = data_lib.distributed_train_dataset(strategy, _source(), 4, (-1.0, 1.0), seed=0,
+                                          shuffle_buffer=40, global_extra=8)
+  batch = next(iter(ds))
+  for images, extra in zip(strategy.experimental_local_results(batch["images"]),
+                           strategy.experimental_local_results(batch["extra_images"])):
+    assert images.shape == (2, 4, 4, 1) and extra.shape == (4, 4, 4, 1)
+    ids = np.round((np.concatenate([images, extra])[:, 0, 0, 0] + 1) * 127.5).astype(int)
+    assert len(set(ids.tolist())) == 6  # no image twice in one replica's step
+  try:
+    data_lib.distributed_train_dataset(strategy, _source(), 4, (-1.0, 1.0), seed=0,
+                                       shuffle_buffer=40, global_extra=3)
+  except ValueError as e:
+    assert "consistency_extra_images 3" in str(e)
+  else:
+    raise AssertionError("an extra batch not divisible by the replicas was accepted")

@@ -38,10 +38,15 @@ class Checkpointer:
     state: The TrainState (its `checkpoint()` lists what is saved).
     directory: Where checkpoints go (workdir/checkpoints on the chief).
     max_to_keep: Number of checkpoints to keep.
+    restore_directory: Where `restore_latest` looks (default `directory`). Workers other than
+      a MultiWorkerMirroredStrategy chief write throw-away copies elsewhere but must resume
+      from the chief's checkpoints.
   """
 
-  def __init__(self, state, directory: str, max_to_keep: int = 3):
+  def __init__(self, state, directory: str, max_to_keep: int = 3,
+               restore_directory: Optional[str] = None):
     self.state = state
+    self.restore_directory = restore_directory or directory
     self.checkpoint = state.checkpoint()
     self.manager = tf.train.CheckpointManager(
         self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name="ckpt",
@@ -74,7 +79,12 @@ class Checkpointer:
       CheckpointError: Checkpoints exist but none restores.
     """
     failures = []
-    for path in reversed(self.manager.checkpoints):  # newest first
+    if self.restore_directory == self.manager.directory:
+      paths = self.manager.checkpoints
+    else:
+      found = tf.train.get_checkpoint_state(self.restore_directory)
+      paths = list(found.all_model_checkpoint_paths) if found else []
+    for path in reversed(paths):  # newest first
       try:
         self.checkpoint.restore(path).assert_existing_objects_matched()
       except (tf.errors.OpError, ValueError, IndexError, AssertionError) as e:
@@ -88,7 +98,7 @@ class Checkpointer:
       return int(self.state.step.numpy())
     if failures:
       raise CheckpointError(
-          f"no checkpoint in {self.manager.directory} restores: {'; '.join(failures)}; move "
+          f"no checkpoint in {self.restore_directory} restores: {'; '.join(failures)}; move "
           "the folder away to start fresh, or use another --workdir")
     return 0
 

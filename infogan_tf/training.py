@@ -19,7 +19,8 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import checkpointing, distribute, summaries, train_step, visualize, workdir_lock
+from infogan_tf import (checkpointing, distribute, preemption, summaries, train_step, visualize,
+                        workdir_lock)
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -222,7 +223,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   state = train_step.create_state(config, strategy)
   ckpt_root = distribute.worker_dir(tc.workdir, strategy)
   checkpointer = checkpointing.Checkpointer(
-      state, os.path.join(ckpt_root, checkpointing.CHECKPOINT_SUBDIR), tc.keep_checkpoints)
+      state, os.path.join(ckpt_root, checkpointing.CHECKPOINT_SUBDIR), tc.keep_checkpoints,
+      restore_directory=os.path.join(tc.workdir, checkpointing.CHECKPOINT_SUBDIR))
   for path in checkpointer.remove_partial_saves():
     print(f"infogan_tf: removed {path}, left by a save that did not finish", file=stream)
   start = checkpointer.restore_latest(log=lambda line: print(line, file=stream))
@@ -263,6 +265,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
 
   writer = summaries.SummaryWriter(tc.workdir if chief else None)
   progress = Progress(tc.steps, start, stream)
+  # Multi-worker: SIGTERM on any worker makes every worker save at the same loop call.
+  runner = preemption.LoopRunner(strategy, save)
 
   history: List[Dict[str, float]] = []
   step = start
@@ -275,7 +279,7 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
       n = _next_stop(step, tc.steps, tc) - step
       t0 = time.perf_counter()
       try:
-        raw = train_loop(iterator, n)
+        raw = runner.run(train_loop, iterator, n)
       except data_lib.READ_ERRORS as e:
         raise source.explain(e) from e  # e.g. names a corrupt image file
       dt = time.perf_counter() - t0
@@ -302,12 +306,17 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
       if chief and (step % tc.image_every == 0 or step == tc.steps):
         write_traversals(state, config, step, writer)
   except KeyboardInterrupt as e:
-    last_good = save()
-    what = "terminated (SIGTERM)" if isinstance(e, TerminationRequested) else "interrupted"
+    preempted = isinstance(e, preemption.PreemptionSaved)  # every worker saved already
+    last_good = e.path if preempted else save()
+    what = ("terminated (SIGTERM)" if preempted or isinstance(e, TerminationRequested)
+            else "interrupted")
     progress.close(f"infogan_tf: {what}; saved {last_good} (step {int(state.step.numpy())}); "
                    "rerun the same command to resume")
+    if preempted:
+      raise TerminationRequested() from e
     raise
   finally:
+    runner.close()
     writer.close()
     if not chief:
       shutil.rmtree(ckpt_root, ignore_errors=True)

@@ -18,6 +18,10 @@ import json
 import math
 import sys
 
+if __name__ == "__main__":  # before TensorFlow loads: keep its C++ start-up lines off stderr
+  from infogan_tf import tf_log_filter  # noqa: E402
+  tf_log_filter.install()
+
 from absl import app
 from absl import flags
 
@@ -33,6 +37,8 @@ flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.
 flags.DEFINE_list("images", [], "encode_image_bytes: image files of the model's size.")
 flags.DEFINE_string("out", None, "sample: write a PNG grid here.")
 flags.DEFINE_bool("print_request", False, "Print the REST JSON body and exit.")
+flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
+                  "INFOGAN_TF_VERBOSE=1).")
 FLAGS = flags.FLAGS
 
 

@@ -13,6 +13,9 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # before TensorFlow loads: keep its C++ start-up lines off stderr
+  from infogan_tf import tf_log_filter  # noqa: E402
+  tf_log_filter.install()
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
@@ -27,6 +30,8 @@ flags.DEFINE_string("serving_base_path", None,
                     "base_path for models.config: where the server sees export_dir "
                     "(e.g. /models/infogan in the tensorflow/serving container).")
 flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
+flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
+                  "INFOGAN_TF_VERBOSE=1).")
 FLAGS = flags.FLAGS
 
 

@@ -38,7 +38,9 @@ class Progress:
     bar = "#" * done + "-" * (width - done)
     eta = format_duration((self.total - step) / steps_per_sec) if steps_per_sec else "?"
     fields = " ".join(f"{k}={v}" for k, v in values.items())
-    return (f"step {step}/{self.total} [{bar}] {images_per_sec:.0f} img/s ETA {eta} "
+    # The first call includes tracing and compiling: no speed until a later one is timed.
+    speed = f"{images_per_sec:.0f}" if images_per_sec > 0 else "-"
+    return (f"step {step}/{self.total} [{bar}] {speed} img/s ETA {eta} "
             f"{fields}").rstrip()
 
   def update(self, step: int, images_per_sec: float, steps_per_sec: float,

@@ -9,6 +9,9 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # before TensorFlow loads: keep its C++ start-up lines off stderr
+  from infogan_tf import tf_log_filter  # noqa: E402
+  tf_log_filter.install()
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
@@ -23,6 +26,8 @@ flags.DEFINE_string("classifier_dir", None,
 flags.DEFINE_list("probe_fractions", ["0.01", "0.1"], "Label fractions for the linear probe.")
 flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
 flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
+flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
+                  "INFOGAN_TF_VERBOSE=1).")
 FLAGS = flags.FLAGS
 
 

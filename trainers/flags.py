@@ -37,6 +37,8 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                        "Steps between traversal grids.", flag_values=fv)
   flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).",
                     flag_values=fv)
+  flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
+                    "INFOGAN_TF_VERBOSE=1).", flag_values=fv)
   flags.DEFINE_bool("allow_resume_changes", False,
                     "Let a resumed run change its data, batch size or labelled subset "
                     "(recorded in config.json's history); refused otherwise.", flag_values=fv)

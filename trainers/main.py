@@ -12,6 +12,9 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # before TensorFlow loads: keep its C++ start-up lines off stderr
+  from infogan_tf import tf_log_filter  # noqa: E402
+  tf_log_filter.install()
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
@@ -20,6 +23,7 @@ from absl import logging  # noqa: E402
 from trainers import flags as trainer_flags  # noqa: E402
 
 trainer_flags.define_flags()
+flags.adopt_module_key_flags(trainer_flags)  # --help lists the trainer's flags
 FLAGS = flags.FLAGS
 
 

@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _export(workdir, export_dir):
-  from export import exporter  # pylint: disable=g-import-not-at-top
+  from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib
   from infogan_tf.models import build_models
 
@@ -63,7 +63,7 @@ def main():
 
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from benchmarks import throughput
-  from export import warmup
+  from infogan_tf.serving import warmup
 
   rows = []
   with tempfile.TemporaryDirectory() as tmp:

@@ -1,5 +1,5 @@
-"""Export trained InfoGAN workdirs as TF Serving SavedModels, and talk to them.
+"""Command-line tools over `infogan_tf.serving` (nothing imports this package).
 
-Modules: signatures (the serving contract), exporter (SavedModel + versions), warmup (TF Serving
-warmup records), client (REST/gRPC requests and responses), main (the CLI).
+  python -m export.main         a trained workdir -> a TF Serving SavedModel version
+  python -m export.client_main  requests to a running TF Serving (gRPC or REST)
 """

@@ -63,7 +63,7 @@ def _inputs():
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  from export import client  # pylint: disable=g-import-not-at-top
+  from infogan_tf.serving import client  # pylint: disable=g-import-not-at-top
 
   inputs = _inputs()
   if FLAGS.print_request:

@@ -39,7 +39,7 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   logging.set_verbosity(logging.WARNING)
-  from export import exporter  # pylint: disable=g-import-not-at-top
+  from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
   from infogan_tf import cli_errors
 
   if not FLAGS.workdir or not FLAGS.export_dir:

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from absl import flags
 
-from export import exporter, signatures
+from infogan_tf.serving import exporter, signatures
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf import evaluation, train_step, training

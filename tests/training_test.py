@@ -127,7 +127,7 @@ def test_divergence_leaves_only_finite_checkpoints(tmp_path):
 
 
 def test_exporter_refuses_non_finite_weights(tmp_path):
-  from export import exporter  # pylint: disable=g-import-not-at-top
+  from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
   from infogan_tf import checkpointing  # pylint: disable=g-import-not-at-top
   from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
   workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=2)

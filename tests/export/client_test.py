@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from export import client
+from infogan_tf.serving import client
 
 
 # ---- request/response formats ----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from export import exporter
+from infogan_tf.serving import exporter
 from tests import helpers
 
 

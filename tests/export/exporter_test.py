@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import exporter
-from export import signatures as sig
+from infogan_tf.serving import exporter
+from infogan_tf.serving import signatures as sig
 from infogan_tf import checkpointing
-from export import warmup
+from infogan_tf.serving import warmup
 from infogan_tf import config as config_lib
 from infogan_tf import training
 from infogan_tf.latent import LatentSample, LatentSpec

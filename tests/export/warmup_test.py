@@ -4,8 +4,8 @@ import os
 
 import tensorflow as tf
 
-from export import signatures as sig
-from export import warmup
+from infogan_tf.serving import signatures as sig
+from infogan_tf.serving import warmup
 from infogan_tf import config as config_lib
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
-from export import signatures as sig
+from infogan_tf.serving import signatures as sig
 from infogan_tf import config as config_lib
 from infogan_tf.latent import LatentSpec
 

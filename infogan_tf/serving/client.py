@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2
 
-from export import warmup
+from infogan_tf.serving import warmup
 
 ROW = "row"
 COLUMNAR = "columnar"

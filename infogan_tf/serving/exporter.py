@@ -4,7 +4,7 @@ Layout written:
   export_dir/
     models.config                      model_config_list for `tensorflow_model_server`
     <version>/                          an integer: TF Serving ignores other names
-      saved_model.pb, variables/        signatures from export.signatures
+      saved_model.pb, variables/        signatures from serving.signatures
       assets.extra/tf_serving_warmup_requests
       assets.extra/infogan_config.json  the training config and the signature contract
 
@@ -24,8 +24,8 @@ from typing import Dict, List, Optional
 
 import keras
 
-from export import signatures as sig
-from export import warmup
+from infogan_tf.serving import signatures as sig
+from infogan_tf.serving import warmup
 from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 
-if __name__ == "__main__":  # before TensorFlow loads: keep its C++ start-up lines off stderr
-  from infogan_tf import tf_log_filter  # noqa: E402
-  tf_log_filter.install()
+if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
+  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
 from absl import app
 from absl import flags

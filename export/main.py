@@ -13,9 +13,8 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if __name__ == "__main__":  # before TensorFlow loads: keep its C++ start-up lines off stderr
-  from infogan_tf import tf_log_filter  # noqa: E402
-  tf_log_filter.install()
+if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
+  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402

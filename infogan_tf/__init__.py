@@ -1,4 +1,19 @@
-"""infogan_tf: InfoGAN (Chen et al., 2016) in TensorFlow 2 / Keras 3."""
+"""infogan_tf: InfoGAN (Chen et al., 2016) and ss-InfoGAN (Spurr et al., 2017) in TF 2 / Keras 3.
+
+The public surface (each name has its own docstring):
+
+  configs      ExperimentConfig and its parts: LatentConfig, ModelConfig, LossConfig,
+               SemiSupervisedConfig, OptimizerConfig, DataConfig, TrainConfig; load_config
+  train        train(config) -> TrainResult: trains (or resumes) a workdir
+  evaluate     evaluate(workdir) -> report dict (also written to <workdir>/eval/report.json)
+  export       export(workdir, export_dir) -> ExportResult: a TF Serving SavedModel version
+               with encoder.keras and generator.keras beside it
+  models       Generator, Discriminator, DiscriminatorOutput, build_models, LatentSpec
+  Keras reuse  SavedModelLayer (an exported signature as a Keras layer), LatentInput
+
+Importing the package registers its Keras classes, so `keras.models.load_model` reads the
+exported `.keras` files after `import infogan_tf`.
+"""
 
 import os
 
@@ -7,8 +22,34 @@ import os
 # (124 vs 263 images/s, MNIST nets, batch 64, 2-core AVX2 AMD EPYC; docs/throughput_avx2.md and
 # docs/throughput_avx2_eigen.md, from benchmarks/throughput.py).
 # setdefault: an explicit TF_ENABLE_ONEDNN_OPTS=0 still wins. Read when TensorFlow is first
-# imported, so this takes effect when infogan_tf is imported before TensorFlow (as in every
-# entry point of this project).
+# imported, so this takes effect when infogan_tf is imported before TensorFlow.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
+from infogan_tf import tf_log_filter as _tf_log_filter  # noqa: E402  (stdlib only)
+
+# The command-line tools ask for TensorFlow's C++ start-up lines to be filtered (before
+# TensorFlow is imported just below); library users keep their stderr as it is.
+if os.environ.pop(_tf_log_filter.QUIET_ENV, "") == "1":
+  _tf_log_filter.install()
+
+from infogan_tf.config import (  # noqa: E402
+    ConfigError, DataConfig, ExperimentConfig, LatentConfig, LossConfig, ModelConfig,
+    OptimizerConfig, SemiSupervisedConfig, TrainConfig, load_config)
+from infogan_tf.evaluation import evaluate  # noqa: E402
+from infogan_tf.latent import LatentSample, LatentSpec  # noqa: E402
+from infogan_tf.models import (Discriminator, DiscriminatorOutput, Generator,  # noqa: E402
+                               build_models)
+from infogan_tf.serving.exporter import ExportResult  # noqa: E402
+from infogan_tf.serving.exporter import export_workdir as export  # noqa: E402
+from infogan_tf.serving.keras_files import LatentInput  # noqa: E402
+from infogan_tf.serving.keras_layers import SavedModelLayer  # noqa: E402
+from infogan_tf.training import TrainResult, train  # noqa: E402
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError", "DataConfig", "Discriminator", "DiscriminatorOutput", "ExperimentConfig",
+    "ExportResult", "Generator", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
+    "LossConfig", "ModelConfig", "OptimizerConfig", "SavedModelLayer", "SemiSupervisedConfig",
+    "TrainConfig", "TrainResult", "build_models", "evaluate", "export", "load_config", "train",
+]

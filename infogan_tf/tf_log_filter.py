@@ -9,7 +9,8 @@ On a CPU-only machine every TensorFlow process prints lines such as
 and TF 2.21 writes them before `TF_CPP_MIN_LOG_LEVEL` is read, so that variable does not hide
 them. They are not about the user's run; they bury the lines that are.
 
-`install()` (called by the CLIs before TensorFlow is imported; the library never calls it)
+`install()` (run by `import infogan_tf` before TensorFlow loads when a command-line tool set
+QUIET_ENV; library users' stderr is left alone)
 points file descriptor 2 at a pipe read by a small forked process, which passes every line
 through except C++ info/warning lines and a short list of known-harmless error lines. A
 separate process, not a thread: if TensorFlow aborts the process, its last words still reach
@@ -27,6 +28,8 @@ import time
 from typing import Sequence
 
 VERBOSE_ENV = "INFOGAN_TF_VERBOSE"
+# Set by a command-line tool before it imports infogan_tf, which then calls `install()`.
+QUIET_ENV = "INFOGAN_TF_QUIET_STARTUP"
 
 # absl's C++ log prefix: severity letter, MMDD, time, thread id, file:line]
 _CPP_LOG = re.compile(rb"^([IWEF])\d{4} [\d:.]+\s+\d+ [\w.+-]+:\d+\] ")

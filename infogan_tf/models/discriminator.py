@@ -28,6 +28,7 @@ class DiscriminatorOutput(NamedTuple):
   continuous_log_std: tf.Tensor
 
 
+@keras.saving.register_keras_serializable(package="infogan_tf")
 class Discriminator(keras.Model):
   """D(x) and Q(c|x) on one shared trunk.
 
@@ -61,6 +62,12 @@ class Discriminator(keras.Model):
     self.q_head = (architectures.q_head_layers(self.num_q_params, self.sync_batch_norm)
                    if self.num_q_params else [])
     architectures.track_layers(self, self.trunk + self.d_head + self.q_head)
+
+  def build(self, input_shape):
+    """Creates the variables (Keras calls this when loading a `.keras` file)."""
+    if not self.built:
+      self.call(tf.zeros([1, *self.image_shape]))  # [1, H, W, C]
+    self.built = True
 
   def features(self, images: tf.Tensor, training: bool = False) -> tf.Tensor:
     """The shared trunk: [B, H, W, C] -> [B, F]."""

@@ -10,6 +10,7 @@ import tensorflow as tf
 from infogan_tf.models import architectures
 
 
+@keras.saving.register_keras_serializable(package="infogan_tf")
 class Generator(keras.Model):
   """Maps the concatenated latent input [z, one_hot(c_cat), c_cont] to images.
 
@@ -32,6 +33,12 @@ class Generator(keras.Model):
     self.stack = architectures.generator_layers(architecture, self.image_shape,
                                                 self.sync_batch_norm)
     architectures.track_layers(self, self.stack)
+
+  def build(self, input_shape):
+    """Creates the variables (Keras calls this when loading a `.keras` file)."""
+    if not self.built:
+      self.call(tf.zeros([1, self.input_dim]))  # [1, input_dim]
+    self.built = True
 
   def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
     """Generates images.

@@ -7,6 +7,8 @@ Layout written:
       saved_model.pb, variables/        signatures from serving.signatures
       assets.extra/tf_serving_warmup_requests
       assets.extra/infogan_config.json  the training config and the signature contract
+      encoder.keras, generator.keras    the models as Keras 3 files (serving.keras_files;
+                                        TF Serving ignores them)
 
 A version is written under a temporary hidden name and renamed into place, so a server watching
 export_dir never sees a half-written model; an existing version is never overwritten.
@@ -24,12 +26,13 @@ from typing import Dict, List, Optional
 
 import keras
 
-from infogan_tf.serving import signatures as sig
-from infogan_tf.serving import warmup
 from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.models import build_models
+from infogan_tf.serving import keras_files
+from infogan_tf.serving import signatures as sig
+from infogan_tf.serving import warmup
 
 CONFIG_ASSET = "infogan_config.json"
 MODELS_CONFIG = "models.config"
@@ -122,6 +125,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=export_dir)
   try:
     archive.write_out(tmp, verbose=False)
+    keras_files.write_keras_files(generator, discriminator, config, tmp)
     warmup.write_warmup(tmp, warmup.warmup_logs(config, model_name))
     meta = {
         "config": config.to_dict(),

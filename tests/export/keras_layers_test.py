@@ -1,6 +1,10 @@
-"""The exported encoder inside a new Keras model: frozen features + a head trained on labels."""
+"""The exported SavedModel inside new Keras models: frozen or fine-tuned encoder, generator."""
 
+import re
+
+import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from infogan_tf.serving import keras_layers
@@ -32,3 +36,63 @@ def test_probe_trains_only_its_head_on_few_labels(exported):
   np.testing.assert_allclose(probs.sum(-1), 1.0, rtol=1e-5)
   after = keras_layers.encoder_layer(exported.path)(images[:4])["features"].numpy()
   np.testing.assert_allclose(after, frozen, atol=1e-6)  # the encoder stayed frozen
+
+
+def _shapes(n=256):
+  source = data_lib.load_source(config_lib.DataConfig(name="procedural", num_examples=n))
+  batch = next(iter(data_lib.eval_batches(source, n, (0.0, 1.0))))
+  return batch["image"].numpy(), batch["label"].numpy()
+
+
+def _classifier(encoder_layer_or_model, num_classes=4):
+  images = keras.Input((28, 28, 1))
+  features = encoder_layer_or_model(images)["features"]  # [B, F]
+  probs = keras.layers.Dense(num_classes, activation="softmax")(features)
+  return keras.Model(images, probs)
+
+
+def _accuracy(model, images, labels):
+  return float(np.mean(np.argmax(model.predict(images, verbose=0), -1) == labels))
+
+
+@pytest.mark.parametrize("optimizer", [
+    keras.optimizers.Adam(3e-3), keras.optimizers.AdamW(3e-3),
+    keras.optimizers.SGD(0.01, momentum=0.9, clipnorm=1.0)], ids=["adam", "adamw", "sgd_momentum"])
+def test_the_exported_encoder_fine_tunes_with_any_optimizer(exported, optimizer):
+  images, labels = _shapes()
+  keras.utils.set_random_seed(0)
+  layer = keras_layers.SavedModelLayer(exported.path, trainable=True)
+  assert all(re.fullmatch(r"[A-Za-z0-9_.>-]+", w.name) for w in layer.weights)
+  assert len({w.name for w in layer.weights}) == len(layer.weights)  # unique names
+  model = _classifier(layer)
+  trunk_before = [w.numpy().copy() for w in layer.trainable_weights]
+  images, labels = images[:128], labels[:128]  # a tiny labelled set
+  before = _accuracy(model, images, labels)
+  model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+  model.fit(images, labels, epochs=16, batch_size=32, verbose=0)
+  after = _accuracy(model, images, labels)
+  changed = [not np.allclose(a, w.numpy()) for a, w in zip(trunk_before, layer.trainable_weights)]
+  assert sum(changed) >= 6, optimizer  # the trunk's kernels and biases moved
+  assert after > max(before + 0.3, 0.6), (optimizer, before, after)  # chance is 0.25
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="Keras 3.15: a bare TFSMLayer names weights 'x/kernel:0'; Adam then "
+                          "fails to name its slots (any SavedModel). SavedModelLayer fixes it.")
+def test_a_bare_tfsm_layer_cannot_fine_tune_with_adam(exported):
+  images, labels = _shapes(32)
+  model = _classifier(keras.layers.TFSMLayer(exported.path, call_endpoint="encode",
+                                             trainable=True))
+  model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+  model.fit(images, labels, epochs=1, verbose=0)
+
+
+def test_generate_and_sample_take_a_dict_of_named_inputs(exported):
+  sample = keras_layers.SavedModelLayer(exported.path, call_endpoint="sample")
+  drawn = sample({"count": tf.constant(3), "seed": tf.constant(7, tf.int64)})
+  assert drawn["images"].shape == (3, 28, 28, 1)
+  generate = keras_layers.SavedModelLayer(exported.path, call_endpoint="generate")
+  images = generate({k: drawn[k] for k in ("noise", "categorical", "continuous")})["images"]
+  np.testing.assert_allclose(images, drawn["images"], atol=1e-6)
+  with pytest.raises(ValueError, match="Available endpoints"):
+    keras_layers.SavedModelLayer(exported.path, call_endpoint="encode_image_bytes_nope")

@@ -28,15 +28,18 @@ def derived_metrics(raw: Dict[str, float], spec: LatentSpec) -> Dict[str, float]
 
 
 class SummaryWriter:
-  """Writes TensorBoard events under workdir/train and appends to workdir/metrics.jsonl.
+  """Writes TensorBoard events under workdir/<run> and appends to workdir/metrics.jsonl.
 
   Args:
     workdir: Run directory; None makes every call a no-op (non-chief workers).
+    run: The TensorBoard run (sub-folder): 'train' (the trainer) or 'eval' (the evaluator).
+    jsonl: Also append scalars to workdir/metrics.jsonl (the trainer's log).
   """
 
-  def __init__(self, workdir: Optional[str]):
+  def __init__(self, workdir: Optional[str], run: str = "train", jsonl: bool = True):
     self.workdir = workdir
-    self.writer = (tf.summary.create_file_writer(os.path.join(workdir, "train"))
+    self.jsonl = jsonl
+    self.writer = (tf.summary.create_file_writer(os.path.join(workdir, run))
                    if workdir else None)
 
   def scalars(self, step: int, values: Dict[str, float]) -> None:
@@ -46,6 +49,8 @@ class SummaryWriter:
       for k, v in values.items():
         tf.summary.scalar(k, v)
     self.writer.flush()
+    if not self.jsonl:
+      return
     record = {"step": step}
     record.update({k: (float(v) if math.isfinite(float(v)) else str(float(v)))
                    for k, v in values.items()})
@@ -65,6 +70,34 @@ class SummaryWriter:
   def close(self) -> None:
     if self.writer is not None:
       self.writer.close()
+
+
+# Report entries that are not scores (sizes, settings, timings).
+_NOT_SCORES = {"step", "num_test", "excluded_labelled", "num_images", "seconds", "classifier",
+               "table", "H", "epochs", "train_examples"}
+
+
+def report_scalars(report: dict) -> Dict[str, float]:
+  """The evaluation report's scores as flat TensorBoard tags, e.g. 'clustering/cat0/acc',
+  'semi_supervised/cat0/accuracy', 'info/cont0/L_I', 'probe/probe@1%', 'frechet/distance',
+  'mig/mig'. Per-class lists become '<name>/<index>'."""
+  out = {}
+
+  def walk(value, path):
+    if isinstance(value, dict):
+      for key, item in value.items():
+        if key not in _NOT_SCORES:
+          walk(item, f"{path}/{key}" if path else str(key))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+      if math.isfinite(float(value)):
+        out[path] = float(value)
+    elif (isinstance(value, list) and path.endswith("per_class_accuracy")
+          and all(isinstance(v, (int, float)) for v in value)):
+      for index, item in enumerate(value):
+        out[f"{path}/{index}"] = float(item)
+
+  walk(report, "")
+  return out
 
 
 def read_metrics(workdir: str):

@@ -14,7 +14,21 @@ from tests import helpers
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-  return helpers.train_tiny_workdir(str(tmp_path_factory.mktemp("evalrun")))
+  return helpers.train_tiny_workdir(str(tmp_path_factory.mktemp("evalrun")),
+                                    checkpoint_every=2)
+
+
+def _eval_events(workdir):
+  """{step: {tag: value or 'image'}} from the TensorBoard events under workdir/eval."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  events = {}
+  for path in tf.io.gfile.glob(os.path.join(workdir, "eval", "events.out.tfevents.*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        array = tf.make_ndarray(value.tensor)
+        events.setdefault(event.step, {})[value.tag] = (
+            float(array) if array.ndim == 0 else "image")
+  return events
 
 
 def test_report_has_every_section(workdir, classifier_dir):
@@ -40,6 +54,14 @@ def test_report_has_every_section(workdir, classifier_dir):
   for name in report["traversals"]:
     assert os.path.exists(os.path.join(workdir, "eval", name))
   assert "ACC" in evaluation.summary_table(report)
+  # The scores and traversals are TensorBoard summaries (run 'eval') at the checkpoint's step.
+  events = _eval_events(workdir)
+  assert events[4]["clustering/cat0/acc"] == pytest.approx(c["acc"])
+  assert events[4]["info/cat0/L_I"] == pytest.approx(report["info"]["cat0"]["L_I"])
+  assert events[4]["frechet/distance"] == pytest.approx(report["frechet"]["distance"])
+  assert events[4]["probe/probe@10%"] == pytest.approx(report["probe"]["probe@10%"])
+  assert "mig/mig" in events[4] and "step" not in events[4]
+  assert events[4]["traversal/cat0_cont0"] == "image"
   # The Frechet classifier is saved and reused: the second run loads it.
   again = evaluation.evaluate(workdir, num_samples=300, classifier_dir=classifier_dir,
                               probe_fractions=(0.1,), max_train_examples=400, write=False)
@@ -49,12 +71,14 @@ def test_report_has_every_section(workdir, classifier_dir):
 
 def test_cli(workdir, tmp_path, classifier_dir):
   env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  # Any checkpoint, not only the latest: its scores land at its own step in TensorBoard.
   proc = subprocess.run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
-                         "--num_samples=200", f"--classifier_dir={classifier_dir}",
-                         "--probe_fractions=0.1"], cwd=helpers.ROOT, env=env,
-                        capture_output=True, text=True, timeout=600)
+                         f"--checkpoint={workdir}/checkpoints/ckpt-2", "--num_samples=200",
+                         f"--classifier_dir={classifier_dir}", "--probe_fractions=0.1"],
+                        cwd=helpers.ROOT, env=env, capture_output=True, text=True, timeout=600)
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert "cat0" in proc.stdout and "MIG" in proc.stdout
+  assert "clustering/cat0/acc" in _eval_events(workdir)[2]
   bad = subprocess.run([sys.executable, "-m", "trainers.evaluate",
                         f"--workdir={tmp_path}/none"], cwd=helpers.ROOT, env=env,
                        capture_output=True, text=True, timeout=300)

@@ -9,6 +9,15 @@ from infogan_tf.data import folder, idx, procedural, tfds_images
 from infogan_tf.data.source import DataError, ImageSource
 
 TFDS_NAMES = ("mnist", "fashion_mnist", "svhn_cropped", "celeb_a", "dsprites", "shapes3d")
+# tfds datasets with only a 'train' split: the first 20% is held out for evaluation, so
+# 'train' means the other 80% and 'test' the held-out 20% (training never sees test images).
+HELD_OUT_SPLITS = {"dsprites": {"train": "train[20%:]", "test": "train[:20%]"},
+                   "shapes3d": {"train": "train[20%:]", "test": "train[:20%]"}}
+
+
+def resolve_split(name: str, split: str) -> str:
+  """The split actually read for `split` of dataset `name` (see HELD_OUT_SPLITS)."""
+  return HELD_OUT_SPLITS.get(name, {}).get(split, split)
 
 
 def idx_dirs(data: config_lib.DataConfig):
@@ -50,7 +59,7 @@ def load_source(data: config_lib.DataConfig, split: str = None, seed: int = 0) -
         return idx.load(d, split, name=name, num_classes=10)
   if name in TFDS_NAMES:
     try:
-      return tfds_images.load(name, split, data.data_dir, data.image_size)
+      return tfds_images.load(name, resolve_split(name, split), data.data_dir, data.image_size)
     except DataError as e:
       tried = idx_dirs(data) if name in ("mnist", "fashion_mnist") else []
       if tried:

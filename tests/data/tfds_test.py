@@ -6,6 +6,7 @@ import tensorflow_datasets as tfds
 
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
+from infogan_tf.data import tfds_images
 
 
 @pytest.mark.parametrize("name, shape, num_classes, num_factors", [
@@ -41,3 +42,18 @@ def test_tfds_failure_is_a_clear_data_error(tmp_path, monkeypatch):
   monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", no_network)
   with pytest.raises(data_lib.DataError, match="dataset-fashion-mnist"):
     data_lib.load_source(cfg)
+
+
+@pytest.mark.parametrize("name", ["dsprites", "shapes3d"])
+def test_datasets_without_a_test_split_hold_out_a_fifth_of_train(name, monkeypatch):
+  """Training reads train[20%:], evaluation ('test') train[:20%]: disjoint slices of tfds's
+  only split (mock_data ignores slicing, so the check is on the splits asked for)."""
+  asked = []
+  real_load = tfds_images.load
+  monkeypatch.setattr(tfds_images, "load",
+                      lambda n, split, *a: asked.append(split) or real_load(n, split, *a))
+  cfg = config_lib.DataConfig(name=name)
+  with tfds.testing.mock_data(num_examples=10):
+    data_lib.load_source(cfg)
+    data_lib.load_source(cfg, split="test")
+  assert asked == ["train[20%:]", "train[:20%]"]

@@ -12,7 +12,7 @@
   codes = encoder(images)                      # images [B, H, W, C] in [0, 1] -> dict
   generator = SavedModelLayer("/models/infogan/1", call_endpoint="generate")
   images = generator({"noise": z, "categorical": c, "continuous": u})["images"]
-  sampled = SavedModelLayer(path, call_endpoint="sample")({"count": 16, "seed": 0})
+  sampled = SavedModelLayer(path, call_endpoint="sample")({"count": 16, "seed": 7})
 
 `build_probe` puts a head on the frozen encoder's features: a few labels make a classifier.
 """
@@ -63,6 +63,12 @@ class SavedModelLayer(keras.layers.TFSMLayer):
                               dtype=weight.dtype, shape=weight.shape,
                               name=base if count == 0 else f"{base}_{count}")
     self._track_variable(variable)
+
+  def __call__(self, inputs, *args, **kwargs):
+    if isinstance(inputs, dict):  # Keras takes only tensors: plain numbers (count, seed) too
+      inputs = {k: v if tf.is_tensor(v) or isinstance(v, keras.KerasTensor)
+                else tf.convert_to_tensor(v) for k, v in inputs.items()}
+    return super().__call__(inputs, *args, **kwargs)
 
   def call(self, inputs, training=False, **kwargs):
     if isinstance(inputs, dict):

@@ -89,7 +89,7 @@ def test_a_bare_tfsm_layer_cannot_fine_tune_with_adam(exported):
 
 def test_generate_and_sample_take_a_dict_of_named_inputs(exported):
   sample = keras_layers.SavedModelLayer(exported.path, call_endpoint="sample")
-  drawn = sample({"count": tf.constant(3), "seed": tf.constant(7, tf.int64)})
+  drawn = sample({"count": 3, "seed": 7})  # plain numbers become tensors of the right dtype
   assert drawn["images"].shape == (3, 28, 28, 1)
   generate = keras_layers.SavedModelLayer(exported.path, call_endpoint="generate")
   images = generate({k: drawn[k] for k in ("noise", "categorical", "continuous")})["images"]

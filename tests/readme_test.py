@@ -1,0 +1,39 @@
+"""The README's "Use it from Python" block runs as written (with smaller numbers)."""
+
+import os
+import re
+import subprocess
+import sys
+
+from tests import helpers
+
+# README text -> what the test runs instead (each must occur exactly once in the block).
+SMALLER = {"steps=500": "steps=4", "batch_size=64": "batch_size=16",
+           "num_examples=5000": "num_examples=256", "num_samples=1000": "num_samples=200"}
+
+
+def python_api_block() -> str:
+  with open(os.path.join(helpers.ROOT, "README.md")) as f:
+    text = f.read()
+  match = re.search(r"<!-- python-api-start -->\s*```python\n(.*?)```\s*<!-- python-api-end -->",
+                    text, re.S)
+  assert match, "README.md lost its python-api block"
+  return match.group(1)
+
+
+def test_readme_python_block_runs(tmp_path):
+  code = python_api_block()
+  for old, new in SMALLER.items():
+    assert code.count(old) == 1, f"README block: expected {old!r} once"
+    code = code.replace(old, new)
+  assert "/tmp/ig" in code
+  code = code.replace("/tmp/ig", str(tmp_path / "ig"))
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, HOME=str(tmp_path),  # classifier cache
+             TF_CPP_MIN_LOG_LEVEL="3")
+  proc = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path), env=env,
+                        capture_output=True, text=True, timeout=600)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  lines = proc.stdout.strip().splitlines()
+  assert lines[0].startswith("ACC ") and " MIG " in lines[0]
+  assert lines[-1] == "(8, 4)"
+  assert os.path.exists(tmp_path / "ig" / "models" / "1" / "encoder.keras")

@@ -91,3 +91,11 @@ def test_sigterm_saves_and_the_rerun_resumes_after_the_first_checkpoint(tmp_path
   resumed = _run(*args[:-2], f"--steps={saved_step + 2}")
   assert resumed.returncode == 0, resumed.stderr
   assert f"resumed at step {saved_step}" in resumed.stderr
+
+
+def test_help_lists_the_trainers_flags():
+  proc = subprocess.run([sys.executable, "-m", "trainers.main", "--help"], cwd=helpers.ROOT,
+                        env=_env(), capture_output=True, text=True, timeout=120)
+  assert proc.returncode == 0
+  for flag in ("--workdir", "--ss_codes", "--consistency_weight", "--[no]verbose"):
+    assert flag in proc.stdout, flag

@@ -23,16 +23,21 @@ def _config(q_ss_on_generated: bool):
          "consistency_threshold": 0.0}))  # every image pseudo-labelled: a non-zero term
 
 
-def _gradients(config):
+def _step_inputs(config, **extra):
+  """Models, objective, a batch of 6 unlabelled + 4 labelled images (+ `extra` keys), latents."""
   tf.random.set_seed(0)
   generator, discriminator = build_models(config)
   spec = LatentSpec(config.latent)
   rng = tf.random.Generator.from_seed(1)
   objective = objectives.Objective(config, rng, 0.0, global_batch=6)
-  images = tf.random.uniform([6, 28, 28, 1])
-  batch = {"images": images, "labelled_images": tf.random.uniform([4, 28, 28, 1]),
-           "labels": tf.constant([[0], [1], [2], [3]], tf.int32)}
-  latent = spec.sample(rng, 6)
+  batch = {"images": tf.random.uniform([6, 28, 28, 1]),
+           "labelled_images": tf.random.uniform([4, 28, 28, 1]),
+           "labels": tf.constant([[0], [1], [2], [3]], tf.int32), **extra}
+  return generator, discriminator, spec, objective, batch, spec.sample(rng, 6)
+
+
+def _gradients(config):
+  generator, discriminator, spec, objective, batch, latent = _step_inputs(config)
   d_vars = discriminator.trainable_variables
   g_vars = generator.trainable_variables
   with tf.GradientTape(persistent=True) as tape:
@@ -114,16 +119,8 @@ def test_extra_unlabelled_images_train_through_the_pseudo_label_term():
   ss = config.semi_supervised
   config = config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
       **{**ss.__dict__, "consistency_extra_images": 5, "consistency_alignment": True}))
-  tf.random.set_seed(0)
-  _, discriminator = build_models(config)
-  spec = LatentSpec(config.latent)
-  rng = tf.random.Generator.from_seed(1)
-  objective = objectives.Objective(config, rng, 0.0, global_batch=6)
   extra = tf.random.uniform([5, 28, 28, 1])
-  batch = {"images": tf.random.uniform([6, 28, 28, 1]), "extra_images": extra,
-           "labelled_images": tf.random.uniform([4, 28, 28, 1]),
-           "labels": tf.constant([[0], [1], [2], [3]], tf.int32)}
-  latent = spec.sample(rng, 6)
+  _, discriminator, _, objective, batch, latent = _step_inputs(config, extra_images=extra)
   with tf.GradientTape() as tape:
     tape.watch(extra)
     terms, logs = objective.discriminator_terms(discriminator, batch,

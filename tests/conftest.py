@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ start-up lines (cuInit, oneDNN) off each test process's stderr, as the CLIs do.
+os.environ.setdefault("INFOGAN_TF_QUIET_STARTUP", "1")
 
 import infogan_tf  # noqa: E402,F401  (before TF: sets its CPU kernel default)
 import tensorflow as tf  # noqa: E402
@@ -20,6 +22,29 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def classifier_dir(tmp_path_factory):
-  """One Fréchet/classification feature-classifier cache for the whole session: every test of
-  the procedural data reuses the classifier the first one trained."""
-  return str(tmp_path_factory.mktemp("classifiers"))
+  """One Fréchet/classification feature-classifier cache for the whole session, shared by the
+  pytest-xdist workers: the first to get here trains a small classifier of the procedural
+  shapes (100 updates instead of the evaluator's 400: shapes are easy), every evaluation in
+  the tests then loads it."""
+  import fcntl  # pylint: disable=g-import-not-at-top
+  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
+  from infogan_tf.metrics import feature_classifier  # pylint: disable=g-import-not-at-top
+
+  root = tmp_path_factory.getbasetemp()
+  if os.environ.get("PYTEST_XDIST_WORKER"):
+    root = root.parent  # the run's folder, above each worker's own
+  directory = root / "classifiers"
+
+  def split(name, count):
+    source = data_lib.load_source(
+        config_lib.DataConfig(name="procedural", num_examples=count), split=name)
+    batch = next(iter(data_lib.eval_batches(source, count, (0.0, 1.0))))
+    return batch["image"].numpy(), batch["label"].numpy()
+
+  with open(root / "classifiers.lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    feature_classifier.load_or_train(str(directory), "procedural", (28, 28, 1), (0.0, 1.0), 4,
+                                     lambda: split("train", 2000), lambda: split("test", 1000),
+                                     min_steps=100)
+  return str(directory)

@@ -21,15 +21,17 @@ def python_api_block() -> str:
   return match.group(1)
 
 
-def test_readme_python_block_runs(tmp_path):
+def test_readme_python_block_runs(tmp_path, classifier_dir):
   code = python_api_block()
   for old, new in SMALLER.items():
     assert code.count(old) == 1, f"README block: expected {old!r} once"
     code = code.replace(old, new)
   assert "/tmp/ig" in code
   code = code.replace("/tmp/ig", str(tmp_path / "ig"))
-  env = dict(os.environ, PYTHONPATH=helpers.ROOT, HOME=str(tmp_path),  # classifier cache
-             TF_CPP_MIN_LOG_LEVEL="3")
+  # HOME's ~/.cache/infogan_tf/classifiers is the session's Fréchet classifier cache.
+  os.makedirs(tmp_path / ".cache" / "infogan_tf")
+  os.symlink(classifier_dir, tmp_path / ".cache" / "infogan_tf" / "classifiers")
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, HOME=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="3")
   proc = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path), env=env,
                         capture_output=True, text=True, timeout=600)
   assert proc.returncode == 0, proc.stderr[-3000:]

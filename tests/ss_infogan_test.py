@@ -40,8 +40,8 @@ def ss_workdir(tmp_path_factory):
 
 
 def test_short_run_learns_shape_without_matching(ss_workdir, classifier_dir):
-  report = evaluation.evaluate(ss_workdir, num_samples=400, classifier_dir=classifier_dir,
-                               probe_fractions=(0.1,), max_train_examples=2000)
+  report = evaluation.evaluate(ss_workdir, num_samples=200, classifier_dir=classifier_dir,
+                               probe_fractions=(), max_train_examples=1000)
   ss = report["semi_supervised"]["cat0"]
   assert ss["column"] == "shape"
 

@@ -27,9 +27,9 @@ def ss_workdir(tmp_path_factory):
   workdir = str(tmp_path_factory.mktemp("ss") / "run")
   fv = flags.FlagValues()
   trainer_flags.define_flags(fv)
-  fv(["prog", f"--flagfile={FLAGFILE}", f"--workdir={workdir}", "--steps=200",
+  fv(["prog", f"--flagfile={FLAGFILE}", f"--workdir={workdir}", "--steps=120",
       "--num_examples=2000", "--batch_size=32", "--strategy=one_device", "--log_every=100",
-      "--checkpoint_every=200", "--image_every=200", "--steps_per_loop=20"])
+      "--checkpoint_every=120", "--image_every=120", "--steps_per_loop=20"])
   config = trainer_flags.config_from_flags(fv)
   assert config.semi_supervised.codes == (0,)
   assert config.semi_supervised.label_columns == ("shape",)
@@ -45,7 +45,7 @@ def test_short_run_learns_shape_without_matching(ss_workdir, classifier_dir):
   ss = report["semi_supervised"]["cat0"]
   assert ss["column"] == "shape"
 
-  assert ss["accuracy"] > 0.6, ss  # chance is 0.25, with no matching
+  assert ss["accuracy"] > 0.6, ss  # chance is 0.25, with no matching (0.78 in two runs)
   # Exported encode runs in inference mode: its accuracy must be that of batch statistics.
   assert abs(ss["accuracy"] - ss["accuracy_batch_statistics"]) <= 0.01, ss
   assert ss["acc"] >= ss["accuracy"]  # Hungarian matching can only help

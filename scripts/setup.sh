@@ -17,6 +17,12 @@ if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
   fi
 fi
 [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".${extras}"
+# pip's and the build backend's chatter goes to a log, shown only if the install fails.
+log=.venv/setup-pip.log
+if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+       .venv/bin/python -m pip install -q -e ".${extras}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup: pip install failed (log above, also in $log)" >&2
+  exit 1
+fi
 echo "setup: ready (.venv)" >&2

@@ -9,7 +9,6 @@ Rerunning the same command resumes from the last checkpoint; a larger --steps tr
 from __future__ import annotations
 
 import os
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr

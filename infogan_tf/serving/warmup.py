@@ -7,7 +7,6 @@ not pay for graph initialisation.
 
 from __future__ import annotations
 
-import io
 import os
 from typing import Dict, List
 

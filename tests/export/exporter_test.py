@@ -16,7 +16,7 @@ from infogan_tf import checkpointing
 from infogan_tf.serving import warmup
 from infogan_tf import config as config_lib
 from infogan_tf import training
-from infogan_tf.latent import LatentSample, LatentSpec
+from infogan_tf.latent import LatentSpec
 from tests import export_helpers, helpers
 
 

@@ -1,6 +1,5 @@
 """The exporter's encoder.keras / generator.keras: reload in a fresh process, fine-tune."""
 
-import json
 import os
 import subprocess
 import sys

@@ -1,7 +1,6 @@
 """Every flagfile parses into a valid config; bad flag values are clear errors."""
 
 import glob
-import math
 import os
 
 import pytest

@@ -14,6 +14,11 @@ from infogan_tf import distribute  # noqa: E402
 NUM_TEST_REPLICAS = 2
 # Must run before TF initialises devices, i.e. before any test touches TF.
 distribute.configure_virtual_cpus(NUM_TEST_REPLICAS)
+# pytest-xdist runs several test processes at once: give each its share of the cores rather
+# than letting every TensorFlow runtime spread over all of them.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+  tf.config.threading.set_intra_op_parallelism_threads(max(1, (os.cpu_count() or 1) // _WORKERS))
 tf.get_logger().setLevel("ERROR")
 
 

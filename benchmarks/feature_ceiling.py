@@ -125,7 +125,7 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
   generator, discriminator = build_models(config)
   ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir)
   pixel_range = architectures.info(config.model.architecture).pixel_range
-  split = evaluation.eval_split(config)
+  split = evaluation.EVAL_SPLIT
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, _ = evaluation.load_arrays(test, pixel_range)
   train = data_lib.load_source(config.data, split="train", seed=0)

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import os
 import time
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
 NOISE_PRIORS = ("uniform", "normal")
@@ -225,6 +225,13 @@ class SemiSupervisedConfig:
   def enabled(self) -> bool:
     return bool(self.codes)
 
+  def replica_split_sizes(self) -> Dict[str, int]:
+    """The global sizes this mode splits evenly over replicas (none when it is off)."""
+    if not self.enabled:
+      return {}
+    return {"labelled_batch_size": self.labelled_batch_size,
+            "consistency_extra_images": self.consistency_extra_images}
+
   def validate(self) -> None:
     if not self.enabled:
       _require(not self.label_columns,
@@ -384,13 +391,10 @@ class ExperimentConfig:
       _require(c < len(self.latent.categorical),
                f"ss code {c} does not exist: the latent has {len(self.latent.categorical)} "
                "categorical code(s) (--categorical)")
-    if ss.enabled and self.train.virtual_cpus and self.train.strategy == "mirrored":
-      _require(ss.labelled_batch_size % self.train.virtual_cpus == 0,
-               f"labelled_batch_size {ss.labelled_batch_size} must be divisible by "
-               f"virtual_cpus {self.train.virtual_cpus}")
-      _require(ss.consistency_extra_images % self.train.virtual_cpus == 0,
-               f"consistency_extra_images {ss.consistency_extra_images} must be divisible by "
-               f"virtual_cpus {self.train.virtual_cpus}")
+    if self.train.virtual_cpus and self.train.strategy == "mirrored":
+      for name, size in ss.replica_split_sizes().items():
+        _require(size % self.train.virtual_cpus == 0,
+                 f"{name} {size} must be divisible by virtual_cpus {self.train.virtual_cpus}")
     if self.model.image_shape is not None and self.data.name in ("procedural", "folder"):
       want = (self.data.image_size, self.data.image_size)
       _require(

@@ -36,14 +36,12 @@ from infogan_tf.models import architectures, build_models
 
 EVAL_SUBDIR = "eval"
 REPORT_FILENAME = "report.json"
-def eval_split(config: config_lib.ExperimentConfig) -> str:
-  """The split evaluated: 'test' for every dataset. For dsprites and shapes3d (tfds has only
-  'train') the data layer reads it as the held-out first 20% of train and trains on the rest
-  (`data.registry.HELD_OUT_SPLITS`); 'folder' has no test split and evaluates on its training
-  images with the labelled ones left out; procedural 'test' images are rendered with another
-  seed."""
-  del config
-  return "test"
+# The split evaluated, for every dataset. For dsprites and shapes3d (tfds has only 'train') the
+# data layer reads it as the held-out first 20% of train and trains on the rest
+# (`data.registry.HELD_OUT_SPLITS`); 'folder' has no test split and evaluates on its training
+# images with the labelled ones left out; procedural 'test' images are rendered with another
+# seed.
+EVAL_SPLIT = "test"
 
 
 def load_arrays(source: data_lib.ImageSource, pixel_range,
@@ -235,7 +233,7 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
   pixel_range = architectures.info(config.model.architecture).pixel_range
   spec = LatentSpec(config.latent)
-  split = eval_split(config)
+  split = EVAL_SPLIT
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, test_f = load_arrays(test, pixel_range)
   num_loaded = len(test_x)

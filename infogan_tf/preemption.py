@@ -76,11 +76,6 @@ class LoopRunner:
     self._handler = tf.distribute.experimental.PreemptionCheckpointHandler(
         strategy.cluster_resolver, tf.train.Checkpoint(), self._scratch, config)
 
-  @property
-  def coordinated(self) -> bool:
-    """True when SIGTERM is handled by TensorFlow's preemption handler (multi-worker)."""
-    return self._handler is not None
-
   def run(self, loop_fn: Callable, *args):
     """loop_fn(*args), after saving and raising PreemptionSaved if a worker was signalled."""
     if self._handler is None:

@@ -74,7 +74,7 @@ def train_labelled_only(config: config_lib.ExperimentConfig, steps: Optional[int
     step(*next(iterator))
 
   from infogan_tf import evaluation  # pylint: disable=g-import-not-at-top
-  test = data_lib.load_source(config.data, split=evaluation.eval_split(config), seed=0)
+  test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
   test_x, test_y, test_f = evaluation.load_arrays(test, pixel_range)
   codes = evaluation.encode(discriminator, test_x)
   scores = evaluation.semi_supervised_scores(discriminator, config, test, test_x, test_y,
@@ -110,7 +110,7 @@ def probe_on_labelled(unsupervised_workdir: str, config: config_lib.ExperimentCo
   indices = data_lib.labelled.select(values[:, 0], ss)
   train_x, _, _ = evaluation.load_arrays(train, pixel_range)
   train_feats = evaluation.encode(discriminator, train_x[indices])["features"]
-  test = data_lib.load_source(config.data, split=evaluation.eval_split(config), seed=0)
+  test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
   test_x, test_y, test_f = evaluation.load_arrays(test, pixel_range)
   y_test = evaluation.column_values(test, test_y, test_f, ss.label_columns[0])
   test_feats = evaluation.encode(discriminator, test_x)["features"]

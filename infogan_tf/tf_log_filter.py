@@ -82,15 +82,17 @@ def _forward(read_fd: int, write_fd: int) -> None:
       os.write(write_fd, pending)
 
 
+_installed = False
+
+
 def install(argv: Sequence[str] = ()) -> bool:
   """Filters this process's stderr from now on; returns False if it left stderr alone.
 
   Call before TensorFlow is imported (no threads may be running: it forks). Does nothing when
   verbose output was asked for, on platforms without fork, or when it has already run.
   """
-  if wants_verbose(argv or sys.argv) or not hasattr(os, "fork"):
-    return False
-  if os.environ.get("_INFOGAN_TF_LOG_FILTER") == str(os.getpid()):
+  global _installed
+  if _installed or wants_verbose(argv or sys.argv) or not hasattr(os, "fork"):
     return False
   try:
     sys.stderr.flush()
@@ -112,7 +114,7 @@ def install(argv: Sequence[str] = ()) -> bool:
   os.close(read_fd)
   os.dup2(write_fd, 2)
   os.close(write_fd)
-  os.environ["_INFOGAN_TF_LOG_FILTER"] = str(os.getpid())
+  _installed = True
   atexit.register(_drain, pid, real_stderr)
   return True
 

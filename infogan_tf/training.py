@@ -95,17 +95,11 @@ def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.
       cluster on CPU:0 and cannot reach variables on CPU:1 (a TF limitation).
   """
   n = strategy.num_replicas_in_sync
-  if config.train.batch_size % n:
-    raise config_lib.ConfigError(
-        f"batch_size {config.train.batch_size} must be divisible by the {n} replicas")
-  ss = config.semi_supervised
-  if ss.enabled and ss.labelled_batch_size % n:
-    raise config_lib.ConfigError(
-        f"labelled_batch_size {ss.labelled_batch_size} must be divisible by the {n} replicas")
-  if ss.enabled and ss.consistency_extra_images % n:
-    raise config_lib.ConfigError(
-        f"consistency_extra_images {ss.consistency_extra_images} must be divisible by the {n} "
-        "replicas")
+  sizes = {"batch_size": config.train.batch_size,
+           **config.semi_supervised.replica_split_sizes()}
+  for name, size in sizes.items():
+    if size % n:
+      raise config_lib.ConfigError(f"{name} {size} must be divisible by the {n} replicas")
   if config.train.jit_compile and n > 1 and not tf.config.list_logical_devices("GPU"):
     raise config_lib.ConfigError(
         "jit_compile with several replicas on CPU devices is not supported by TensorFlow's "

@@ -51,13 +51,11 @@ def load_arrays(source: data_lib.ImageSource, pixel_range,
   `limit` caps N (the first `limit` examples, in the source's order).
   """
   images, labels, factors = [], [], []
-  try:
+  with source.reading():
     for batch in data_lib.eval_batches(source, 1000, pixel_range, limit):
       images.append(batch["image"].numpy())
       labels.append(batch["label"].numpy())
       factors.append(batch["factors"].numpy())
-  except data_lib.READ_ERRORS as e:
-    raise source.explain(e) from e
   return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
 
 

@@ -272,10 +272,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     while step < tc.steps:
       n = _next_stop(step, tc.steps, tc) - step
       t0 = time.perf_counter()
-      try:
+      with source.reading():  # a corrupt image file is named
         raw = runner.run(train_loop, iterator, n)
-      except data_lib.READ_ERRORS as e:
-        raise source.explain(e) from e  # e.g. names a corrupt image file
       dt = time.perf_counter() - t0
       step = int(state.step.numpy())
       if not first_call:

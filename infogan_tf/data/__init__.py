@@ -4,10 +4,10 @@ from infogan_tf.data import labelled
 from infogan_tf.data.pipeline import (distributed_train_dataset, eval_batches, first_images,
                                       from_pixel_range, to_pixel_range, train_dataset)
 from infogan_tf.data.registry import load_source
-from infogan_tf.data.source import READ_ERRORS, DataError, ImageSource, from_arrays
+from infogan_tf.data.source import DataError, ImageSource, from_arrays
 
 __all__ = [
-    "DataError", "ImageSource", "READ_ERRORS", "distributed_train_dataset", "eval_batches",
+    "DataError", "ImageSource", "distributed_train_dataset", "eval_batches",
     "first_images", "from_arrays", "from_pixel_range", "labelled", "load_source",
     "to_pixel_range", "train_dataset",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf.data.source import READ_ERRORS, DataError, ImageSource
+from infogan_tf.data.source import DataError, ImageSource
 
 LABELLED_FILENAME = "labelled.json"
 
@@ -41,12 +41,10 @@ def read_columns(source: ImageSource, columns: Sequence[str]) -> np.ndarray:
   ds = source.dataset.map(lambda ex: (ex["label"], ex["factors"]),
                           num_parallel_calls=tf.data.AUTOTUNE).batch(8192)
   labels, factors = [], []
-  try:
+  with source.reading():
     for label, factor in ds.as_numpy_iterator():
       labels.append(label)
       factors.append(factor)
-  except READ_ERRORS as e:
-    raise source.explain(e) from e
   labels = np.concatenate(labels).astype(np.float64)  # [N]
   factors = np.concatenate(factors).astype(np.float64)  # [N, F]
   picked = [labels if c == "label" else factors[:, source.factor_names.index(c)]

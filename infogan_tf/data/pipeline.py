@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 import tensorflow as tf
 
-from infogan_tf.data.source import READ_ERRORS, ImageSource
+from infogan_tf.data.source import ImageSource
 
 
 def to_pixel_range(images: tf.Tensor, pixel_range: Tuple[float, float]) -> tf.Tensor:
@@ -125,8 +125,6 @@ def eval_batches(source: ImageSource, batch_size: int, pixel_range: Tuple[float,
 
 def first_images(source: ImageSource, count: int, pixel_range: Tuple[float, float]) -> tf.Tensor:
   """The first `count` images of a source (in its fixed order): float32 [n, H, W, C]."""
-  try:
+  with source.reading():
     batch = next(iter(source.dataset.take(count).batch(count)))
-  except READ_ERRORS as e:
-    raise source.explain(e) from e
   return to_pixel_range(batch["image"], pixel_range)

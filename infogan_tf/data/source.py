@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from typing import Callable, Optional, Tuple
+from typing import Callable, Iterator, Optional, Tuple
 
 import tensorflow as tf
 
 
 # What reading a tf.data source raises when a file is missing or cannot be decoded; callers
-# turn it into a DataError naming the file with `ImageSource.explain`.
+# turn it into a DataError naming the file with `ImageSource.reading`.
 READ_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.DataLossError, tf.errors.NotFoundError)
 
 
@@ -51,6 +52,15 @@ class ImageSource:
     if bad:
       return DataError(f"{bad}; remove or replace it and rerun")
     return error
+
+  @contextlib.contextmanager
+  def reading(self) -> Iterator[None]:
+    """Around code that reads `dataset`: a read error becomes the DataError naming the bad
+    file (see `explain`)."""
+    try:
+      yield
+    except READ_ERRORS as e:
+      raise self.explain(e) from e
 
   def columns(self) -> Tuple[str, ...]:
     """Names of the integer-valued columns a semi-supervised code can be tied to."""

@@ -123,7 +123,8 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
   if not config.latent.categorical:
     raise ValueError(f"{workdir} has no categorical code to compare against")
   generator, discriminator = build_models(config)
-  ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir)
+  ckpt = checkpointing.restore_for_inference(
+      generator, discriminator, workdir, averaged=config.optimizer.averages_discriminator)
   pixel_range = architectures.info(config.model.architecture).pixel_range
   split = evaluation.EVAL_SPLIT
   test = data_lib.load_source(config.data, split=split, seed=0)

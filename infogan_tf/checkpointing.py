@@ -13,6 +13,8 @@ import tensorflow as tf
 from infogan_tf import cli_errors
 
 CHECKPOINT_SUBDIR = "checkpoints"
+# Checkpoint key of the moving average of D's weights (`infogan_tf.averaging`), when kept.
+DISCRIMINATOR_AVERAGE_KEY = "discriminator_average"
 
 
 class NonFiniteStateError(RuntimeError):
@@ -103,9 +105,10 @@ class Checkpointer:
     return 0
 
   def state_variables(self) -> list:
-    """Every variable a checkpoint holds: G, D (with BatchNorm statistics), both optimisers."""
+    """Every variable a checkpoint holds: G, D (with BatchNorm statistics) and its average
+    when kept, both optimisers."""
     s = self.state
-    return (list(s.generator.variables) + list(s.discriminator.variables)
+    return (list(s.generator.variables) + [v for d in s.discriminators for v in d.variables]
             + list(s.g_optimizer.variables) + list(s.d_optimizer.variables))
 
   def save(self) -> str:
@@ -148,7 +151,7 @@ def describe_non_finite(names: List[str]) -> str:
 
 
 def restore_for_inference(generator, discriminator, workdir: str,
-                          checkpoint: Optional[str] = None) -> str:
+                          checkpoint: Optional[str] = None, averaged: bool = False) -> str:
   """Restores generator/discriminator weights (not optimisers) from a workdir.
 
   Args:
@@ -156,6 +159,9 @@ def restore_for_inference(generator, discriminator, workdir: str,
     discriminator: A built Discriminator.
     workdir: Training workdir.
     checkpoint: A checkpoint path prefix; default the latest.
+    averaged: Restore the moving average of D's weights into `discriminator` instead of D's
+      last weights (runs trained with `OptimizerConfig.d_average_decay` > 0; pass
+      `config.optimizer.averages_discriminator`).
 
   Returns:
     The checkpoint path restored.
@@ -172,9 +178,16 @@ def restore_for_inference(generator, discriminator, workdir: str,
   if not tf.io.gfile.glob(path + ".index"):
     raise CheckpointError(f"checkpoint {path} not found (no {path}.index); checkpoints are "
                           "named like <workdir>/checkpoints/ckpt-<step>")
-  ckpt = tf.train.Checkpoint(generator=generator, discriminator=discriminator)
+  ckpt = tf.train.Checkpoint(**{"generator": generator,
+                                 DISCRIMINATOR_AVERAGE_KEY if averaged else "discriminator":
+                                 discriminator})
   try:
     ckpt.restore(path).expect_partial().assert_existing_objects_matched()
+  except AssertionError as e:
+    if averaged:
+      raise CheckpointError(f"{path} holds no moving average of D's weights (trained with "
+                            "d_average_decay = 0?)") from e
+    raise CheckpointError(f"{path} does not fit this model: {cli_errors.first_line(e)}") from e
   except ValueError as e:
     found = re.search(r"shape \(([\d, ]*)\) when attempting to restore variable with shape "
                       r"\(([\d, ]*)\)", str(e))

@@ -201,6 +201,8 @@ class SemiSupervisedConfig:
     consistency_alignment: Distribution alignment (ReMixMatch, Berthelot et al. 2020): divide
       Q_ss's weak-view probabilities by their mean over the replica's batch and renormalise
       before taking pseudo-labels, so classes Q_ss under-predicts still get pseudo-labels.
+    consistency_from_average: Take the pseudo-labels from the moving average of D's weights
+      (a "mean teacher"; needs `OptimizerConfig.d_average_decay` > 0) instead of D itself.
   """
 
   codes: Tuple[int, ...] = ()
@@ -220,6 +222,7 @@ class SemiSupervisedConfig:
   cutout: int = 12
   consistency_extra_images: int = 0
   consistency_alignment: bool = False
+  consistency_from_average: bool = False
 
   @property
   def enabled(self) -> bool:
@@ -260,23 +263,42 @@ class SemiSupervisedConfig:
              "cutout and labelled_cutout must be >= 0")
     _require(self.consistency_extra_images >= 0, "consistency_extra_images must be >= 0")
     _require(self.consistency_weight > 0 or not (self.consistency_extra_images
-                                                 or self.consistency_alignment),
-             "consistency_extra_images and consistency_alignment need consistency_weight > 0")
+                                                 or self.consistency_alignment
+                                                 or self.consistency_from_average),
+             "consistency_extra_images, consistency_alignment and consistency_from_average "
+             "need consistency_weight > 0")
 
 
 @dataclasses.dataclass(frozen=True)
 class OptimizerConfig:
-  """Adam settings; Q trains with D's optimizer (the official code)."""
+  """Adam settings (Q trains with D's optimizer, as in the official code) and weight averaging.
+
+  Attributes:
+    d_learning_rate: Adam learning rate of D's trunk, D head and Q head.
+    g_learning_rate: Adam learning rate of G.
+    beta1: Adam beta1 (both optimisers).
+    beta2: Adam beta2 (both optimisers).
+    d_average_decay: Keep an exponential moving average of D's weights with this decay per
+      step (`infogan_tf.averaging`; 0.999 averages over ~1000 steps); evaluation and export
+      then encode with the average. 0 = off: they use the last weights.
+  """
 
   d_learning_rate: float = 2e-4
   g_learning_rate: float = 1e-3
   beta1: float = 0.5
   beta2: float = 0.999
+  d_average_decay: float = 0.0
+
+  @property
+  def averages_discriminator(self) -> bool:
+    return self.d_average_decay > 0
 
   def validate(self) -> None:
     _require(self.d_learning_rate > 0, "d_learning_rate must be > 0")
     _require(self.g_learning_rate > 0, "g_learning_rate must be > 0")
     _require(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "beta1/beta2 must be in [0, 1)")
+    _require(0 <= self.d_average_decay < 1,
+             f"d_average_decay must be in [0, 1), got {self.d_average_decay}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -391,6 +413,9 @@ class ExperimentConfig:
       _require(c < len(self.latent.categorical),
                f"ss code {c} does not exist: the latent has {len(self.latent.categorical)} "
                "categorical code(s) (--categorical)")
+    _require(self.optimizer.averages_discriminator or not ss.consistency_from_average,
+             "consistency_from_average needs d_average_decay > 0 (the average to take "
+             "pseudo-labels from)")
     if self.train.virtual_cpus and self.train.strategy == "mirrored":
       for name, size in ss.replica_split_sizes().items():
         _require(size % self.train.virtual_cpus == 0,

@@ -139,7 +139,9 @@ def column_values(source: data_lib.ImageSource, labels: np.ndarray, factors: np.
 
 
 def semi_supervised_scores(discriminator, config, source, images, labels, factors,
-                           codes: Dict[str, np.ndarray]) -> Dict[str, dict]:
+                           codes: Dict[str, np.ndarray],
+                           last_weights_codes: Optional[Dict[str, np.ndarray]] = None
+                           ) -> Dict[str, dict]:
   """No-matching accuracy (inference mode and batch statistics) and clustering scores per ss
   code.
 
@@ -150,9 +152,12 @@ def semi_supervised_scores(discriminator, config, source, images, labels, factor
     images: [N, H, W, C] evaluation images.
     labels: [N] labels; factors: [N, F].
     codes: `encode(discriminator, images)` (inference mode).
+    last_weights_codes: For runs that average D's weights (then `discriminator` is the
+      average), `encode` of the same images with D's last weights.
 
   Returns:
-    {'cat<i>': {'column', 'accuracy', 'accuracy_batch_statistics', 'acc', 'nmi', 'ari', ...}}.
+    {'cat<i>': {'column', 'accuracy', 'accuracy_batch_statistics', 'acc', 'nmi', 'ari', ...}}
+    and 'accuracy_last_weights' with `last_weights_codes`.
   """
   ss = config.semi_supervised
   batch_codes = encode(discriminator, images, batch=500, training=True)
@@ -166,6 +171,9 @@ def semi_supervised_scores(discriminator, config, source, images, labels, factor
     scores["num_images"] = int(valid.sum())
     scores["accuracy"] = float(np.mean(predicted == y))
     scores["accuracy_batch_statistics"] = float(np.mean(predicted_bs == y))
+    if last_weights_codes is not None:
+      scores["accuracy_last_weights"] = float(np.mean(
+          last_weights_codes[f"cat{c}"][valid] == y))
     scores["per_class_accuracy"] = [float(np.mean(predicted[y == k] == k))
                                     if np.any(y == k) else None
                                     for k in range(config.latent.categorical[c])]
@@ -228,7 +236,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   t0 = time.time()
   config = config_lib.load_config(workdir)
   generator, discriminator = build_models(config)
-  ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
+  averaged = config.optimizer.averages_discriminator
+  ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint,
+                                             averaged)
   pixel_range = architectures.info(config.model.architecture).pixel_range
   spec = LatentSpec(config.latent)
   split = EVAL_SPLIT
@@ -242,11 +252,17 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   codes = encode(discriminator, test_x)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
             "dataset": config.data.name, "split": split, "num_test": int(len(test_x)),
-            "excluded_labelled": excluded}
+            "excluded_labelled": excluded,
+            "discriminator_weights": "moving average" if averaged else "last"}
   ss = config.semi_supervised
   if ss.enabled:
+    last_codes = None
+    if averaged:  # what the average bought: the same images encoded with D's last weights
+      last = build_models(config)[1]
+      checkpointing.restore_for_inference(generator, last, workdir, ckpt)
+      last_codes = encode(last, test_x)
     report["semi_supervised"] = semi_supervised_scores(discriminator, config, test, test_x,
-                                                       test_y, test_f, codes)
+                                                       test_y, test_f, codes, last_codes)
 
   labelled = test.num_classes is not None and (test_y >= 0).all()
   if labelled:
@@ -327,6 +343,8 @@ def summary_table(report: dict) -> str:
     line = (f"  ss {code:3s} ({s['column']}) accuracy, no matching {s['accuracy']:.3f} "
             f"(batch statistics {s['accuracy_batch_statistics']:.3f}); Hungarian ACC "
             f"{s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}")
+    if "accuracy_last_weights" in s:
+      line += f"; D's last weights instead of their average {s['accuracy_last_weights']:.3f}"
     if "conditional_generation_accuracy" in s:
       line += f"; generated-class accuracy {s['conditional_generation_accuracy']:.3f}"
     lines.append(line)

@@ -18,7 +18,9 @@ columns of Q's output layer for unsupervised / semi-supervised codes):
                     only with `q_ss_on_generated` (the authors train Q_ss on labelled images
                     only)
     ss_consistency  w * mask * -log Q_ss(argmax Q_ss(x) | strong(x)) (pseudo-labels on
-                    unlabelled real images, the GAN batch plus any extra images)
+                    unlabelled real images, the GAN batch plus any extra images; the
+                    arg-max from the moving average of D with `consistency_from_average`,
+                    whose weights no term trains)
                                                                 trunk, Q head (Q_ss columns)
   G step (the updated D is re-run on the same generated batch; D's variables are not updated)
     gan             -log D(G(z, c))                             G
@@ -85,19 +87,27 @@ class Objective:
     return augment.cutout(view, self.rng, cutout, self.pixel_low)  # [b, H, W, C]
 
   def _consistency(self, D, batch: Dict[str, tf.Tensor], real_out: DiscriminatorOutput,
-                   logs: Logs) -> tf.Tensor:
+                   logs: Logs, teacher=None) -> tf.Tensor:
     """The pseudo-label term on unlabelled real images (and its diagnostics into `logs`).
 
-    The weak view is the image itself (Q_ss's logits from the GAN pass, plus one more pass
-    over 'extra_images' when present); the strong view is shifted, mirrored and cut out.
+    The weak view is the image itself: Q_ss's logits from the GAN pass (plus one more pass
+    over 'extra_images' when present), or with a `teacher` (the moving average of D) that
+    model's logits on the same images, batch statistics in both cases. The strong view is
+    shifted, mirrored and cut out, and D learns on it.
     """
     images = batch["images"]  # [b, H, W, C]
-    weak_logits = [real_out.categorical_logits[c] for c in self.ss_codes]  # [b, k] each
     if "extra_images" in batch:
-      extra_out = D(batch["extra_images"], training=True)
       images = tf.concat([images, batch["extra_images"]], 0)  # [b + e, H, W, C]
-      weak_logits = [tf.concat([w, extra_out.categorical_logits[c]], 0)
-                     for w, c in zip(weak_logits, self.ss_codes)]  # [b + e, k]
+    if teacher is not None:
+      teacher_out = teacher(images, training=True)
+      weak_logits = [tf.stop_gradient(teacher_out.categorical_logits[c])
+                     for c in self.ss_codes]  # [b + e, k] each
+    else:
+      weak_logits = [real_out.categorical_logits[c] for c in self.ss_codes]  # [b, k] each
+      if "extra_images" in batch:
+        extra_out = D(batch["extra_images"], training=True)
+        weak_logits = [tf.concat([w, extra_out.categorical_logits[c]], 0)
+                       for w, c in zip(weak_logits, self.ss_codes)]  # [b + e, k]
     global_images = self.global_batch + self.ss.consistency_extra_images
     strong_out = D(self._view(images, self.ss.strong_shift, self.ss.cutout), training=True)
     consistency = []
@@ -111,7 +121,7 @@ class Objective:
     return self.ss.consistency_weight * self.scale(tf.add_n(consistency), global_images)
 
   def discriminator_terms(self, D, batch: Dict[str, tf.Tensor], fake: tf.Tensor,
-                          latent: LatentSample) -> Tuple[Terms, Logs]:
+                          latent: LatentSample, average=None) -> Tuple[Terms, Logs]:
     """The D-step terms and diagnostics (call inside the D tape).
 
     Args:
@@ -121,6 +131,8 @@ class Objective:
         [e, H, W, C] for the pseudo-label term.
       fake: [b, H, W, C] generated images (gradient stopped by the caller).
       latent: The LatentSample that made `fake`.
+      average: The moving average of D (a Discriminator), when the run keeps one; the
+        pseudo-labels come from it with `consistency_from_average`.
 
     Returns:
       (terms, logs).
@@ -174,7 +186,8 @@ class Objective:
       if self.ss.q_ss_on_generated:
         terms["ss_generated"] = self.scale(self._ss_generated(info))
       if self.ss.consistency_weight > 0:
-        terms["ss_consistency"] = self._consistency(D, batch, real_out, logs)
+        teacher = average if self.ss.consistency_from_average else None
+        terms["ss_consistency"] = self._consistency(D, batch, real_out, logs, teacher)
     return terms, logs
 
   def generator_terms(self, D, fake: tf.Tensor, latent: LatentSample) -> Tuple[Terms, Logs]:

@@ -17,11 +17,13 @@ across replicas (SUM of per-replica shares of the global mean).
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict
+from typing import Dict, Optional
 
 import keras
 import tensorflow as tf
 
+from infogan_tf import averaging
+from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import objectives
 from infogan_tf.fused_adam import FusedAdam
@@ -39,12 +41,21 @@ class TrainState:
   d_optimizer: keras.optimizers.Optimizer
   rng: tf.random.Generator
   step: tf.Variable
+  # The moving average of D's weights (`OptimizerConfig.d_average_decay`), else None.
+  discriminator_average: Optional[Discriminator] = None
 
   def checkpoint(self) -> tf.train.Checkpoint:
-    return tf.train.Checkpoint(
-        generator=self.generator, discriminator=self.discriminator,
-        g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer, rng=self.rng,
-        step=self.step)
+    parts = dict(generator=self.generator, discriminator=self.discriminator,
+                 g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer, rng=self.rng,
+                 step=self.step)
+    if self.discriminator_average is not None:
+      parts[checkpointing.DISCRIMINATOR_AVERAGE_KEY] = self.discriminator_average
+    return tf.train.Checkpoint(**parts)
+
+  @property
+  def discriminators(self) -> list:
+    """D and, when kept, its moving average (the models whose BatchNorm gets calibrated)."""
+    return [d for d in (self.discriminator, self.discriminator_average) if d is not None]
 
 
 def _adam(lr: float, opt: config_lib.OptimizerConfig, name: str) -> keras.optimizers.Adam:
@@ -71,7 +82,13 @@ def create_state(config: config_lib.ExperimentConfig,
     d_opt.build(discriminator.trainable_variables)
     rng = tf.random.Generator.from_seed(config.train.seed)
     step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
-  return TrainState(generator, discriminator, g_opt, d_opt, rng, step)
+    average = None
+    if config.optimizer.averages_discriminator:
+      average = Discriminator.from_config({**discriminator.get_config(),
+                                           "name": "discriminator_average"})
+      average.build(None)
+      averaging.copy_weights(average.variables, discriminator.variables)
+  return TrainState(generator, discriminator, g_opt, d_opt, rng, step, average)
 
 
 def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
@@ -107,7 +124,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
       with g_tape.stop_recording():
         with tf.GradientTape() as d_tape:
           d_terms, d_logs = objective.discriminator_terms(D, batch, tf.stop_gradient(fake),
-                                                          latent)
+                                                          latent, state.discriminator_average)
           d_loss = tf.add_n(list(d_terms.values()))
         d_vars = D.trainable_variables
         state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
@@ -138,6 +155,7 @@ class TrainLoop:
                strategy: tf.distribute.Strategy):
     self.state = state
     self.strategy = strategy
+    self.average_decay = config.optimizer.d_average_decay
     self.names = None  # metric names, known once the step is traced
     replica_step = make_replica_step(state, config, config.train.batch_size)
     if config.train.jit_compile:
@@ -151,6 +169,12 @@ class TrainLoop:
   def _step(self, iterator) -> Dict[str, tf.Tensor]:
     per_replica = self.strategy.run(self._replica_step, args=(next(iterator),))
     self.state.step.assign_add(1)
+    if self.state.discriminator_average is not None:
+      # Cross-replica context: D's mirrored weights are equal on every replica, and so is
+      # their average (no collective needed).
+      averaging.update_average(self.state.discriminator_average.trainable_variables,
+                               self.state.discriminator.trainable_variables,
+                               self.average_decay, self.state.step)
     self.names = sorted(per_replica)
     return {k: self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica[k], axis=None)
             for k in self.names}

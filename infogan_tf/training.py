@@ -251,7 +251,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   calibration = data_lib.first_images(source, CALIBRATION_IMAGES, pixel_range)
 
   def save() -> str:
-    state.discriminator.calibrate_inference_statistics(calibration)
+    for discriminator in state.discriminators:
+      discriminator.calibrate_inference_statistics(calibration)
     try:
       return checkpointer.save()
     except checkpointing.NonFiniteStateError as e:

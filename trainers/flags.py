@@ -153,6 +153,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_bool("consistency_alignment", _S.consistency_alignment,
                     "Distribution alignment of the pseudo-labels (divide by the batch's mean "
                     "prediction).", flag_values=fv)
+  flags.DEFINE_bool("consistency_from_average", _S.consistency_from_average,
+                    "Pseudo-labels from the moving average of D's weights (a mean teacher; "
+                    "needs --d_average_decay).", flag_values=fv)
   flags.DEFINE_string("unlabelled_folder", _D.data.unlabelled_folder,
                       "--dataset=folder: the sub-folder of images without labels.",
                       flag_values=fv)
@@ -162,6 +165,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                      flag_values=fv)
   flags.DEFINE_float("beta1", _D.optimizer.beta1, "Adam beta1.", flag_values=fv)
   flags.DEFINE_float("beta2", _D.optimizer.beta2, "Adam beta2.", flag_values=fv)
+  flags.DEFINE_float("d_average_decay", _D.optimizer.d_average_decay,
+                     "Moving average of D's weights with this decay per step, used by "
+                     "evaluation and export (0 = off: the last weights).", flag_values=fv)
 
 
 def _int_list(name: str, values) -> tuple:
@@ -208,7 +214,8 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
                                  augment_zoom=fv.augment_zoom),
       optimizer=config_lib.OptimizerConfig(d_learning_rate=fv.d_learning_rate,
                                            g_learning_rate=fv.g_learning_rate,
-                                           beta1=fv.beta1, beta2=fv.beta2),
+                                           beta1=fv.beta1, beta2=fv.beta2,
+                                           d_average_decay=fv.d_average_decay),
       data=config_lib.DataConfig(name=fv.dataset, data_dir=fv.data_dir, split=fv.split,
                                  image_size=fv.image_size, channels=fv.channels,
                                  num_examples=fv.num_examples,
@@ -239,4 +246,5 @@ def _semi_supervised(fv: flags.FlagValues) -> config_lib.SemiSupervisedConfig:
       consistency_weight=fv.consistency_weight,
       consistency_threshold=fv.consistency_threshold, strong_shift=fv.strong_shift,
       cutout=fv.cutout, consistency_extra_images=fv.consistency_extra_images,
-      consistency_alignment=fv.consistency_alignment)
+      consistency_alignment=fv.consistency_alignment,
+      consistency_from_average=fv.consistency_from_average)

@@ -175,7 +175,9 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
   """
   config = config_lib.load_config(workdir)
   generator, discriminator = build_models(config)
-  path = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint)
+  path = checkpointing.restore_for_inference(
+      generator, discriminator, workdir, checkpoint,
+      averaged=config.optimizer.averages_discriminator)
   bad = checkpointing.non_finite_variables(generator.variables + discriminator.variables)
   if bad:
     raise ExportError(f"{path} holds non-finite weights in "

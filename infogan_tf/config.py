@@ -203,6 +203,9 @@ class SemiSupervisedConfig:
       before taking pseudo-labels, so classes Q_ss under-predicts still get pseudo-labels.
     consistency_from_average: Take the pseudo-labels from the moving average of D's weights
       (a "mean teacher"; needs `OptimizerConfig.d_average_decay` > 0) instead of D itself.
+    consistency_adaptive_threshold: Per-class self-adaptive thresholds (FreeMatch, Wang et
+      al. 2023; `infogan_tf.adaptive_threshold`) instead of the fixed
+      `consistency_threshold`: classes Q_ss is less sure of get lower thresholds.
   """
 
   codes: Tuple[int, ...] = ()
@@ -223,6 +226,7 @@ class SemiSupervisedConfig:
   consistency_extra_images: int = 0
   consistency_alignment: bool = False
   consistency_from_average: bool = False
+  consistency_adaptive_threshold: bool = False
 
   @property
   def enabled(self) -> bool:
@@ -264,9 +268,10 @@ class SemiSupervisedConfig:
     _require(self.consistency_extra_images >= 0, "consistency_extra_images must be >= 0")
     _require(self.consistency_weight > 0 or not (self.consistency_extra_images
                                                  or self.consistency_alignment
-                                                 or self.consistency_from_average),
-             "consistency_extra_images, consistency_alignment and consistency_from_average "
-             "need consistency_weight > 0")
+                                                 or self.consistency_from_average
+                                                 or self.consistency_adaptive_threshold),
+             "consistency_extra_images, consistency_alignment, consistency_from_average and "
+             "consistency_adaptive_threshold need consistency_weight > 0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -530,6 +535,15 @@ _FIXED_DATA = {
 }
 
 
+# Options that add state to the checkpoint: they cannot be switched on or off on resume.
+_CHECKPOINTED_OPTIONS = {
+    "a moving average of D (d_average_decay)":
+        lambda c: c.optimizer.averages_discriminator,
+    "adaptive pseudo-label thresholds (consistency_adaptive_threshold)":
+        lambda c: c.semi_supervised.enabled and c.semi_supervised.consistency_adaptive_threshold,
+}
+
+
 def config_changes(saved: ExperimentConfig, new: ExperimentConfig) -> dict:
   """{'part.field': [old, new]} for every field that differs."""
   changes = {}
@@ -555,6 +569,13 @@ def check_resume_compatible(saved: ExperimentConfig, new: ExperimentConfig,
     The changes (see `config_changes`), to be recorded.
   """
   changes = config_changes(saved, new)
+  for what, kept in _CHECKPOINTED_OPTIONS.items():
+    if kept(saved) != kept(new):
+      raise ConfigError(
+          f"workdir was trained {'with' if kept(saved) else 'without'} {what}, which its "
+          f"checkpoints {'hold' if kept(saved) else 'do not hold'}: keep it "
+          f"{'on' if kept(saved) else 'off'} to resume (its settings may change), or use a new "
+          "--workdir")
   rules = dict(_FIXED_SHAPE, **({} if allow_data_changes else _FIXED_DATA))
   for part, fields in rules.items():
     bad = [f"{k.split('.', 1)[1]}: {old!r} -> {value!r}" for k, (old, value) in changes.items()

@@ -171,6 +171,59 @@ def paired_assignment_mutual_information(p1: tf.Tensor, p2: tf.Tensor,
   return tf.reduce_sum(joint * (tf.math.log(joint) - tf.math.log(pi) - tf.math.log(pj)))
 
 
+def pseudo_label_probabilities(target_logits: tf.Tensor, align: bool = False) -> tf.Tensor:
+  """[B, k] weak-view probabilities that pseudo-labels are taken from (no gradient).
+
+  Args:
+    target_logits: [B, k] logits on the weak view.
+    align: Distribution alignment (ReMixMatch): divide the probabilities by their mean over
+      the batch (the model's current class marginal; the target marginal is uniform) and
+      renormalise.
+  """
+  probs = tf.nn.softmax(tf.stop_gradient(target_logits), axis=-1)  # [B, k]
+  if align:
+    probs = probs / (tf.reduce_mean(probs, axis=0, keepdims=True) + 1e-6)  # [B, k]
+    probs = probs / tf.reduce_sum(probs, axis=-1, keepdims=True)
+  return probs
+
+
+def self_adaptive_thresholds(confidence: tf.Tensor, class_confidence: tf.Tensor) -> tf.Tensor:
+  """Per-class pseudo-label thresholds of FreeMatch (Wang et al. 2023, eq. 6-7).
+
+  Args:
+    confidence: [] the model's running mean of max probability on unlabelled images (the
+      global threshold: it rises as the model grows confident).
+    class_confidence: [k] the running mean probability of each class on unlabelled images.
+
+  Returns:
+    [k] thresholds: confidence * class_confidence / max(class_confidence); a class the model
+    predicts less (e.g. a hard one) gets a lower threshold.
+  """
+  return confidence * class_confidence / tf.reduce_max(class_confidence)
+
+
+def masked_pseudo_label_loss(probs: tf.Tensor, view_logits: tf.Tensor,
+                             threshold) -> Tuple[tf.Tensor, tf.Tensor]:
+  """Cross-entropy of the view against the arg-max of `probs`, where it is confident enough.
+
+  Args:
+    probs: [B, k] weak-view probabilities (`pseudo_label_probabilities`).
+    view_logits: [B, k] logits on the strong view (what is trained).
+    threshold: A float (keep an image when its max probability is >= it) or [k] per-class
+      thresholds (compared with the max probability of the image's arg-max class).
+
+  Returns:
+    (loss, mask): [B] masked cross-entropy (0 where masked out) and [B] float 0/1 mask.
+  """
+  targets = tf.argmax(probs, axis=-1, output_type=tf.int32)  # [B]
+  threshold = tf.convert_to_tensor(threshold, probs.dtype)
+  if threshold.shape.rank == 1:
+    threshold = tf.gather(threshold, targets)  # [B]
+  mask = tf.cast(tf.reduce_max(probs, axis=-1) >= threshold, tf.float32)  # [B]
+  ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=view_logits)
+  return ce * mask, mask
+
+
 def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor, threshold: float,
                       align: bool = False) -> Tuple[tf.Tensor, tf.Tensor]:
   """Confidence-masked pseudo-label cross-entropy (FixMatch, Sohn et al. 2020).
@@ -181,22 +234,15 @@ def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor, threshol
   Args:
     target_logits: [B, k] logits on the weak view (the pseudo-label source).
     view_logits: [B, k] logits on the strong view (what is trained).
-    threshold: Keep an image when its weak-view max probability is >= this.
-    align: Distribution alignment (ReMixMatch): divide the weak-view probabilities by their
-      mean over the batch (the model's current class marginal; the target marginal is
-      uniform) and renormalise, before the threshold and arg-max.
+    threshold: Keep an image when its weak-view max probability is >= this (or [k] per-class
+      thresholds, see `masked_pseudo_label_loss`).
+    align: Distribution alignment (see `pseudo_label_probabilities`).
 
   Returns:
     (loss, mask): [B] masked cross-entropy (0 where masked out) and [B] float 0/1 mask.
   """
-  probs = tf.nn.softmax(tf.stop_gradient(target_logits), axis=-1)  # [B, k]
-  if align:
-    probs = probs / (tf.reduce_mean(probs, axis=0, keepdims=True) + 1e-6)  # [B, k]
-    probs = probs / tf.reduce_sum(probs, axis=-1, keepdims=True)
-  mask = tf.cast(tf.reduce_max(probs, axis=-1) >= threshold, tf.float32)  # [B]
-  targets = tf.argmax(probs, axis=-1, output_type=tf.int32)  # [B]
-  ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=view_logits)
-  return ce * mask, mask
+  return masked_pseudo_label_loss(pseudo_label_probabilities(target_logits, align),
+                                  view_logits, threshold)
 
 
 def mutual_information_lower_bound(entropy: float, cross_entropy: tf.Tensor) -> tf.Tensor:

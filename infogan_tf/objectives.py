@@ -20,7 +20,8 @@ columns of Q's output layer for unsupervised / semi-supervised codes):
     ss_consistency  w * mask * -log Q_ss(argmax Q_ss(x) | strong(x)) (pseudo-labels on
                     unlabelled real images, the GAN batch plus any extra images; the
                     arg-max from the moving average of D with `consistency_from_average`,
-                    whose weights no term trains)
+                    whose weights no term trains; kept above a fixed or a per-class
+                    self-adaptive threshold)
                                                                 trunk, Q head (Q_ss columns)
   G step (the updated D is re-run on the same generated batch; D's variables are not updated)
     gan             -log D(G(z, c))                             G
@@ -53,10 +54,20 @@ class Objective:
     rng: Random generator for augmentations (per-replica stream under a strategy).
     pixel_low: The architecture's background pixel value (fill for shifts and cut-outs).
     global_batch: Global size of the unlabelled (and generated) batch.
+    average: The moving average of D (a Discriminator) when the run keeps one; with
+      `consistency_from_average` the pseudo-labels come from it.
+    thresholds: The `adaptive_threshold.AdaptiveThresholds` of a run with
+      `consistency_adaptive_threshold` (else the fixed `consistency_threshold` applies).
   """
 
   def __init__(self, config: config_lib.ExperimentConfig, rng: tf.random.Generator,
-               pixel_low: float, global_batch: int):
+               pixel_low: float, global_batch: int, average=None, thresholds=None):
+    self.teacher = average if config.semi_supervised.consistency_from_average else None
+    if config.semi_supervised.consistency_from_average and average is None:
+      raise ValueError("consistency_from_average needs the moving average of D")
+    if config.semi_supervised.consistency_adaptive_threshold and thresholds is None:
+      raise ValueError("consistency_adaptive_threshold needs its AdaptiveThresholds")
+    self.thresholds = thresholds
     self.loss = config.loss
     self.ss = config.semi_supervised
     self.rng = rng
@@ -87,19 +98,20 @@ class Objective:
     return augment.cutout(view, self.rng, cutout, self.pixel_low)  # [b, H, W, C]
 
   def _consistency(self, D, batch: Dict[str, tf.Tensor], real_out: DiscriminatorOutput,
-                   logs: Logs, teacher=None) -> tf.Tensor:
+                   logs: Logs) -> tf.Tensor:
     """The pseudo-label term on unlabelled real images (and its diagnostics into `logs`).
 
     The weak view is the image itself: Q_ss's logits from the GAN pass (plus one more pass
-    over 'extra_images' when present), or with a `teacher` (the moving average of D) that
+    over 'extra_images' when present), or with a teacher (the moving average of D) that
     model's logits on the same images, batch statistics in both cases. The strong view is
-    shifted, mirrored and cut out, and D learns on it.
+    shifted, mirrored and cut out, and D learns on it. Pseudo-labels are kept above the fixed
+    threshold, or above their class's self-adaptive threshold.
     """
     images = batch["images"]  # [b, H, W, C]
     if "extra_images" in batch:
       images = tf.concat([images, batch["extra_images"]], 0)  # [b + e, H, W, C]
-    if teacher is not None:
-      teacher_out = teacher(images, training=True)
+    if self.teacher is not None:
+      teacher_out = self.teacher(images, training=True)
       weak_logits = [tf.stop_gradient(teacher_out.categorical_logits[c])
                      for c in self.ss_codes]  # [b + e, k] each
     else:
@@ -111,17 +123,22 @@ class Objective:
     global_images = self.global_batch + self.ss.consistency_extra_images
     strong_out = D(self._view(images, self.ss.strong_shift, self.ss.cutout), training=True)
     consistency = []
-    for weak, c in zip(weak_logits, self.ss_codes):
-      ce, mask = losses.pseudo_label_loss(weak, strong_out.categorical_logits[c],
-                                          self.ss.consistency_threshold,
-                                          self.ss.consistency_alignment)  # [b + e], [b + e]
+    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+    for index, (weak, c) in enumerate(zip(weak_logits, self.ss_codes)):
+      probs = losses.pseudo_label_probabilities(weak, self.ss.consistency_alignment)  # [b+e, k]
+      threshold = self.ss.consistency_threshold
+      if self.thresholds is not None:
+        threshold = self.thresholds.thresholds(index, probs)  # [k]
+        logs[f"ss/threshold/cat{c}"] = tf.reduce_mean(threshold) / replicas
+      ce, mask = losses.masked_pseudo_label_loss(probs, strong_out.categorical_logits[c],
+                                                 threshold)  # [b + e], [b + e]
       consistency.append(ce)
       logs[f"ss/consistency/cat{c}"] = self.scale(ce, global_images)
       logs[f"ss/mask_rate/cat{c}"] = self.scale(mask, global_images)
     return self.ss.consistency_weight * self.scale(tf.add_n(consistency), global_images)
 
   def discriminator_terms(self, D, batch: Dict[str, tf.Tensor], fake: tf.Tensor,
-                          latent: LatentSample, average=None) -> Tuple[Terms, Logs]:
+                          latent: LatentSample) -> Tuple[Terms, Logs]:
     """The D-step terms and diagnostics (call inside the D tape).
 
     Args:
@@ -131,8 +148,6 @@ class Objective:
         [e, H, W, C] for the pseudo-label term.
       fake: [b, H, W, C] generated images (gradient stopped by the caller).
       latent: The LatentSample that made `fake`.
-      average: The moving average of D (a Discriminator), when the run keeps one; the
-        pseudo-labels come from it with `consistency_from_average`.
 
     Returns:
       (terms, logs).
@@ -186,8 +201,7 @@ class Objective:
       if self.ss.q_ss_on_generated:
         terms["ss_generated"] = self.scale(self._ss_generated(info))
       if self.ss.consistency_weight > 0:
-        teacher = average if self.ss.consistency_from_average else None
-        terms["ss_consistency"] = self._consistency(D, batch, real_out, logs, teacher)
+        terms["ss_consistency"] = self._consistency(D, batch, real_out, logs)
     return terms, logs
 
   def generator_terms(self, D, fake: tf.Tensor, latent: LatentSample) -> Tuple[Terms, Logs]:

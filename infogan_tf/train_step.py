@@ -22,6 +22,7 @@ from typing import Dict, Optional
 import keras
 import tensorflow as tf
 
+from infogan_tf import adaptive_threshold
 from infogan_tf import averaging
 from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
@@ -43,6 +44,8 @@ class TrainState:
   step: tf.Variable
   # The moving average of D's weights (`OptimizerConfig.d_average_decay`), else None.
   discriminator_average: Optional[Discriminator] = None
+  # Pseudo-label statistics (`SemiSupervisedConfig.consistency_adaptive_threshold`), else None.
+  thresholds: Optional[adaptive_threshold.AdaptiveThresholds] = None
 
   def checkpoint(self) -> tf.train.Checkpoint:
     parts = dict(generator=self.generator, discriminator=self.discriminator,
@@ -50,6 +53,8 @@ class TrainState:
                  step=self.step)
     if self.discriminator_average is not None:
       parts[checkpointing.DISCRIMINATOR_AVERAGE_KEY] = self.discriminator_average
+    if self.thresholds is not None:
+      parts["adaptive_thresholds"] = self.thresholds
     return tf.train.Checkpoint(**parts)
 
   @property
@@ -88,7 +93,11 @@ def create_state(config: config_lib.ExperimentConfig,
                                            "name": "discriminator_average"})
       average.build(None)
       averaging.copy_weights(average.variables, discriminator.variables)
-  return TrainState(generator, discriminator, g_opt, d_opt, rng, step, average)
+    ss = config.semi_supervised
+    thresholds = (adaptive_threshold.AdaptiveThresholds(
+        [config.latent.categorical[c] for c in ss.codes])
+                  if ss.enabled and ss.consistency_adaptive_threshold else None)
+  return TrainState(generator, discriminator, g_opt, d_opt, rng, step, average, thresholds)
 
 
 def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
@@ -114,7 +123,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
   G, D = state.generator, state.discriminator
   objective = objectives.Objective(config, state.rng,
                                    architectures.info(config.model.architecture).pixel_range[0],
-                                   global_batch)
+                                   global_batch, state.discriminator_average, state.thresholds)
 
   def replica_step(batch: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
     latent = sample_latent(tf.shape(batch["images"])[0])
@@ -124,7 +133,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
       with g_tape.stop_recording():
         with tf.GradientTape() as d_tape:
           d_terms, d_logs = objective.discriminator_terms(D, batch, tf.stop_gradient(fake),
-                                                          latent, state.discriminator_average)
+                                                          latent)
           d_loss = tf.add_n(list(d_terms.values()))
         d_vars = D.trainable_variables
         state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))

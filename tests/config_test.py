@@ -45,6 +45,7 @@ def test_unknown_keys_are_rejected():
     (dict(model=dict(architecture="resnet")), "architecture"),
     (dict(loss=dict(continuous_std=0.0)), "continuous_std"),
     (dict(optimizer=dict(g_learning_rate=0.0)), "g_learning_rate"),
+    (dict(optimizer=dict(d_average_decay=1.0)), r"d_average_decay must be in \[0, 1\)"),
     (dict(data=dict(name="imagenet")), "dataset"),
     (dict(data=dict(name="idx", data_dir=None)), "needs data_dir"),
     (dict(train=dict(steps=0)), "steps"),
@@ -63,6 +64,14 @@ def test_resume_compatibility():
   config_lib.check_resume_compatible(a, helpers.with_parts(a, train=dict(steps=99)))
   with pytest.raises(config_lib.ConfigError, match="categorical"):
     config_lib.check_resume_compatible(a, helpers.with_parts(a, latent=dict(categorical=(5,))))
+  # The moving average of D is part of the checkpoint: it can change its decay, not come or go.
+  averaged = helpers.with_parts(a, optimizer=dict(d_average_decay=0.999))
+  assert config_lib.check_resume_compatible(
+      averaged, helpers.with_parts(a, optimizer=dict(d_average_decay=0.99))) == {
+          "optimizer.d_average_decay": [0.999, 0.99]}
+  for saved, new in ((a, averaged), (averaged, a)):
+    with pytest.raises(config_lib.ConfigError, match="a moving average of D .*keep it (on|off) to resume"):
+      config_lib.check_resume_compatible(saved, new, allow_data_changes=True)
 
 
 @pytest.mark.parametrize("part, change, field", [

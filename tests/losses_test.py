@@ -100,3 +100,15 @@ def test_distribution_alignment_gives_the_under_predicted_class_its_images():
                                       threshold=0.7, align=True)
   np.testing.assert_array_equal(mask, [0.0, 0.0, 1.0])  # rows 0-1 drop to p = 0.69 < 0.7
   assert float(ce[2]) < 0.01  # the strong view's class-1 logit matches the aligned target
+
+
+def test_self_adaptive_thresholds_lower_the_less_predicted_classes():
+  thresholds = losses.self_adaptive_thresholds(tf.constant(0.8), tf.constant([0.5, 0.3, 0.2]))
+  np.testing.assert_allclose(thresholds, [0.8, 0.48, 0.32], rtol=1e-6)
+  # Per-class thresholds compare each image's max probability with its arg-max class's one.
+  probs = tf.constant([[0.7, 0.2, 0.1],    # class 0, 0.7 < 0.8: out
+                       [0.1, 0.6, 0.3],    # class 1, 0.6 >= 0.48: in
+                       [0.3, 0.3, 0.4]])   # class 2, 0.4 >= 0.32: in
+  ce, mask = losses.masked_pseudo_label_loss(probs, tf.zeros([3, 3]), thresholds)
+  np.testing.assert_array_equal(mask, [0.0, 1.0, 1.0])
+  np.testing.assert_allclose(ce, [0.0, np.log(3.0), np.log(3.0)], rtol=1e-6)

@@ -127,3 +127,48 @@ def test_extra_unlabelled_images_train_through_the_pseudo_label_term():
                                                 tf.random.uniform([6, 28, 28, 1]), latent)
   assert _nonzero(tape.gradient(terms["ss_consistency"], extra))
   assert float(logs["ss/mask_rate/cat0"]) == pytest.approx(1.0)  # threshold 0: all 11 images
+
+
+def _consistency_term(config, discriminator, batch, latent, average=None):
+  """The pseudo-label term with a fresh augmentation RNG (same strong views every call)."""
+  objective = objectives.Objective(config, tf.random.Generator.from_seed(5), 0.0,
+                                   global_batch=6, average=average)
+  fake = tf.zeros([6, 28, 28, 1])
+  with tf.GradientTape() as tape:
+    terms, _ = objective.discriminator_terms(discriminator, batch, fake, latent)
+  return terms["ss_consistency"], tape
+
+
+def test_pseudo_labels_from_the_average_train_d_not_the_average():
+  plain = _config(False)
+  ss = plain.semi_supervised
+  config = helpers.with_parts(plain, optimizer=dict(d_average_decay=0.9))
+  config = config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
+      **{**ss.__dict__, "consistency_from_average": True}))
+  _, discriminator, _, _, batch, latent = _step_inputs(plain)
+  average = build_models(config)[1]  # other initial weights than D
+  expected, _ = _consistency_term(plain, discriminator, batch, latent)
+
+  # An average equal to D gives D's own pseudo-labels: the same term as without one.
+  for a, d in zip(average.variables, discriminator.variables):
+    a.assign(d)
+  same, _ = _consistency_term(config, discriminator, batch, latent, average)
+  assert float(same) == pytest.approx(float(expected), rel=1e-5)
+
+  # Other weights give other pseudo-labels; the term trains D, never the average.
+  for a in average.trainable_variables:
+    a.assign(a + tf.random.normal(a.shape, stddev=0.05, seed=1))
+  other, tape = _consistency_term(config, discriminator, batch, latent, average)
+  assert float(other) != pytest.approx(float(expected), rel=1e-3)
+  grads = tape.gradient(other, average.trainable_variables + discriminator.trainable_variables)
+  n = len(average.trainable_variables)
+  assert not any(_nonzero(g) for g in grads[:n])
+  assert any(_nonzero(g) for g in grads[n:])
+
+
+def test_pseudo_labels_from_the_average_need_an_average():
+  config = helpers.tiny_ss_config()
+  ss = config.semi_supervised
+  with pytest.raises(config_lib.ConfigError, match="needs d_average_decay > 0"):
+    config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
+        **{**ss.__dict__, "consistency_from_average": True})).validate()

@@ -156,6 +156,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_bool("consistency_from_average", _S.consistency_from_average,
                     "Pseudo-labels from the moving average of D's weights (a mean teacher; "
                     "needs --d_average_decay).", flag_values=fv)
+  flags.DEFINE_bool("consistency_adaptive_threshold", _S.consistency_adaptive_threshold,
+                    "Per-class self-adaptive pseudo-label thresholds (FreeMatch) instead of "
+                    "--consistency_threshold.", flag_values=fv)
   flags.DEFINE_string("unlabelled_folder", _D.data.unlabelled_folder,
                       "--dataset=folder: the sub-folder of images without labels.",
                       flag_values=fv)
@@ -247,4 +250,5 @@ def _semi_supervised(fv: flags.FlagValues) -> config_lib.SemiSupervisedConfig:
       consistency_threshold=fv.consistency_threshold, strong_shift=fv.strong_shift,
       cutout=fv.cutout, consistency_extra_images=fv.consistency_extra_images,
       consistency_alignment=fv.consistency_alignment,
-      consistency_from_average=fv.consistency_from_average)
+      consistency_from_average=fv.consistency_from_average,
+      consistency_adaptive_threshold=fv.consistency_adaptive_threshold)

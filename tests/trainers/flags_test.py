@@ -89,6 +89,16 @@ def test_semi_supervised_flags_reach_the_config():
   assert (ss.labelled_fraction, ss.labels_per_class, ss.label_seed) == (0.01, 0, 3)
   assert ss.lambda_ss == 2 and ss.q_ss_on_generated and ss.augment_flip and ss.cutout == 0
   assert ss.consistency_weight == 0.5 and ss.labelled_batch_size == 16
+  assert not ss.consistency_adaptive_threshold and not ss.consistency_from_average
+  pseudo = _parse("--workdir=/tmp/x", "--ss_codes=0", "--labels_per_class=10",
+                  "--consistency_weight=1", "--consistency_adaptive_threshold",
+                  "--d_average_decay=0.99", "--consistency_from_average",
+                  "--consistency_alignment", "--consistency_extra_images=8")
+  assert pseudo.optimizer.d_average_decay == 0.99
+  assert (pseudo.semi_supervised.consistency_adaptive_threshold
+          and pseudo.semi_supervised.consistency_from_average
+          and pseudo.semi_supervised.consistency_alignment
+          and pseudo.semi_supervised.consistency_extra_images == 8)
   default = _parse("--workdir=/tmp/x", "--ss_codes=0", "--labels_per_class=10")
   assert default.semi_supervised.label_columns == ("label",)  # the class label by default
   assert not _parse("--workdir=/tmp/x").semi_supervised.enabled
@@ -103,6 +113,11 @@ def test_semi_supervised_flags_reach_the_config():
     (["--ss_codes=0", "--labels_per_class=5", "--consistency_threshold=0"],
      "consistency_threshold"),
     (["--label_columns=shape"], "without semi-supervised codes"),
+    (["--ss_codes=0", "--labels_per_class=5", "--consistency_adaptive_threshold"],
+     "need consistency_weight > 0"),
+    (["--ss_codes=0", "--labels_per_class=5", "--consistency_weight=1",
+      "--consistency_from_average"], "needs d_average_decay > 0"),
+    (["--d_average_decay=1"], r"d_average_decay must be in \[0, 1\)"),
 ])
 def test_bad_semi_supervised_flags(args, message):
   with pytest.raises(config_lib.ConfigError, match=message):

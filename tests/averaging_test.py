@@ -18,11 +18,14 @@ DECAY = 0.5
 
 
 def _averaged_ss_config(workdir="/tmp/unused", **train_overrides):
+  """tiny_ss_config with every option that adds train state: the moving average of D (with
+  pseudo-labels from it) and the adaptive thresholds."""
   config = helpers.with_parts(helpers.tiny_ss_config(workdir, **train_overrides),
                               optimizer=dict(d_average_decay=DECAY))
   ss = config.semi_supervised
   return config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
-      **{**ss.__dict__, "consistency_from_average": True})).validate()
+      **{**ss.__dict__, "consistency_from_average": True,
+         "consistency_adaptive_threshold": True})).validate()
 
 
 def _weighted_mean(values, decay):
@@ -66,6 +69,7 @@ def test_mirrored_loop_keeps_the_average_of_d_on_every_replica():
     metrics = loop(iterator, 1)
     history.append([v.numpy() for v in d_vars])
   assert np.isfinite(metrics["d/ss_consistency"])
+  assert 0.0 < metrics["ss/threshold/cat0"] <= 1.0  # the adaptive thresholds run beside it
   assert loop.tracing_count == 1
   for i, a in enumerate(avg_vars):
     expected = _weighted_mean([h[i] for h in history], DECAY)
@@ -77,7 +81,7 @@ def test_mirrored_loop_keeps_the_average_of_d_on_every_replica():
 @pytest.fixture(scope="module")
 def averaged_workdir(tmp_path_factory):
   workdir = str(tmp_path_factory.mktemp("averaged") / "run")
-  training.train(_averaged_ss_config(workdir, steps=4), stream=io.StringIO(),
+  training.train(_averaged_ss_config(workdir, steps=2), stream=io.StringIO(),
                  strategy=helpers.one_device_strategy())
   return workdir
 
@@ -107,8 +111,9 @@ def test_evaluation_and_export_use_the_average(averaged_workdir, classifier_dir,
 
 
 def test_restoring_an_average_that_was_not_kept_is_one_clear_error(tmp_path):
-  workdir = helpers.train_tiny_workdir(str(tmp_path / "plain"), steps=2)
   generator, discriminator = build_models(helpers.tiny_config())
+  tf.train.Checkpoint(generator=generator, discriminator=discriminator).save(
+      str(tmp_path / checkpointing.CHECKPOINT_SUBDIR / "ckpt"))
   with pytest.raises(checkpointing.CheckpointError,
                      match="holds no moving average of D's weights"):
-    checkpointing.restore_for_inference(generator, discriminator, workdir, averaged=True)
+    checkpointing.restore_for_inference(generator, discriminator, str(tmp_path), averaged=True)

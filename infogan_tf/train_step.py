@@ -29,7 +29,7 @@ from infogan_tf import config as config_lib
 from infogan_tf import objectives
 from infogan_tf.fused_adam import FusedAdam
 from infogan_tf.latent import LatentSpec
-from infogan_tf.models import Discriminator, Generator, architectures, build_models
+from infogan_tf.models import Discriminator, Generator, architectures, build_models, dtype_policy
 
 
 @dataclasses.dataclass
@@ -89,8 +89,9 @@ def create_state(config: config_lib.ExperimentConfig,
     step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
     average = None
     if config.optimizer.averages_discriminator:
-      average = Discriminator.from_config({**discriminator.get_config(),
-                                           "name": "discriminator_average"})
+      with dtype_policy(config.model.precision):  # computes like D
+        average = Discriminator.from_config({**discriminator.get_config(),
+                                             "name": "discriminator_average"})
       average.build(None)
       averaging.copy_weights(average.variables, discriminator.variables)
     ss = config.semi_supervised

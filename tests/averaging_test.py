@@ -2,6 +2,8 @@
 replicas, checkpoints, and the evaluation and export that use it."""
 
 import io
+import json
+import os
 
 import numpy as np
 import pytest
@@ -101,8 +103,10 @@ def test_evaluation_and_export_use_the_average(averaged_workdir, classifier_dir,
   assert "last weights instead of their average" in evaluation.summary_table(report)
 
   images = np.random.RandomState(0).uniform(0, 1, (6, 28, 28, 1)).astype(np.float32)
-  loaded = tf.saved_model.load(exporter.export_workdir(averaged_workdir,
-                                                       str(tmp_path / "export")).path)
+  path = exporter.export_workdir(averaged_workdir, str(tmp_path / "export")).path
+  loaded = tf.saved_model.load(path)
+  with open(os.path.join(path, "assets.extra", exporter.CONFIG_ASSET)) as f:
+    assert json.load(f)["discriminator_weights"] == "moving average"
   probs = loaded.signatures["encode"](images=tf.constant(images))["cat0_probs"].numpy()
   np.testing.assert_allclose(
       probs, tf.nn.softmax(average(images).categorical_logits[0]).numpy(), atol=1e-5)

@@ -88,6 +88,7 @@ def test_export_serves_classes(ss_workdir, tmp_path):
         **{"classes": tf.constant([-1]), "seed": tf.constant(0, tf.int64)})
   meta = json.load(open(os.path.join(result.path, "assets.extra", exporter.CONFIG_ASSET)))
   assert meta["class_names"] == {"shape": ["shape=0", "shape=1", "shape=2", "shape=3"]}
+  assert meta["discriminator_weights"] == "last"
 
 
 def test_mirrored_step_with_labelled_batches():

@@ -130,6 +130,9 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
     meta = {
         "config": config.to_dict(),
         "checkpoint": checkpoint,
+        # Which of the checkpoint's discriminators `encode` serves (`OptimizerConfig`).
+        "discriminator_weights": ("moving average" if config.optimizer.averages_discriminator
+                                  else "last"),
         "default_signature": sig.DEFAULT_SIGNATURE,
         "signatures": {ep.name: {"inputs": ep.input_names,
                                  "input_shapes": {s.name: [d if d is not None else -1

@@ -12,7 +12,9 @@ Per seed S (the labelled subset is drawn with --label_seed=S, the same for all t
      augmentation, labelled batch and steps (`infogan_tf.supervised.train_labelled_only`).
   3. Baseline (b): a linear probe on an unsupervised InfoGAN's trunk features (trained with
      --unsupervised_flagfile and seed S, reused across label budgets), fitted on the same
-     labelled images (`infogan_tf.supervised.probe_on_labelled`).
+     labelled images (`infogan_tf.supervised.probe_on_labelled`). That unsupervised run's own
+     categorical-code accuracy (Hungarian ACC) is reported too: the unsupervised mode measured
+     with the same code.
 Results: benchmarks/results/ss_<label>.json and a section appended to --out. A rerun reuses
 every workdir that has its evaluation report, and the baselines' results stored beside it
 (<workdir>/eval/labelled_only.json, probe_unsupervised.json).
@@ -119,6 +121,8 @@ def main():
     if not args.skip_probe:
       unsup = os.path.join(args.base_workdir, "unsupervised", f"seed{seed}")
       row["unsupervised_seconds"] = _train(args.unsupervised_flagfile, unsup, seed, [])[0]
+      with open(os.path.join(unsup, "eval", "report.json")) as f:
+        row["unsupervised_acc"] = json.load(f)["clustering"]["cat0"]["acc"]
       probe = _cached(os.path.join(workdir, "eval", "probe_unsupervised.json"),
                       lambda: supervised.probe_on_labelled(unsup, config))
       row["probe_unsupervised"] = probe["accuracy"]
@@ -162,7 +166,8 @@ def markdown(result: dict, args) -> str:
            "generation_accuracy": "class-conditional generation accuracy",
            "frechet": "Fréchet distance",
            "labelled_only": "baseline (a): same trunk + head, labelled images only",
-           "probe_unsupervised": "baseline (b): linear probe on unsupervised InfoGAN features"}
+           "probe_unsupervised": "baseline (b): linear probe on unsupervised InfoGAN features",
+           "unsupervised_acc": "the unsupervised InfoGAN of (b): cat0 Hungarian ACC"}
   for k, title in names.items():
     if k in s:
       lines.append(f"| {title} | {fmt(k)} | {per(k)} |")

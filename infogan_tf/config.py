@@ -195,6 +195,9 @@ class SemiSupervisedConfig:
     consistency_threshold: Minimum max-probability for an image to get a pseudo-label.
     strong_shift: Max shift in pixels of the strong view.
     cutout: Side of the square cut out of the strong view (0 = none).
+    strong_randaugment_ops: RandAugment operations drawn per image for the strong view,
+      between the shift/mirror and the cut-out (`infogan_tf.rand_augment`; FixMatch uses 2).
+      0 = the strong view is shifted, mirrored and cut out only.
     consistency_extra_images: Global number of extra unlabelled real images per step that only
       the pseudo-label term sees, beside the unlabelled GAN batch (FixMatch trains on several
       times more unlabelled than labelled images; 0 = the GAN batch only).
@@ -223,6 +226,7 @@ class SemiSupervisedConfig:
   consistency_threshold: float = 0.95
   strong_shift: int = 4
   cutout: int = 12
+  strong_randaugment_ops: int = 0
   consistency_extra_images: int = 0
   consistency_alignment: bool = False
   consistency_from_average: bool = False
@@ -266,12 +270,17 @@ class SemiSupervisedConfig:
     _require(self.cutout >= 0 and self.labelled_cutout >= 0,
              "cutout and labelled_cutout must be >= 0")
     _require(self.consistency_extra_images >= 0, "consistency_extra_images must be >= 0")
+    _require(0 <= self.strong_randaugment_ops <= 10,
+             f"strong_randaugment_ops must be in [0, 10], got {self.strong_randaugment_ops}")
     _require(self.consistency_weight > 0 or not (self.consistency_extra_images
                                                  or self.consistency_alignment
                                                  or self.consistency_from_average
                                                  or self.consistency_adaptive_threshold),
              "consistency_extra_images, consistency_alignment, consistency_from_average and "
              "consistency_adaptive_threshold need consistency_weight > 0")
+    _require(self.consistency_weight > 0 or not self.strong_randaugment_ops,
+             "strong_randaugment_ops needs consistency_weight > 0 (it augments the "
+             "pseudo-label term's strong view)")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,7 +37,7 @@ from typing import Dict, Tuple
 
 import tensorflow as tf
 
-from infogan_tf import augment, losses
+from infogan_tf import augment, losses, rand_augment
 from infogan_tf import config as config_lib
 from infogan_tf.latent import LatentSample
 from infogan_tf.models.discriminator import DiscriminatorOutput
@@ -52,7 +52,8 @@ class Objective:
   Args:
     config: The experiment config.
     rng: Random generator for augmentations (per-replica stream under a strategy).
-    pixel_low: The architecture's background pixel value (fill for shifts and cut-outs).
+    pixel_range: The architecture's (low, high) pixel values; low is the background (fill
+      for shifts and cut-outs).
     global_batch: Global size of the unlabelled (and generated) batch.
     average: The moving average of D (a Discriminator) when the run keeps one; with
       `consistency_from_average` the pseudo-labels come from it.
@@ -61,7 +62,8 @@ class Objective:
   """
 
   def __init__(self, config: config_lib.ExperimentConfig, rng: tf.random.Generator,
-               pixel_low: float, global_batch: int, average=None, thresholds=None):
+               pixel_range: Tuple[float, float], global_batch: int, average=None,
+               thresholds=None):
     self.teacher = average if config.semi_supervised.consistency_from_average else None
     if config.semi_supervised.consistency_from_average and average is None:
       raise ValueError("consistency_from_average needs the moving average of D")
@@ -71,7 +73,8 @@ class Objective:
     self.loss = config.loss
     self.ss = config.semi_supervised
     self.rng = rng
-    self.pixel_low = pixel_low
+    self.pixel_range = tuple(pixel_range)
+    self.pixel_low = self.pixel_range[0]
     self.global_batch = global_batch
     self.num_categorical = len(config.latent.categorical)
     self.ss_codes = tuple(self.ss.codes)
@@ -97,6 +100,14 @@ class Objective:
     view = augment.random_view(images, self.rng, shift, self.ss.augment_flip, self.pixel_low)
     return augment.cutout(view, self.rng, cutout, self.pixel_low)  # [b, H, W, C]
 
+  def _strong_view(self, images: tf.Tensor) -> tf.Tensor:
+    """Shift and mirror, then RandAugment when configured, then cut-out (FixMatch's order)."""
+    view = augment.random_view(images, self.rng, self.ss.strong_shift, self.ss.augment_flip,
+                               self.pixel_low)
+    view = rand_augment.rand_augment(view, self.rng, self.ss.strong_randaugment_ops,
+                                     self.pixel_range)
+    return augment.cutout(view, self.rng, self.ss.cutout, self.pixel_low)  # [b, H, W, C]
+
   def _consistency(self, D, batch: Dict[str, tf.Tensor], real_out: DiscriminatorOutput,
                    logs: Logs) -> tf.Tensor:
     """The pseudo-label term on unlabelled real images (and its diagnostics into `logs`).
@@ -104,7 +115,8 @@ class Objective:
     The weak view is the image itself: Q_ss's logits from the GAN pass (plus one more pass
     over 'extra_images' when present), or with a teacher (the moving average of D) that
     model's logits on the same images, batch statistics in both cases. The strong view is
-    shifted, mirrored and cut out, and D learns on it. Pseudo-labels are kept above the fixed
+    shifted, mirrored, RandAugmented (`strong_randaugment_ops` > 0) and cut out, and D learns
+    on it. Pseudo-labels are kept above the fixed
     threshold, or above their class's self-adaptive threshold.
     """
     images = batch["images"]  # [b, H, W, C]
@@ -121,7 +133,7 @@ class Objective:
         weak_logits = [tf.concat([w, extra_out.categorical_logits[c]], 0)
                        for w, c in zip(weak_logits, self.ss_codes)]  # [b + e, k]
     global_images = self.global_batch + self.ss.consistency_extra_images
-    strong_out = D(self._view(images, self.ss.strong_shift, self.ss.cutout), training=True)
+    strong_out = D(self._strong_view(images), training=True)
     consistency = []
     replicas = tf.distribute.get_replica_context().num_replicas_in_sync
     for index, (weak, c) in enumerate(zip(weak_logits, self.ss_codes)):

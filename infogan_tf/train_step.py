@@ -123,7 +123,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
     sample_latent = lambda batch: spec.sample(state.rng, batch)
   G, D = state.generator, state.discriminator
   objective = objectives.Objective(config, state.rng,
-                                   architectures.info(config.model.architecture).pixel_range[0],
+                                   architectures.info(config.model.architecture).pixel_range,
                                    global_batch, state.discriminator_average, state.thresholds)
 
   def replica_step(batch: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:

@@ -61,8 +61,10 @@ def train_tiny_workdir(workdir: str, **train_overrides) -> str:
 
 
 def tiny_ss_config(workdir: str = "/tmp/unused", **train_overrides) -> config_lib.ExperimentConfig:
-  """`tiny_config` as ss-InfoGAN: Cat(4) tied to the procedural shape, 2 labels per shape."""
+  """`tiny_config` as ss-InfoGAN: Cat(4) tied to the procedural shape, 2 labels per shape,
+  pseudo-labels on RandAugmented strong views."""
   config = tiny_config(workdir, **train_overrides)
   return config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
       codes=(0,), label_columns=("shape",), labels_per_class=2, labelled_batch_size=8,
-      augment_flip=True, consistency_weight=1.0, consistency_threshold=0.3, cutout=6))
+      augment_flip=True, consistency_weight=1.0, consistency_threshold=0.3, cutout=6,
+      strong_randaugment_ops=2))

@@ -29,7 +29,7 @@ def _step_inputs(config, **extra):
   generator, discriminator = build_models(config)
   spec = LatentSpec(config.latent)
   rng = tf.random.Generator.from_seed(1)
-  objective = objectives.Objective(config, rng, 0.0, global_batch=6)
+  objective = objectives.Objective(config, rng, (0.0, 1.0), global_batch=6)
   batch = {"images": tf.random.uniform([6, 28, 28, 1]),
            "labelled_images": tf.random.uniform([4, 28, 28, 1]),
            "labels": tf.constant([[0], [1], [2], [3]], tf.int32), **extra}
@@ -131,7 +131,7 @@ def test_extra_unlabelled_images_train_through_the_pseudo_label_term():
 
 def _consistency_term(config, discriminator, batch, latent, average=None):
   """The pseudo-label term with a fresh augmentation RNG (same strong views every call)."""
-  objective = objectives.Objective(config, tf.random.Generator.from_seed(5), 0.0,
+  objective = objectives.Objective(config, tf.random.Generator.from_seed(5), (0.0, 1.0),
                                    global_batch=6, average=average)
   fake = tf.zeros([6, 28, 28, 1])
   with tf.GradientTape() as tape:

@@ -147,6 +147,9 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                        flag_values=fv)
   flags.DEFINE_integer("cutout", _S.cutout, "Side of the square cut out of the strong view.",
                        flag_values=fv)
+  flags.DEFINE_integer("strong_randaugment_ops", _S.strong_randaugment_ops,
+                       "RandAugment operations per image in the strong view (FixMatch: 2; "
+                       "0 = shift, mirror and cut-out only).", flag_values=fv)
   flags.DEFINE_integer("consistency_extra_images", _S.consistency_extra_images,
                        "Extra unlabelled real images per step for the pseudo-label term only "
                        "(global; 0 = the GAN batch only).", flag_values=fv)
@@ -248,7 +251,8 @@ def _semi_supervised(fv: flags.FlagValues) -> config_lib.SemiSupervisedConfig:
       augment_flip=fv.ss_augment_flip, labelled_cutout=fv.labelled_cutout,
       consistency_weight=fv.consistency_weight,
       consistency_threshold=fv.consistency_threshold, strong_shift=fv.strong_shift,
-      cutout=fv.cutout, consistency_extra_images=fv.consistency_extra_images,
+      cutout=fv.cutout, strong_randaugment_ops=fv.strong_randaugment_ops,
+      consistency_extra_images=fv.consistency_extra_images,
       consistency_alignment=fv.consistency_alignment,
       consistency_from_average=fv.consistency_from_average,
       consistency_adaptive_threshold=fv.consistency_adaptive_threshold)

@@ -93,12 +93,15 @@ def test_semi_supervised_flags_reach_the_config():
   pseudo = _parse("--workdir=/tmp/x", "--ss_codes=0", "--labels_per_class=10",
                   "--consistency_weight=1", "--consistency_adaptive_threshold",
                   "--d_average_decay=0.99", "--consistency_from_average",
-                  "--consistency_alignment", "--consistency_extra_images=8")
+                  "--consistency_alignment", "--consistency_extra_images=8",
+                  "--strong_randaugment_ops=2")
   assert pseudo.optimizer.d_average_decay == 0.99
   assert (pseudo.semi_supervised.consistency_adaptive_threshold
           and pseudo.semi_supervised.consistency_from_average
           and pseudo.semi_supervised.consistency_alignment
-          and pseudo.semi_supervised.consistency_extra_images == 8)
+          and pseudo.semi_supervised.consistency_extra_images == 8
+          and pseudo.semi_supervised.strong_randaugment_ops == 2)
+  assert ss.strong_randaugment_ops == 0  # off unless asked for
   default = _parse("--workdir=/tmp/x", "--ss_codes=0", "--labels_per_class=10")
   assert default.semi_supervised.label_columns == ("label",)  # the class label by default
   assert not _parse("--workdir=/tmp/x").semi_supervised.enabled
@@ -118,6 +121,10 @@ def test_semi_supervised_flags_reach_the_config():
     (["--ss_codes=0", "--labels_per_class=5", "--consistency_weight=1",
       "--consistency_from_average"], "needs d_average_decay > 0"),
     (["--d_average_decay=1"], r"d_average_decay must be in \[0, 1\)"),
+    (["--ss_codes=0", "--labels_per_class=5", "--strong_randaugment_ops=2"],
+     "strong_randaugment_ops needs consistency_weight > 0"),
+    (["--ss_codes=0", "--labels_per_class=5", "--consistency_weight=1",
+      "--strong_randaugment_ops=-1"], r"strong_randaugment_ops must be in \[0, 10\]"),
 ])
 def test_bad_semi_supervised_flags(args, message):
   with pytest.raises(config_lib.ConfigError, match=message):

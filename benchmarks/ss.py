@@ -1,7 +1,7 @@
 r"""ss-InfoGAN against its two baselines on the same labelled images, over several seeds.
 
   python -m benchmarks.ss --flagfile=trainers/flagfiles/fashion_mnist_ss.flags \
-      --labels_per_class=10 --seeds=0,1,2 [--extra="--consistency_weight=0"] [--label=...]
+      --labels_per_class=10 --seeds=0,1,2 [--extra="--steps=3000"] [--label=...]
 
 Per seed S (the labelled subset is drawn with --label_seed=S, the same for all three):
   1. ss-InfoGAN: `python -m trainers.main --flagfile=F --seed=S --label_seed=S

@@ -34,6 +34,12 @@ class ConfigError(ValueError):
   """An invalid configuration value; the message says what to fix."""
 
 
+def _changed_fields(config, names) -> list:
+  """The names among `names` whose value in the dataclass `config` is not the default."""
+  defaults = {f.name: f.default for f in dataclasses.fields(config)}
+  return [n for n in names if getattr(config, n) != defaults[n]]
+
+
 def _require(condition: bool, message: str) -> None:
   if not condition:
     raise ConfigError(message)
@@ -157,6 +163,18 @@ class LossConfig:
     _require(self.augment_shift >= 0, "augment_shift must be >= 0")
     _require(0 <= self.augment_zoom < 1,
              f"augment_zoom must be in [0, 1), got {self.augment_zoom}")
+    if self.real_info_weight == 0:  # the IIC extension is off: its settings do nothing
+      ignored = _changed_fields(self, ("real_info_pairing", "augment_shift", "augment_flip",
+                                       "augment_zoom"))
+      _require(not ignored, f"{', '.join(ignored)} only apply with real_info_weight > 0 "
+               "(the IIC extension)")
+
+
+# Settings of the ss pseudo-label term (SemiSupervisedConfig), used only when its weight is > 0.
+_CONSISTENCY_FIELDS = ("consistency_threshold", "strong_shift", "cutout",
+                       "strong_randaugment_ops", "consistency_extra_images",
+                       "consistency_alignment", "consistency_from_average",
+                       "consistency_adaptive_threshold")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,9 +262,11 @@ class SemiSupervisedConfig:
             "consistency_extra_images": self.consistency_extra_images}
 
   def validate(self) -> None:
-    if not self.enabled:
-      _require(not self.label_columns,
-               "label_columns given without semi-supervised codes (set ss_codes)")
+    if not self.enabled:  # every other setting would be silently ignored
+      ignored = _changed_fields(self, [f.name for f in dataclasses.fields(self)
+                                       if f.name != "codes"])
+      _require(not ignored, f"{', '.join(ignored)} given without semi-supervised codes (set "
+               "ss_codes): only ss-InfoGAN uses them")
       return
     _require(len(set(self.codes)) == len(self.codes),
              f"ss_codes must not repeat a code, got {self.codes}")
@@ -272,15 +292,10 @@ class SemiSupervisedConfig:
     _require(self.consistency_extra_images >= 0, "consistency_extra_images must be >= 0")
     _require(0 <= self.strong_randaugment_ops <= 10,
              f"strong_randaugment_ops must be in [0, 10], got {self.strong_randaugment_ops}")
-    _require(self.consistency_weight > 0 or not (self.consistency_extra_images
-                                                 or self.consistency_alignment
-                                                 or self.consistency_from_average
-                                                 or self.consistency_adaptive_threshold),
-             "consistency_extra_images, consistency_alignment, consistency_from_average and "
-             "consistency_adaptive_threshold need consistency_weight > 0")
-    _require(self.consistency_weight > 0 or not self.strong_randaugment_ops,
-             "strong_randaugment_ops needs consistency_weight > 0 (it augments the "
-             "pseudo-label term's strong view)")
+    if self.consistency_weight == 0:  # the pseudo-label term is off: its settings do nothing
+      ignored = _changed_fields(self, _CONSISTENCY_FIELDS)
+      _require(not ignored, f"{', '.join(ignored)} only apply with consistency_weight > 0 "
+               "(the pseudo-label term)")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -166,8 +166,8 @@ class LossConfig:
     if self.real_info_weight == 0:  # the IIC extension is off: its settings do nothing
       ignored = _changed_fields(self, ("real_info_pairing", "augment_shift", "augment_flip",
                                        "augment_zoom"))
-      _require(not ignored, f"{', '.join(ignored)} only apply with real_info_weight > 0 "
-               "(the IIC extension)")
+      _require(not ignored, f"{', '.join(ignored)}: only used with real_info_weight > 0 "
+               "(the IIC extension is off)")
 
 
 # Settings of the ss pseudo-label term (SemiSupervisedConfig), used only when its weight is > 0.
@@ -265,8 +265,8 @@ class SemiSupervisedConfig:
     if not self.enabled:  # every other setting would be silently ignored
       ignored = _changed_fields(self, [f.name for f in dataclasses.fields(self)
                                        if f.name != "codes"])
-      _require(not ignored, f"{', '.join(ignored)} given without semi-supervised codes (set "
-               "ss_codes): only ss-InfoGAN uses them")
+      _require(not ignored, f"{', '.join(ignored)}: only used with semi-supervised codes "
+               "(set ss_codes)")
       return
     _require(len(set(self.codes)) == len(self.codes),
              f"ss_codes must not repeat a code, got {self.codes}")
@@ -294,8 +294,8 @@ class SemiSupervisedConfig:
              f"strong_randaugment_ops must be in [0, 10], got {self.strong_randaugment_ops}")
     if self.consistency_weight == 0:  # the pseudo-label term is off: its settings do nothing
       ignored = _changed_fields(self, _CONSISTENCY_FIELDS)
-      _require(not ignored, f"{', '.join(ignored)} only apply with consistency_weight > 0 "
-               "(the pseudo-label term)")
+      _require(not ignored, f"{', '.join(ignored)}: only used with consistency_weight > 0 "
+               "(the pseudo-label term is off)")
 
 
 @dataclasses.dataclass(frozen=True)

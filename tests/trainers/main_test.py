@@ -53,7 +53,10 @@ def test_killed_run_resumes_from_last_checkpoint(tmp_path):
   deadline = time.time() + 240
   try:
     while time.time() < deadline:
-      if ckpt_dir.exists() and any(f.name.startswith("ckpt-8.") for f in ckpt_dir.iterdir()):
+      # Kill once the state file names step 8 or later (its files alone can appear before
+      # the save completes); the kill then lands mid-training or mid-save of a later one.
+      latest = tf.train.latest_checkpoint(str(ckpt_dir)) if ckpt_dir.exists() else None
+      if latest and int(latest.rsplit("-", 1)[1]) >= 8:
         break
       time.sleep(0.2)
     else:

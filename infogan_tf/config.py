@@ -36,7 +36,9 @@ class ConfigError(ValueError):
 
 def _changed_fields(config, names) -> list:
   """The names among `names` whose value in the dataclass `config` is not the default."""
-  defaults = {f.name: f.default for f in dataclasses.fields(config)}
+  defaults = {f.name: (f.default_factory() if f.default is dataclasses.MISSING
+                       and f.default_factory is not dataclasses.MISSING else f.default)
+              for f in dataclasses.fields(config)}
   return [n for n in names if getattr(config, n) != defaults[n]]
 
 

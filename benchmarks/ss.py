@@ -17,7 +17,9 @@ Per seed S (the labelled subset is drawn with --label_seed=S, the same for all t
      with the same code.
 Results: benchmarks/results/ss_<label>.json and a section appended to --out. A rerun reuses
 every workdir that has its evaluation report, and the baselines' results stored beside it
-(<workdir>/eval/labelled_only.json, probe_unsupervised.json).
+(<workdir>/eval/labelled_only.json, probe_unsupervised.json). With --reuse_results, a seed whose
+workdir is gone but whose row is in that results file keeps the recorded row (with the date it
+was measured on), so a seed can be added to an earlier run without retraining the others.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ def main():
   parser.add_argument("--seeds", default="0,1,2")
   parser.add_argument("--extra", default="", help="Extra ss trainer flags, quoted.")
   parser.add_argument("--label", default=None)
+  parser.add_argument("--reuse_results", action="store_true",
+                      help="Keep recorded rows of seeds whose workdir is gone.")
   parser.add_argument("--skip_probe", action="store_true", help="Skip baseline (b).")
   parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "ss"))
   parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
@@ -93,9 +97,15 @@ def main():
   label = args.label or f"{name} {args.labels_per_class} per class"
   slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
   extra = shlex.split(args.extra)
+  results_path = os.path.join(ROOT, "benchmarks", "results", f"ss_{slug}.json")
+  recorded = recorded_rows(results_path) if args.reuse_results else {}
   runs = []
   for seed in [int(s) for s in args.seeds.split(",")]:
     workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")
+    if seed in recorded and not os.path.exists(os.path.join(workdir, "eval", "report.json")):
+      runs.append(recorded[seed])
+      print(json.dumps(dict(recorded[seed], reused=True)), flush=True)
+      continue
     ss_flags = [f"--label_seed={seed}", f"--labels_per_class={args.labels_per_class}", *extra]
     train_seconds, images_per_sec = _train(args.flagfile, workdir, seed, ss_flags)
     with open(os.path.join(workdir, "eval", "report.json")) as f:
@@ -104,7 +114,8 @@ def main():
     with open(os.path.join(workdir, "labelled.json")) as f:
       num_labelled = json.load(f)["num_labelled"]
     steps = report["step"]
-    row = {"seed": seed, "workdir": workdir, "train_seconds": train_seconds,
+    row = {"seed": seed, "date": time.strftime("%Y-%m-%d"), "workdir": workdir,
+           "train_seconds": train_seconds,
            "images_per_sec": images_per_sec, "step": steps, "num_labelled": num_labelled,
            # Training time at the logged speed: comparable even for reused or resumed runs.
            "train_minutes_at_logged_speed": (steps * config_batch(workdir) / images_per_sec / 60
@@ -137,11 +148,28 @@ def main():
             "labels_per_class": args.labels_per_class, "date": time.strftime("%Y-%m-%d"),
             "machine": throughput.machine(), "runs": runs, "summary": summary}
   os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
-  with open(os.path.join(ROOT, "benchmarks", "results", f"ss_{slug}.json"), "w") as f:
+  with open(results_path, "w") as f:
     json.dump(result, f, indent=2)
   with open(args.out, "a") as f:
     f.write(markdown(result, args) + "\n")
   print(f"appended to {args.out}")
+
+
+def dates(runs: list[dict]) -> str:
+  """When each seed was measured: one date, or one per seed when they differ."""
+  found = [r.get("date") for r in runs]
+  if len(set(found)) == 1:
+    return str(found[0])
+  return "measured " + ", ".join(f"seed {r['seed']} on {r.get('date')}" for r in runs)
+
+
+def recorded_rows(path: str) -> dict[int, dict]:
+  """Per-seed rows of an earlier results file, each with the date it was measured on."""
+  if not os.path.exists(path):
+    return {}
+  with open(path) as f:
+    result = json.load(f)
+  return {r["seed"]: dict(r, date=r.get("date", result["date"])) for r in result["runs"]}
 
 
 def markdown(result: dict, args) -> str:
@@ -151,11 +179,12 @@ def markdown(result: dict, args) -> str:
   per = lambda k: ", ".join(f"{r[k]:.3f}" for r in runs if r.get(k) is not None)
   cmd = (f"python -m benchmarks.ss --flagfile={os.path.relpath(args.flagfile, ROOT)} "
          f"--labels_per_class={args.labels_per_class} --seeds={args.seeds}"
+         + (" --reuse_results" if args.reuse_results else "")
          + (f" --extra=\"{args.extra}\"" if args.extra else "")
          + (f" --label=\"{result['label']}\"" if args.label else ""))
   lines = [f"## {result['label']}", "", f"`{cmd}`", "",
            f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
-           f"{result['date']}; {len(runs)} seeds x {runs[0]['step']} steps; "
+           f"{dates(runs)}; {len(runs)} seeds x {runs[0]['step']} steps; "
            f"{runs[0]['num_labelled']} labelled images per seed (label_seed = seed); "
            f"ss-InfoGAN training {fmt('images_per_sec')} images/s (logged by the trainer) = "
            f"{fmt('train_minutes_at_logged_speed')} min per seed at that speed.", "",

@@ -111,9 +111,9 @@ def test_corrupt_latest_checkpoint_falls_back_to_an_older_one(tmp_path, damage):
                    strategy=helpers.one_device_strategy())
 
 
-def test_checkpoint_of_another_latent_spec_names_the_variable_and_shapes(tmp_path):
+def test_checkpoint_of_another_latent_spec_names_the_variable_and_shapes(trained_workdir):
   from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
-  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=2)
+  workdir = trained_workdir
   other = helpers.with_parts(helpers.tiny_config(workdir), latent=dict(categorical=(5,)))
   generator, discriminator = build_models(other)
   with pytest.raises(checkpointing.CheckpointError,

@@ -25,6 +25,32 @@ tf.get_logger().setLevel("ERROR")
 import pytest  # noqa: E402
 
 
+def _run_root(tmp_path_factory):
+  """The test run's own temporary folder: shared by the pytest-xdist workers."""
+  root = tmp_path_factory.getbasetemp()
+  return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+@pytest.fixture(scope="session")
+def trained_workdir(tmp_path_factory):
+  """`helpers.train_tiny_workdir` (4 steps: ckpt-2 and ckpt-4), trained once per test run and
+  shared by the pytest-xdist workers. Read it only: a test that trains on, evaluates or
+  damages a workdir trains its own."""
+  import fcntl  # pylint: disable=g-import-not-at-top
+  import shutil  # pylint: disable=g-import-not-at-top
+  from tests import helpers  # pylint: disable=g-import-not-at-top
+
+  root = _run_root(tmp_path_factory)
+  workdir, done = root / "shared_workdir", root / "shared_workdir.done"
+  with open(root / "shared_workdir.lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    if not done.exists():
+      shutil.rmtree(workdir, ignore_errors=True)  # what a failed attempt left
+      helpers.train_tiny_workdir(str(workdir))
+      done.touch()
+  return str(workdir)
+
+
 @pytest.fixture(scope="session")
 def classifier_dir(tmp_path_factory):
   """One Fréchet/classification feature-classifier cache for the whole session, shared by the
@@ -36,9 +62,7 @@ def classifier_dir(tmp_path_factory):
   from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf.metrics import feature_classifier  # pylint: disable=g-import-not-at-top
 
-  root = tmp_path_factory.getbasetemp()
-  if os.environ.get("PYTEST_XDIST_WORKER"):
-    root = root.parent  # the run's folder, above each worker's own
+  root = _run_root(tmp_path_factory)
   directory = root / "classifiers"
 
   def split(name, count):

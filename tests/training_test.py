@@ -103,11 +103,11 @@ def test_divergence_leaves_only_finite_checkpoints(tmp_path):
         assert np.all(np.isfinite(reader.get_tensor(name))), (path, name)
 
 
-def test_exporter_refuses_non_finite_weights(tmp_path):
+def test_exporter_refuses_non_finite_weights(trained_workdir, tmp_path):
   from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
   from infogan_tf import checkpointing  # pylint: disable=g-import-not-at-top
   from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
-  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=2)
+  workdir = trained_workdir
   config = config_lib.load_config(workdir)
   generator, discriminator = build_models(config)
   checkpointing.restore_for_inference(generator, discriminator, workdir)

@@ -44,9 +44,8 @@ def test_scan_head_finds_separated_clusters_without_labels():
   assert clustering.hungarian_accuracy(probs.argmax(1), labels) > 0.95
 
 
-def test_measure_on_a_trained_workdir(tmp_path):
-  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"))
-  r = feature_ceiling.measure(workdir, train_examples=300, k=5, epochs=1)
+def test_measure_on_a_trained_workdir(trained_workdir):
+  r = feature_ceiling.measure(trained_workdir, train_examples=300, k=5, epochs=1)
   assert r["train_examples"] == 300
   assert 0 <= r["neighbour_purity"] <= 1
   assert set(r["q_cat0_confident"]) == {">0.9", ">0.99"}

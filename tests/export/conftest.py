@@ -1,14 +1,8 @@
-"""Fixtures: a tiny trained workdir and its export (built once per test session)."""
+"""Fixtures: the export of the run's tiny trained workdir (tests/conftest.py), once per worker."""
 
 import pytest
 
 from infogan_tf.serving import exporter
-from tests import helpers
-
-
-@pytest.fixture(scope="session")
-def trained_workdir(tmp_path_factory):
-  return helpers.train_tiny_workdir(str(tmp_path_factory.mktemp("workdir")))
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,7 @@ def test_the_exported_encoder_fine_tunes_with_any_optimizer(exported, optimizer)
   images, labels = images[:128], labels[:128]  # a tiny labelled set
   before = _accuracy(model, images, labels)
   model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
-  model.fit(images, labels, epochs=8, batch_size=32, verbose=0)
+  model.fit(images, labels, epochs=16, batch_size=32, verbose=0)
   after = _accuracy(model, images, labels)
   changed = [not np.allclose(a, w.numpy()) for a, w in zip(trunk_before, layer.trainable_weights)]
   assert sum(changed) >= 6, optimizer  # the trunk's kernels and biases moved

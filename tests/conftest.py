@@ -1,5 +1,6 @@
 """Test setup: quiet TF, 2 logical CPU devices (multi-replica paths), unparsed absl flags."""
 
+import contextlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,19 +32,26 @@ def _run_root(tmp_path_factory):
   return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
 
 
+@contextlib.contextmanager
+def _one_worker_at_a_time(tmp_path_factory, name):
+  """Holds the run-wide lock `name` (one xdist worker at a time); yields the run's folder."""
+  import fcntl  # pylint: disable=g-import-not-at-top
+  root = _run_root(tmp_path_factory)
+  with open(root / f"{name}.lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    yield root
+
+
 @pytest.fixture(scope="session")
 def trained_workdir(tmp_path_factory):
   """`helpers.train_tiny_workdir` (4 steps: ckpt-2 and ckpt-4), trained once per test run and
   shared by the pytest-xdist workers. Read it only: a test that trains on, evaluates or
   damages a workdir trains its own."""
-  import fcntl  # pylint: disable=g-import-not-at-top
   import shutil  # pylint: disable=g-import-not-at-top
   from tests import helpers  # pylint: disable=g-import-not-at-top
 
-  root = _run_root(tmp_path_factory)
-  workdir, done = root / "shared_workdir", root / "shared_workdir.done"
-  with open(root / "shared_workdir.lock", "w") as lock:
-    fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+  with _one_worker_at_a_time(tmp_path_factory, "shared_workdir") as root:
+    workdir, done = root / "shared_workdir", root / "shared_workdir.done"
     if not done.exists():
       shutil.rmtree(workdir, ignore_errors=True)  # what a failed attempt left
       helpers.train_tiny_workdir(str(workdir))
@@ -57,13 +65,9 @@ def classifier_dir(tmp_path_factory):
   pytest-xdist workers: the first to get here trains a small classifier of the procedural
   shapes (100 updates instead of the evaluator's 400: shapes are easy), every evaluation in
   the tests then loads it."""
-  import fcntl  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf.metrics import feature_classifier  # pylint: disable=g-import-not-at-top
-
-  root = _run_root(tmp_path_factory)
-  directory = root / "classifiers"
 
   def split(name, count):
     source = data_lib.load_source(
@@ -71,8 +75,8 @@ def classifier_dir(tmp_path_factory):
     batch = next(iter(data_lib.eval_batches(source, count, (0.0, 1.0))))
     return batch["image"].numpy(), batch["label"].numpy()
 
-  with open(root / "classifiers.lock", "w") as lock:
-    fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+  with _one_worker_at_a_time(tmp_path_factory, "classifiers") as root:
+    directory = root / "classifiers"
     feature_classifier.load_or_train(str(directory), "procedural", (28, 28, 1), (0.0, 1.0), 4,
                                      lambda: split("train", 2000), lambda: split("test", 1000),
                                      min_steps=100)

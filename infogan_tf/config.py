@@ -7,9 +7,12 @@ place and everything below receives these objects.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import numbers
 import os
 import time
+import typing
 from typing import Any, Dict, Optional, Tuple
 
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
@@ -26,7 +29,7 @@ DATASETS = (
     "folder",
 )
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
-PRECISIONS = ("float32", "mixed_bfloat16")
+PRECISIONS = ("float32", "mixed_bfloat16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
 
 
@@ -47,8 +50,82 @@ def _require(condition: bool, message: str) -> None:
     raise ConfigError(message)
 
 
+def _describe_type(hint) -> str:
+  origin, args = typing.get_origin(hint), typing.get_args(hint)
+  if origin is typing.Union:
+    return " or ".join(_describe_type(a) for a in args)
+  if origin is tuple:
+    plural = {int: "ints", float: "numbers", str: "strings"}.get(args[0], "values")
+    return (f"a sequence of {plural}" if args[-1] is Ellipsis
+            else f"a sequence of {len(args)} {plural}")
+  return {int: "an int", float: "a number", bool: "True or False", str: "a string",
+          type(None): "None"}.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def _conform(value, hint):
+  """`value` as a field typed `hint` holds it (lists become tuples); raises TypeError."""
+  origin, args = typing.get_origin(hint), typing.get_args(hint)
+  if origin is typing.Union:
+    for option in args:
+      try:
+        return _conform(value, option)
+      except TypeError:
+        pass
+    raise TypeError
+  if hint is type(None):
+    if value is None:
+      return value
+    raise TypeError
+  if origin is tuple:
+    if not isinstance(value, (tuple, list)):
+      raise TypeError
+    if args[-1] is Ellipsis:
+      return tuple(_conform(v, args[0]) for v in value)
+    if len(value) != len(args):
+      raise TypeError
+    return tuple(_conform(v, a) for v, a in zip(value, args))
+  if hint is bool:
+    if isinstance(value, bool):
+      return value
+    raise TypeError
+  if hint is int:  # True is not a count
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+      return int(value)
+    raise TypeError
+  if hint is float:
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+      return float(value)
+    raise TypeError
+  if hint is str:
+    if isinstance(value, str):
+      return value
+    raise TypeError
+  return value
+
+
+@functools.lru_cache(maxsize=None)
+def _field_types(cls) -> Dict[str, Any]:
+  return typing.get_type_hints(cls)
+
+
+class _TypedFields:
+  """Checks every field's type when a config part is made (a ConfigError naming the field);
+  lists become tuples and numpy numbers Python ones, so `categorical=[10]` works."""
+
+  def __post_init__(self):
+    for field in dataclasses.fields(self):
+      hint = _field_types(type(self))[field.name]
+      value = getattr(self, field.name)
+      try:
+        conformed = _conform(value, hint)
+      except TypeError:
+        raise ConfigError(f"{field.name} must be {_describe_type(hint)}, got {value!r} "
+                          f"({type(value).__name__})") from None
+      object.__setattr__(self, field.name, conformed)
+
+
 @dataclasses.dataclass(frozen=True)
-class LatentConfig:
+class LatentConfig(_TypedFields):
   """The generator input: incompressible noise z and the latent code c.
 
   Attributes:
@@ -84,14 +161,15 @@ class LatentConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(_TypedFields):
   """Which networks to build.
 
   Attributes:
     architecture: 'mnist' (28x28, paper MNIST nets), 'svhn' (32x32, paper SVHN/CelebA nets) or
       'sprites64' (64x64 variant for sprite/shape/face data).
-    precision: 'float32' or 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on
-      CPUs with AVX512_BF16/AMX and on TPUs/recent GPUs).
+    precision: 'float32', 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on
+      CPUs with AVX512_BF16/AMX and on TPUs/recent GPUs) or 'float64' (several times slower;
+      a reference for checking float32 numerics).
     image_shape: (height, width, channels) the networks produce and consume; None takes the
       training data's shape (the trainer writes the resolved shape to config.json).
     sync_batch_norm: Synchronise BatchNormalization statistics across replicas.
@@ -121,7 +199,7 @@ class ModelConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class LossConfig:
+class LossConfig(_TypedFields):
   """Weights and form of the InfoGAN objective.
 
   Attributes:
@@ -180,7 +258,7 @@ _CONSISTENCY_FIELDS = ("consistency_threshold", "strong_shift", "cutout",
 
 
 @dataclasses.dataclass(frozen=True)
-class SemiSupervisedConfig:
+class SemiSupervisedConfig(_TypedFields):
   """ss-InfoGAN (Spurr et al. 2017): a few labelled real images decide what codes mean.
 
   A semi-supervised categorical code c_ss is tied to a label column: its category k means
@@ -301,7 +379,7 @@ class SemiSupervisedConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class OptimizerConfig:
+class OptimizerConfig(_TypedFields):
   """Adam settings (Q trains with D's optimizer, as in the official code) and weight averaging.
 
   Attributes:
@@ -333,7 +411,7 @@ class OptimizerConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class DataConfig:
+class DataConfig(_TypedFields):
   """Where training images come from.
 
   Attributes:
@@ -371,7 +449,7 @@ class DataConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(_TypedFields):
   """How long and where to train.
 
   Attributes:

@@ -137,7 +137,7 @@ def info_loss(
   if isinstance(lambda_categorical, (int, float)):
     lambda_categorical = [float(lambda_categorical)] * len(logits_per_code)
   batch = tf.shape(continuous_codes)[0]
-  total = tf.zeros([batch], tf.float32)
+  total = tf.zeros([batch], q_outputs.continuous_mean.dtype)
   categorical = []
   for logits, codes, weight in zip(logits_per_code, categorical_codes, lambda_categorical):
     ce = categorical_info_loss(logits, codes)  # [B]

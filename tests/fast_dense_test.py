@@ -1,10 +1,13 @@
 """FastDense matches keras Dense in values and gradients."""
 
 import numpy as np
+import pytest
 import keras
 import tensorflow as tf
 
 from infogan_tf.models.fast_dense import FastDense
+
+pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
 
 
 def test_same_values_and_gradients_as_dense():

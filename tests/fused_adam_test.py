@@ -1,11 +1,14 @@
 """FusedAdam gives Adam's updates, on one device and under MirroredStrategy."""
 
 import numpy as np
+import pytest
 import keras
 import tensorflow as tf
 
 from infogan_tf.fused_adam import FusedAdam
 from tests import helpers
+
+pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
 
 
 def _run(opt_cls, strategy, steps=3):

@@ -9,6 +9,8 @@ import tensorflow as tf
 from infogan_tf import losses
 from infogan_tf.models import DiscriminatorOutput
 
+pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
+
 
 def test_gan_losses_at_zero_logits():
   z = tf.zeros([3])

@@ -1,10 +1,13 @@
 """Tests for infogan_tf.models.spectral_norm and the --spectral_norm discriminator."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from infogan_tf.models import Discriminator
 from infogan_tf.models.spectral_norm import SpectralConv2D, SpectralDense
+
+pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
 
 
 def _top_singular_value(kernel):

@@ -1,13 +1,15 @@
 """Tests for the distributed train step (2 logical CPU replicas)."""
 
-import keras
+import dataclasses
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from benchmarks import step_numerics
 from infogan_tf import data as data_lib
 from infogan_tf import train_step
-from infogan_tf.latent import LatentSample, LatentSpec
+from infogan_tf.latent import LatentSpec
 from tests import helpers
 
 
@@ -82,45 +84,88 @@ def test_one_device_with_xla():
   assert int(state.step.numpy()) == 2
 
 
-def test_gradients_match_across_replica_counts():
-  """With synchronised BN, a step on 2 replicas equals a step on 1 device (same inputs)."""
-  config = helpers.with_parts(helpers.tiny_config(), model=dict(sync_batch_norm=True))
+# Float64 and float32 versions of one step (D update, then G through the updated D) on fixed
+# images and codes; benchmarks/step_numerics.py runs the same over seeds, kernel libraries and
+# learning rates (docs/numerics.md has the numbers these tolerances come from).
+U32, U64 = float(np.finfo(np.float32).eps) / 2, float(np.finfo(np.float64).eps) / 2
+# The largest reduction in the step: a deconv weight gradient sums over 16 images x 28 x 28.
+LONGEST_SUM = 16 * 28 * 28
+
+
+@pytest.fixture(scope="module")
+def step_inputs():
+  config = step_numerics.tiny_config(seed=0)
   source = data_lib.load_source(config.data)
-  images = data_lib.to_pixel_range(next(iter(source.dataset.batch(16)))["image"], (0.0, 1.0))
-  spec = LatentSpec(config.latent)
-  fixed = spec.numpy_sample(16, seed=5)
-  results = []
-  for strategy in (helpers.one_device_strategy(), helpers.mirrored_strategy()):
-    n = strategy.num_replicas_in_sync
-    state = train_step.create_state(config, strategy)
-    # SGD: the update is linear in the gradient, so replica counts must agree to round-off
-    # (Adam's first step, ~lr * sign(grad), would amplify round-off on near-zero gradients).
-    with strategy.scope():
-      state.g_optimizer, state.d_optimizer = keras.optimizers.SGD(1.0), keras.optimizers.SGD(1.0)
-      state.g_optimizer.build(state.generator.trainable_variables)
-      state.d_optimizer.build(state.discriminator.trainable_variables)
-    before = {v.path: v.numpy() for v in state.generator.trainable_variables
-              + state.discriminator.trainable_variables}
-    per = 16 // n
+  images = next(iter(data_lib.eval_batches(source, 16, (0.0, 1.0))))["image"].numpy()
+  latent = LatentSpec(config.latent).numpy_sample(16, seed=5)
+  return config, images, latent, step_numerics.initial_weights(config,
+                                                               helpers.one_device_strategy())
 
-    def sample_latent(batch, n=n, per=per):
-      ctx = tf.distribute.get_replica_context()
-      start = tf.cast(ctx.replica_id_in_sync_group, tf.int32) * per
-      take = lambda a: tf.constant(a)[start:start + per]
-      return LatentSample(take(fixed.noise), [take(c) for c in fixed.categorical],
-                          take(fixed.continuous))
 
-    step = train_step.make_replica_step(state, config, 16, sample_latent)
-    shards = strategy.experimental_distribute_values_from_function(
-        lambda ctx, per=per: {"images": images[ctx.replica_id_in_sync_group * per:][:per]})
-    tf.function(lambda v, s=strategy, f=step: s.run(f, args=(v,)))(shards)
-    results.append({v.path: v.numpy() - before[v.path]  # = -gradient (SGD, lr 1)
-                    for v in state.generator.trainable_variables
-                    + state.discriminator.trainable_variables})
-  for k in results[0]:
-    scale = np.abs(results[0][k]).max() + 1e-12
-    np.testing.assert_allclose(results[1][k], results[0][k], rtol=1e-2, atol=1e-3 * scale,
-                               err_msg=k)
+def _float64(config, **model):
+  return config.replace(model=dataclasses.replace(config.model, precision="float64", **model))
+
+
+@pytest.fixture(scope="module")
+def float64_step_through_initial_d(step_inputs):
+  """The float64 1-device gradients with D's learning rate 0 (G's through D as initialised)."""
+  config, images, latent, init = step_inputs
+  return step_numerics.step_gradients(helpers.one_device_strategy(), _float64(config), images,
+                                      latent, 0.0, init)
+
+
+@pytest.mark.numerics
+def test_two_replicas_compute_the_one_device_step(step_inputs):
+  """In float64, 2 replicas (synchronised BN) give the 1-device step's gradients, G's taken
+  through a D just moved by SGD at learning rate 1.
+
+  The two sum in different orders, so they differ by round-off times its amplification. The
+  largest amplification float32 shows in this step is 1e6 (relative G error 5e-2 = 1e6 x its
+  unit round-off 6e-8, when a pre-activation of the updated D is nearer to LeakyReLU's kink
+  than float32 resolves and the derivative takes the other branch); times float64's unit
+  round-off 1.1e-16 that is 1e-10, and we allow 1e-9 (measured: <= 2e-11 over 6 seeds). A real
+  difference is far above it: the same comparison with unsynchronised BN (each replica
+  normalising its own half batch) is off by more than 10% (checked below).
+  """
+  config, images, latent, init = step_inputs
+  one, two = helpers.one_device_strategy(), helpers.mirrored_strategy()
+  reference = step_numerics.step_gradients(one, _float64(config), images, latent, 1.0, init)
+  replicas = step_numerics.step_gradients(two, _float64(config), images, latent, 1.0, init)
+  tolerance = 1e6 * U64 * 10
+  for key, ref in reference.items():
+    scale = np.abs(ref).max()
+    assert np.abs(replicas[key] - ref).max() <= tolerance * scale, key
+  unsynced = step_numerics.step_gradients(two, _float64(config, sync_batch_norm=False), images,
+                                          latent, 1.0, init)
+  for model in ("generator", "discriminator"):
+    assert step_numerics.errors(unsynced, reference, model)["global"] > 0.1, model
+
+
+@pytest.mark.numerics
+@pytest.mark.parametrize("replicas", [1, 2])
+def test_float32_step_is_within_round_off_of_float64(step_inputs, float64_step_through_initial_d,
+                                                     replicas):
+  """The float32 step of this machine's kernels (oneDNN or Eigen) against float64.
+
+  D's learning rate is 0 here: G's gradient goes through D as initialised. Through a D just
+  moved by SGD, some pre-activation often lies nearer to LeakyReLU's kink than float32's
+  round-off, its derivative takes the other branch (0.1 instead of 1) and G's gradient moves by
+  up to 5% (docs/numerics.md), on any kernel library; the float64 test above covers G through
+  an updated D. Every gradient is then a chain of ~20 layer passes (forward and backward)
+  whose longest sums have n = 16 x 28 x 28 terms. Rounding errors of a sum of n terms grow like
+  sqrt(n) x u (u = 6e-8, float32's unit round-off) when they are independent, and the chain
+  adds ~20 of them in quadrature: sqrt(20 n) x u = 3e-5 relative to the gradient's norm. The
+  step measures 7e-6 to 2e-5 on both kernel libraries, any thread count and either replica
+  count (docs/numerics.md); we allow 10 x 3e-5. A single variable's worst element is not a fair
+  test: the G output bias's gradient is one sum of 12544 terms that nearly cancel.
+  """
+  config, images, latent, init = step_inputs
+  strategy = helpers.mirrored_strategy() if replicas == 2 else helpers.one_device_strategy()
+  reference = float64_step_through_initial_d
+  result = step_numerics.step_gradients(strategy, config, images, latent, 0.0, init)
+  tolerance = 10 * np.sqrt(20 * LONGEST_SUM) * U32
+  for model in ("generator", "discriminator"):
+    assert step_numerics.errors(result, reference, model)["global"] <= tolerance, model
 
 
 @pytest.mark.parametrize("pairing,zoom", [("augment", 0.0), ("augment", 0.25),

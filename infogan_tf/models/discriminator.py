@@ -11,7 +11,7 @@ from infogan_tf.models import architectures
 
 
 class DiscriminatorOutput(NamedTuple):
-  """What one discriminator pass returns (all float32).
+  """What one discriminator pass returns (float32; float64 under the "float64" policy).
 
   Attributes:
     logits: [B] real/fake logit (the D head).
@@ -91,8 +91,10 @@ class Discriminator(keras.Model):
       params = architectures.apply_layers(self.q_head, feats, training)  # [B, P]
     else:
       params = tf.zeros([batch, 0], feats.dtype)
-    # Under mixed precision the layers compute in bfloat16; callers and losses get float32.
-    logits, feats, params = (tf.cast(t, tf.float32) for t in (logits, feats, params))
+    # Under mixed precision the layers compute in bfloat16; callers and losses get float32
+    # (the variables' dtype, float64 under the 'float64' policy).
+    logits, feats, params = (tf.cast(t, self.dtype_policy.variable_dtype)
+                             for t in (logits, feats, params))
     sizes = list(self.categorical) + [self.num_continuous, self.num_continuous]
     pieces = tf.split(params, sizes, axis=-1) if sizes else []
     n_cat = len(self.categorical)

@@ -48,10 +48,11 @@ class Generator(keras.Model):
       training: Batch-norm mode.
 
     Returns:
-      [B, H, W, C] float32 images in `pixel_range`.
+      [B, H, W, C] images in `pixel_range`, float32 (float64 under the 'float64' policy).
     """
     x = architectures.apply_layers(self.stack, inputs, training)  # [B, H, W, C]
-    return tf.cast(x, tf.float32)  # [B, H, W, C]; float32 even under mixed precision
+    # [B, H, W, C] in the variables' dtype: float32 even when computing in bfloat16.
+    return tf.cast(x, self.dtype_policy.variable_dtype)
 
   def get_config(self) -> dict:
     return {

@@ -7,6 +7,8 @@ import pytest
 
 from infogan_tf.metrics import clustering
 
+pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
+
 
 def test_perfect_and_permuted_clusterings_score_one():
   labels = np.repeat(np.arange(10), 30)

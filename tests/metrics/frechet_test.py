@@ -5,6 +5,8 @@ import pytest
 
 from infogan_tf.metrics import frechet
 
+pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
+
 
 def test_identical_sets_score_zero():
   x = np.random.RandomState(0).normal(size=(2000, 8))

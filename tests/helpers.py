@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import shutil
+import struct
+import subprocess
+import zlib
 
 import tensorflow as tf
 
@@ -68,3 +73,61 @@ def tiny_ss_config(workdir: str = "/tmp/unused", **train_overrides) -> config_li
       codes=(0,), label_columns=("shape",), labels_per_class=2, labelled_batch_size=8,
       augment_flip=True, consistency_weight=1.0, consistency_threshold=0.3, cutout=6,
       strong_randaugment_ops=2))
+
+
+@contextlib.contextmanager
+def tmpfs(path, options: str, fill_from: str = None):
+  """Mounts a tmpfs at `path` (pytest-skips without root); with `fill_from`, copies that folder
+  into it first and then remounts it with `options` (e.g. a read-only copy of a workdir)."""
+  import pytest  # pylint: disable=g-import-not-at-top
+  path.mkdir()
+  first = "size=1g" if fill_from else options
+  if subprocess.run(["mount", "-t", "tmpfs", "-o", first, "tmpfs", str(path)],
+                    capture_output=True).returncode:
+    pytest.skip("cannot mount a tmpfs here (needs root)")
+  try:
+    if fill_from:
+      shutil.copytree(fill_from, path, dirs_exist_ok=True)
+      subprocess.run(["mount", "-o", f"remount,{options}", str(path)], check=True)
+    yield path
+  finally:
+    subprocess.run(["umount", str(path)], capture_output=True)
+
+
+@contextlib.contextmanager
+def peak_memory_growth():
+  """Yields a dict whose 'mib' is, on exit, how far the process's peak RSS rose above its RSS
+  at entry. The peak is reset first (Linux /proc/self/clear_refs), so an earlier, higher
+  peak of the test process cannot hide an allocation."""
+  def status(field):
+    with open("/proc/self/status") as f:
+      for line in f:
+        if line.startswith(field + ":"):
+          return int(line.split()[1]) / 1024  # KiB -> MiB
+    raise KeyError(field)
+  try:
+    with open("/proc/self/clear_refs", "w") as f:
+      f.write("5")  # resets VmHWM to the current RSS
+  except OSError:
+    import pytest  # pylint: disable=g-import-not-at-top
+    pytest.skip("cannot reset the peak RSS here (/proc/self/clear_refs)")
+  result = {}
+  start = status("VmRSS")
+  yield result
+  result["mib"] = status("VmHWM") - start
+
+
+def _chunk(kind, data):
+  return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@functools.lru_cache(maxsize=None)
+def huge_png(side: int = 20000) -> bytes:
+  """A valid grey PNG of side x side black pixels, compressed to ~0.4 MB; decoding it takes
+  side^2 bytes (400 MB at 20000). Written row by row, so making it costs no such memory."""
+  packer = zlib.compressobj(9)
+  row = b"\0" * (side + 1)  # filter byte + pixels
+  data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+  header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+  return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data)
+          + _chunk(b"IEND", b""))

@@ -1,4 +1,4 @@
-"""A folder of image files (png/jpg/bmp/gif); class sub-folders become labels.
+"""A folder of image files (png/jpg/bmp/gif, any channels); class sub-folders become labels.
 
 Layout for semi-supervised runs: class sub-folders hold the labelled images and one sub-folder
 (`unlabelled/` by default) holds the images without a label (label -1).
@@ -11,9 +11,13 @@ import os
 import tensorflow as tf
 
 from infogan_tf import cli_errors
+from infogan_tf.data import image_files
 from infogan_tf.data.source import DataError, ImageSource
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+# A larger image is refused from its header, before it is decoded (a few hundred KB of PNG can
+# decode to gigabytes). 100 megapixels holds any camera photo.
+MAX_IMAGE_PIXELS = 100_000_000
 
 
 def list_images(directory: str):
@@ -61,9 +65,12 @@ def load(directory: str, image_size: int, channels: int,
     num_classes = None
     classes = []
 
+  def decode_file(path):
+    return image_files.decode_checked(tf.io.read_file(path), channels, MAX_IMAGE_PIXELS,
+                                      what="an image file")  # [h, w, C] uint8
+
   def decode(path, label):
-    image = tf.io.decode_image(tf.io.read_file(path), channels=channels,
-                               expand_animations=False)  # [h, w, C] uint8
+    image = decode_file(path)  # [h, w, C] uint8
     h, w = tf.shape(image)[0], tf.shape(image)[1]
     side = tf.minimum(h, w)
     image = tf.image.crop_to_bounding_box(image, (h - side) // 2, (w - side) // 2, side, side)
@@ -77,7 +84,7 @@ def load(directory: str, image_size: int, channels: int,
   def find_bad_file():
     for path in paths:
       try:
-        tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
+        decode_file(path)
       except (tf.errors.OpError, OSError) as e:
         return f"cannot decode image {path} ({cli_errors.first_line(e)})"
     return None

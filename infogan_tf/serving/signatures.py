@@ -25,9 +25,10 @@ to another column, 'class_<column>' and 'class_<column>_probs'); category k mean
 matching. Class names are in assets.extra/infogan_config.json ('class_names').
 
 Inputs of a code part the model does not have (no noise, no categorical or no continuous code)
-are left out of the signatures. Out-of-range categorical indices, non-finite values, pixels
-outside [0, 1], wrong image sizes and bad counts fail with InvalidArgumentError (an error
-response in TF Serving), never a silently wrong image.
+are left out of the signatures. Out-of-range categorical indices, non-finite values, noise or
+continuous codes beyond +-LATENT_LIMIT (1e4), pixels outside [0, 1], wrong image sizes (read
+from an image file's header before it is decoded) and bad counts fail with
+InvalidArgumentError (an error response in TF Serving), never a silently wrong image.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf import posterior
+from infogan_tf.data import image_files
 from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models import architectures
 
@@ -54,6 +56,11 @@ SERVING_DEFAULT = "serving_default"
 DEFAULT_SIGNATURE = ENCODE
 MAX_SAMPLE_COUNT = 1024
 PIXEL_TOLERANCE = 1e-3
+# Noise and continuous codes must lie in [-LATENT_LIMIT, LATENT_LIMIT]. The priors draw within
+# a few units (traversals go to +-2); far beyond, the generator's activations overflow float32
+# (1e38 gave NaN images). The generated images are checked as well, so no input or model ever
+# answers with a non-finite image.
+LATENT_LIMIT = 1e4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,9 +165,28 @@ class ServingFunctions:
         s, sizes[0], message=f"inputs {sorted(tensors)} must have the same batch size")
         for s in sizes[1:]]
 
+  def _check_latent(self, name: str, values: tf.Tensor, nan_draws: bool = False) -> list:
+    """Asserts `values` are finite (or NaN where `nan_draws`) and within +-LATENT_LIMIT."""
+    finite = tf.math.is_finite(values)
+    if nan_draws:
+      ok = tf.reduce_all(finite | tf.math.is_nan(values))
+      message = [f"{name} codes must be finite (NaN = draw), got", values]
+      checks = [tf.debugging.Assert(ok, message)]
+    else:
+      checks = [tf.debugging.assert_all_finite(values, f"{name} must be finite")]
+    inside = tf.reduce_all(~finite | (tf.abs(values) <= LATENT_LIMIT))
+    checks.append(tf.debugging.Assert(
+        inside, [f"{name} must lie in [-{LATENT_LIMIT:g}, {LATENT_LIMIT:g}] (the priors draw "
+                 "within a few units), got a largest magnitude of",
+                 tf.reduce_max(tf.where(finite, tf.abs(values), 0.0))]))
+    return checks
+
   def _generate_images(self, sample: LatentSample) -> tf.Tensor:
     images = self.generator(self.spec.generator_input(sample), training=False)
-    return tf.clip_by_value(self._to_unit(images), 0.0, 1.0)  # [B, H, W, ch]
+    images = tf.clip_by_value(self._to_unit(images), 0.0, 1.0)  # [B, H, W, ch]
+    # Inputs are bounded, but a model's weights are not: never answer with a NaN image.
+    return tf.debugging.assert_all_finite(
+        images, "the generator produced non-finite pixels for these inputs")
 
   def _encode_unit(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     # An empty batch answers with empty outputs: the CPU convolution kernels refuse batch 0,
@@ -210,8 +236,8 @@ class ServingFunctions:
     continuous = named.get("continuous", tf.zeros([batch, 0]))
     categorical = named.get("categorical", tf.zeros([batch, 0], tf.int32))
     checks += self._check_categorical(categorical)
-    checks.append(tf.debugging.assert_all_finite(noise, "noise must be finite"))
-    checks.append(tf.debugging.assert_all_finite(continuous, "continuous must be finite"))
+    checks += self._check_latent("noise", noise)
+    checks += self._check_latent("continuous", continuous)
     with tf.control_dependencies(checks):
       sample = LatentSample(tf.identity(noise),
                             [categorical[:, i] for i in range(len(self.spec.categorical))],
@@ -253,10 +279,7 @@ class ServingFunctions:
     if "categorical" in named:
       checks += self._check_categorical(named["categorical"], allow_random=True)
     if "continuous" in named:
-      fixed = named["continuous"]  # [C]
-      checks.append(tf.debugging.Assert(
-          tf.reduce_all(tf.math.is_finite(fixed) | tf.math.is_nan(fixed)),
-          ["continuous codes must be finite (NaN = draw), got", fixed]))
+      checks += self._check_latent("continuous", named["continuous"], nan_draws=True)
     with tf.control_dependencies(checks):
       drawn = self._draw(tf.identity(count), seed)
       categorical = list(drawn.categorical)
@@ -309,7 +332,10 @@ class ServingFunctions:
     h, w, ch = self.image_shape
 
     def decode(data):
-      image = tf.io.decode_image(data, channels=ch, expand_animations=False)  # [h', w', ch]
+      # The size is checked from the file's header before any pixel is decoded; the decoded
+      # size again (a header can lie).
+      image = image_files.decode_checked(data, ch, size=(h, w),
+                                         what="image_bytes")  # [h', w', ch]
       ok = tf.reduce_all(tf.equal(tf.shape(image)[:2], [h, w]))
       check = tf.debugging.Assert(
           ok, [f"image_bytes must decode to {h}x{w} images, got", tf.shape(image)])

@@ -51,3 +51,34 @@ def test_corrupt_image_is_named(tmp_path):
   source = folder.load(str(tmp_path), 8, 1)
   with pytest.raises(data_lib.DataError, match=r"cannot decode image .*1\.png"):
     data_lib.first_images(source, 3, (0.0, 1.0))
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_gif_and_bmp_of_any_channels_load(tmp_path, channels):
+  """TensorFlow's decoder refuses GIF and BMP at 1 channel; the folder source converts."""
+  import io  # pylint: disable=g-import-not-at-top
+  from PIL import Image  # pylint: disable=g-import-not-at-top
+  rs = np.random.RandomState(0)
+  grey = rs.randint(0, 256, (20, 20)).astype(np.uint8)
+  for i, (fmt, mode, pixels) in enumerate([("GIF", "L", grey), ("BMP", "L", grey),
+                                           ("GIF", "RGB", np.stack([grey] * 3, -1)),
+                                           ("BMP", "RGBA", np.stack([grey] * 4, -1))]):
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode).save(buffer, fmt)
+    (tmp_path / f"{i}.{fmt.lower()}").write_bytes(buffer.getvalue())
+  source = folder.load(str(tmp_path), image_size=20, channels=channels)
+  batch = next(iter(source.dataset.batch(4)))["image"].numpy()
+  assert batch.shape == (4, 20, 20, channels)
+  for image in batch:  # grey in every file: every channel holds the same grey pixels
+    np.testing.assert_allclose(image, np.repeat(grey[..., None], channels, -1), atol=1)
+
+
+def test_an_image_too_large_to_decode_is_named(tmp_path):
+  from tests import helpers  # pylint: disable=g-import-not-at-top
+  for i in range(2):
+    (tmp_path / f"{i}.png").write_bytes(tf.io.encode_png(np.zeros([8, 8, 1], np.uint8)).numpy())
+  (tmp_path / "huge.png").write_bytes(helpers.huge_png()[:33] + b"\0" * 30)  # claims 20000 x 20000
+  source = folder.load(str(tmp_path), 8, 1)
+  with pytest.raises(data_lib.DataError,
+                     match=r"huge\.png .*at most 100000000 pixels are decoded"):
+    data_lib.first_images(source, 3, (0.0, 1.0))

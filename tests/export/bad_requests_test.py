@@ -2,11 +2,11 @@
 input, no crash, no memory spike (the tiny exported model: noise 8, Cat(4), 2 continuous codes,
 28x28x1 images)."""
 
-import resource
-
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from tests import helpers
 
 F32, I32, I64 = np.float32, np.int32, np.int64
 GOOD_GENERATE = dict(noise=np.zeros([2, 8], F32), categorical=np.zeros([2, 1], I32),
@@ -17,6 +17,9 @@ GOOD_CODES = dict(count=I32(2), seed=I64(0), categorical=np.array([0], I32),
 
 def _png(h, w):
   return tf.io.encode_png(np.zeros([h, w, 1], np.uint8)).numpy()
+
+
+HUGE_PNG = helpers.huge_png()
 
 
 BAD = [
@@ -33,6 +36,12 @@ BAD = [
     ("encode", dict(images=np.zeros([1, 28, 28, 1], I32)), "expected to be a float tensor"),
     ("encode_image_bytes", dict(image_bytes=np.array([_png(32, 32)], object)),
      "image_bytes must decode to 28x28 images"),
+    # 0.4 MB that decodes to 400 MB: refused from its header, before decoding
+    ("encode_image_bytes", dict(image_bytes=np.array([HUGE_PNG], object)),
+     "image_bytes must decode to 28x28 images, got.*20000.*x.*20000"),
+    # a header that claims 1e9 pixels over a few bytes of data
+    ("encode_image_bytes", dict(image_bytes=np.array([HUGE_PNG[:33] + b"\0" * 30], object)),
+     "image_bytes must decode to 28x28 images, got"),
     ("encode_image_bytes", dict(image_bytes=np.array([[_png(28, 28)]], object)),
      r"tensor image_bytes \[1,1\] is not compatible with expected shape \[\?\]"),
     ("generate", dict(GOOD_GENERATE, noise=np.zeros([2, 5], F32)),
@@ -47,6 +56,11 @@ BAD = [
     ("generate", dict(GOOD_GENERATE, continuous=np.full([2, 2], np.inf, F32)),
      "continuous must be finite"),
     ("generate", dict(GOOD_GENERATE, noise=np.zeros([3, 8], F32)), "same batch size"),
+    # finite but far outside the priors (1e38 made every pixel NaN)
+    ("generate", dict(GOOD_GENERATE, noise=np.full([2, 8], 1e38, F32)),
+     r"noise must lie in \[-10000, 10000\]"),
+    ("generate", dict(GOOD_GENERATE, continuous=np.full([2, 2], -1e38, F32)),
+     r"continuous must lie in \[-10000, 10000\]"),
     ("sample", dict(count=I32(0), seed=I64(0)), "count must be >= 1"),
     ("sample", dict(count=I32(10 ** 9), seed=I64(0)), "count must be <= 1024"),
     ("sample", dict(count=I32(2 ** 31 - 1), seed=I64(0)), "count must be <= 1024"),
@@ -56,6 +70,8 @@ BAD = [
     ("sample_with_codes", dict(GOOD_CODES, count=I32(10 ** 9)), "count must be <= 1024"),
     ("sample_with_codes", dict(GOOD_CODES, continuous=np.array([np.inf, 0.0], F32)),
      r"continuous codes must be finite \(NaN = draw\)"),
+    ("sample_with_codes", dict(GOOD_CODES, continuous=np.array([1e38, np.nan], F32)),
+     r"continuous must lie in \[-10000, 10000\]"),
     ("sample_with_codes", dict(GOOD_CODES, categorical=np.array([9], I32)),
      r"categorical code 0 must be in \[-1, 4\)"),
     ("sample_with_codes", dict(GOOD_CODES, categorical=np.array([0, 0], I32)),
@@ -75,11 +91,10 @@ def _call(loaded, name, inputs):
 @pytest.mark.parametrize("name, inputs, message", BAD,
                          ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input_is_invalid_argument(loaded, name, inputs, message):
-  before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB, the process's peak
-  with pytest.raises(tf.errors.InvalidArgumentError, match=message):
-    _call(loaded, name, inputs)
-  grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-  assert grown_mib < 200, grown_mib
+  with helpers.peak_memory_growth() as grown:
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+      _call(loaded, name, inputs)
+  assert grown["mib"] < 100, grown  # refused before anything of the request's size
 
 
 def test_every_signature_has_bad_input_rows(loaded):
@@ -96,3 +111,12 @@ def test_every_signature_has_bad_input_rows(loaded):
 def test_batch_zero_returns_empty_outputs(loaded, name, inputs):
   out = _call(loaded, name, inputs)
   assert out and all(v.shape[0] == 0 for v in out.values())
+
+
+def test_the_largest_latent_values_still_give_finite_images(loaded):
+  limit = 1e4  # signatures.LATENT_LIMIT
+  sign = np.array([[1.0], [-1.0]])
+  out = _call(loaded, "generate", dict(noise=(limit * sign * np.ones([2, 8])).astype(F32),
+                                       categorical=np.zeros([2, 1], I32),
+                                       continuous=(-limit * sign * np.ones([2, 2])).astype(F32)))
+  assert np.all(np.isfinite(out["images"].numpy()))

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf import checkpointing, losses, posterior, summaries, visualize
+from infogan_tf import checkpointing, losses, posterior, summaries, traced_graphs, visualize
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -215,9 +216,18 @@ def evaluates_on_training_images(config: config_lib.ExperimentConfig, split: str
   return config.data.name == "folder" or split == config.data.split
 
 
+def _check_writable(directory: str) -> None:
+  """Creates `directory` and a scratch file in it, or raises the OSError that stops it."""
+  os.makedirs(directory, exist_ok=True)
+  with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+    pass
+
+
+@traced_graphs.releasing
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
              probe_fractions: Sequence[float] = (0.01, 0.1), max_train_examples: int = 60000,
-             checkpoint: Optional[str] = None, seed: int = 0, write: bool = True) -> dict:
+             checkpoint: Optional[str] = None, seed: int = 0, write: bool = True,
+             output_dir: Optional[str] = None) -> dict:
   """Evaluates the latest (or given) checkpoint of a workdir; writes eval/report.json.
 
   Args:
@@ -228,12 +238,20 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     max_train_examples: Cap on train images encoded for the probe.
     checkpoint: A checkpoint prefix (default latest).
     seed: Seed for samples and probe subsets.
-    write: Write report.json and traversal PNGs into workdir/eval.
+    write: Write report.json, traversal PNGs and TensorBoard events into `output_dir`.
+    output_dir: Where to write (default workdir/eval); checked for writability before any
+      work, so a read-only workdir fails at once rather than after the evaluation.
 
   Returns:
     The report dict.
+
+  Raises:
+    OSError: `output_dir` cannot be written (read-only, no permission, a file in the way).
   """
   t0 = time.time()
+  out_dir = output_dir or os.path.join(workdir, EVAL_SUBDIR)
+  if write:
+    _check_writable(out_dir)
   config = config_lib.load_config(workdir)
   generator, discriminator = build_models(config)
   averaged = config.optimizer.averages_discriminator
@@ -314,7 +332,6 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
 
   report["seconds"] = time.time() - t0
   if write:
-    out_dir = os.path.join(workdir, EVAL_SUBDIR)
     grids = visualize.display_traversal_grids(generator, spec, pixel_range, seed=seed)
     for c, column in zip(ss.codes, ss.label_columns):  # rows of an ss code are named classes
       names = (test.class_names if column == "label" and test.class_names
@@ -327,8 +344,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:
       json.dump(report, f, indent=2, default=float)
-    # TensorBoard run 'eval' beside 'train', at the checkpoint's step.
-    writer = summaries.SummaryWriter(workdir, run=EVAL_SUBDIR, jsonl=False)
+    # TensorBoard run 'eval' beside 'train' (by default), at the checkpoint's step.
+    writer = summaries.SummaryWriter(os.path.dirname(os.path.abspath(out_dir)),
+                                     run=os.path.basename(os.path.abspath(out_dir)), jsonl=False)
     writer.scalars(report["step"], summaries.report_scalars(report))
     writer.images(report["step"], grids)
     writer.close()

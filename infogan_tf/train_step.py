@@ -17,6 +17,7 @@ across replicas (SUM of per-replica shares of the global mean).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Dict, Optional
 
 import keras
@@ -149,6 +150,20 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
     return metrics
 
   return replica_step
+
+
+class _OwnTracesFilter(logging.Filter):
+  """Drops TensorFlow's "N out of the last M calls to <TrainLoop._loop> triggered tf.function
+  retracing" warning. TensorFlow counts traces per Python function's code, so every `train`
+  call after the fourth in one process (a seed sweep) warned, although each TrainLoop traces
+  its loop exactly once (tests/train_step_test.py::test_no_retracing_after_first_call)."""
+
+  def filter(self, record: logging.LogRecord) -> bool:
+    message = record.getMessage()
+    return not ("triggered tf.function retracing" in message and "TrainLoop." in message)
+
+
+tf.get_logger().addFilter(_OwnTracesFilter())
 
 
 class TrainLoop:

@@ -19,8 +19,8 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import (checkpointing, distribute, preemption, summaries, train_step, visualize,
-                        workdir_lock)
+from infogan_tf import (checkpointing, distribute, preemption, summaries, traced_graphs,
+                        train_step, visualize, workdir_lock)
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -41,6 +41,11 @@ def _raise_termination(signum, frame):  # pylint: disable=unused-argument
 
 class NonFiniteLossError(RuntimeError):
   """A loss became NaN/Inf; nothing was saved after the last good checkpoint."""
+
+
+class WorkerLostError(RuntimeError):
+  """A multi-worker run lost another worker (killed, crashed, network); the message says which
+  and the checkpoint every worker resumes from."""
 
 
 @dataclasses.dataclass
@@ -163,6 +168,7 @@ def write_traversals(state: train_step.TrainState, config: config_lib.Experiment
   return grids
 
 
+@traced_graphs.releasing  # the step's graph is freed with the run, not kept by TensorFlow
 def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
           strategy: Optional[tf.distribute.Strategy] = None,
           allow_resume_changes: bool = False) -> TrainResult:
@@ -182,6 +188,7 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
     ConfigError: Invalid or incompatible configuration.
     DataError: Missing or malformed data.
     NonFiniteLossError: A loss became NaN/Inf (the last good checkpoint is kept).
+    WorkerLostError: Multi-worker: another worker stopped answering.
     WorkdirLockedError: Another trainer is using the workdir.
   """
   stream = stream or sys.stderr
@@ -298,6 +305,15 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
         last_good = save()
       if chief and (step % tc.image_every == 0 or step == tc.steps):
         write_traversals(state, config, step, writer)
+  except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError) as e:
+    lost = distribute.lost_worker(e, strategy)
+    if not lost:
+      raise
+    resume = f"resume from {last_good}" if last_good else "start again"
+    raise WorkerLostError(
+        f"lost contact with {lost} after step {step} (its process ended or "
+        f"the network between the workers failed): restart every worker with the same command "
+        f"to {resume}") from e
   except KeyboardInterrupt as e:
     preempted = isinstance(e, preemption.PreemptionSaved)  # every worker saved already
     last_good = e.path if preempted else save()

@@ -11,12 +11,16 @@ Layout written:
                                         TF Serving ignores them)
 
 A version is written under a temporary hidden name and renamed into place, so a server watching
-export_dir never sees a half-written model; an existing version is never overwritten.
+export_dir never sees a half-written model; an existing version is never overwritten. The
+version number is taken when the finished folder is renamed, under an exclusive lock on
+export_dir/.export.lock: two exports into one export_dir at once become versions N and N+1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import re
@@ -29,6 +33,7 @@ import keras
 from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
+from infogan_tf import traced_graphs
 from infogan_tf.models import build_models
 from infogan_tf.serving import keras_files
 from infogan_tf.serving import signatures as sig
@@ -36,6 +41,7 @@ from infogan_tf.serving import warmup
 
 CONFIG_ASSET = "infogan_config.json"
 MODELS_CONFIG = "models.config"
+LOCK_FILENAME = ".export.lock"
 DEFAULT_MODEL_NAME = "infogan"
 
 
@@ -66,6 +72,22 @@ def next_version(export_dir: str) -> int:
   return versions[-1] + 1 if versions else 1
 
 
+@contextlib.contextmanager
+def _versions_locked(export_dir: str):
+  """Holds export_dir's lock while a version number is chosen and taken (waits for others)."""
+  with open(os.path.join(export_dir, LOCK_FILENAME), "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or its process dies
+    yield
+
+
+def _check_free(export_dir: str, version: int) -> str:
+  final = os.path.join(export_dir, str(version))
+  if os.path.exists(final):
+    raise ExportError(f"{final} exists; versions are never overwritten (pick another "
+                      f"--version, next free is {next_version(export_dir)})")
+  return final
+
+
 def models_config_text(model_name: str, base_path: str) -> str:
   """A TF Serving model_config_list serving every version folder under base_path."""
   return (
@@ -92,7 +114,8 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
     discriminator: Trained Discriminator.
     config: The resolved ExperimentConfig they were trained with.
     export_dir: The model's base path (TF Serving's --model_base_path).
-    version: Integer version (default: one more than the newest existing).
+    version: Integer version (default: one more than the newest existing when the export is
+      complete).
     model_name: Name used in warmup requests and models.config.
     checkpoint: The checkpoint the weights came from (recorded in the config asset).
     serving_base_path: base_path written into models.config, i.e. where the server sees
@@ -106,13 +129,11 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   if config.model.image_shape is None:
     raise ExportError("config.model.image_shape is unresolved; export a trained workdir")
   os.makedirs(export_dir, exist_ok=True)
-  version = next_version(export_dir) if version is None else int(version)
-  if version < 1:
-    raise ExportError(f"version must be a positive integer, got {version}")
-  final = os.path.join(export_dir, str(version))
-  if os.path.exists(final):
-    raise ExportError(f"{final} exists; versions are never overwritten (pick another "
-                      f"--version, next free is {next_version(export_dir)})")
+  if version is not None:
+    version = int(version)
+    if version < 1:
+      raise ExportError(f"version must be a positive integer, got {version}")
+    _check_free(export_dir, version)  # fail before the work; checked again when renaming
 
   functions = sig.ServingFunctions(generator, discriminator, config)
   archive = keras.export.ExportArchive()
@@ -122,7 +143,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   for ep in endpoints:
     archive.add_endpoint(ep.name, ep.serving_fn, input_signature=ep.serving_signature)
 
-  tmp = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=export_dir)
+  tmp = tempfile.mkdtemp(prefix=".tmp-", dir=export_dir)
   try:
     archive.write_out(tmp, verbose=False)
     keras_files.write_keras_files(generator, discriminator, config, tmp)
@@ -147,16 +168,22 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
     with open(os.path.join(tmp, warmup.ASSETS_EXTRA, CONFIG_ASSET), "w") as f:
       json.dump(meta, f, indent=2, sort_keys=True)
     os.chmod(tmp, 0o755)
-    os.rename(tmp, final)
+    with _versions_locked(export_dir):
+      if version is None:
+        version = next_version(export_dir)
+      final = _check_free(export_dir, version)
+      os.rename(tmp, final)
+      with open(os.path.join(export_dir, MODELS_CONFIG), "w") as f:
+        f.write(models_config_text(model_name,
+                                   serving_base_path or os.path.abspath(export_dir)))
   except BaseException:
     shutil.rmtree(tmp, ignore_errors=True)
     raise
-  with open(os.path.join(export_dir, MODELS_CONFIG), "w") as f:
-    f.write(models_config_text(model_name, serving_base_path or os.path.abspath(export_dir)))
   return ExportResult(final, version, checkpoint,
                       [ep.name for ep in endpoints] + [sig.SERVING_DEFAULT])
 
 
+@traced_graphs.releasing
 def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
                    checkpoint: Optional[str] = None,
                    model_name: str = DEFAULT_MODEL_NAME,

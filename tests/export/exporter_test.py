@@ -43,7 +43,9 @@ def test_layout_and_versions(exported, trained_workdir):
   assert second.version == 2
   with pytest.raises(exporter.ExportError, match="never overwritten"):
     exporter.export_workdir(trained_workdir, export_dir, version=1)
-  assert sorted(os.listdir(export_dir)) == ["1", "2", exporter.MODELS_CONFIG]  # no temp dirs
+  # no temp dirs; the lock file is hidden and not an integer (TF Serving ignores it)
+  assert sorted(os.listdir(export_dir)) == [exporter.LOCK_FILENAME, "1", "2",
+                                            exporter.MODELS_CONFIG]
 
 
 def test_signature_contract(loaded, exported, trained_workdir):
@@ -110,6 +112,31 @@ def test_encode_image_bytes_matches_encode(loaded):
   pngs = np.array([tf.io.encode_png(im).numpy() for im in images], dtype=object)
   from_bytes = _call(loaded, "encode_image_bytes", image_bytes=pngs)
   from_floats = _call(loaded, "encode", images=images.astype(np.float32) / 255.0)
+  for k in from_floats:
+    np.testing.assert_allclose(from_bytes[k], from_floats[k], atol=1e-5, err_msg=k)
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "JPEG", "PNG"])
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+def test_encode_image_bytes_takes_every_format_and_channel_count(loaded, fmt, mode):
+  """A grey model reads grey, colour and alpha GIF/BMP/JPEG/PNG files (TensorFlow's decoder
+  refuses GIF and BMP at 1 channel); colour is turned grey as tf.image.rgb_to_grayscale does."""
+  import io  # pylint: disable=g-import-not-at-top
+  from PIL import Image  # pylint: disable=g-import-not-at-top
+  if fmt == "JPEG" and mode == "RGBA":
+    pytest.skip("JPEG has no alpha")
+  rs = np.random.RandomState(2)
+  grey = rs.randint(0, 256, (28, 28)).astype(np.uint8)
+  rgb = np.stack([grey, grey // 2, 255 - grey], -1)
+  pixels = {"L": grey, "RGB": rgb, "RGBA": np.dstack([rgb, grey])}[mode]
+  buffer = io.BytesIO()
+  Image.fromarray(pixels, mode).save(buffer, fmt)
+  data = buffer.getvalue()
+  decoded = tf.io.decode_image(data, expand_animations=False).numpy()  # as the file holds it
+  want = decoded[..., :1] if decoded.shape[-1] < 3 else tf.image.rgb_to_grayscale(
+      decoded[..., :3]).numpy()
+  from_bytes = _call(loaded, "encode_image_bytes", image_bytes=np.array([data], object))
+  from_floats = _call(loaded, "encode", images=want[None].astype(np.float32) / 255.0)
   for k in from_floats:
     np.testing.assert_allclose(from_bytes[k], from_floats[k], atol=1e-5, err_msg=k)
 
@@ -256,9 +283,37 @@ def test_export_of_a_mixed_bfloat16_run(tmp_path):
           continuous=np.array([0.0, 0.0], np.float32)), "categorical code 0 must be in"),
 ])
 def test_sample_with_codes_checks_before_it_allocates(loaded, inputs, message):
-  import resource  # pylint: disable=g-import-not-at-top
-  before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
-  with pytest.raises(tf.errors.InvalidArgumentError, match=message):
-    _call(loaded, "sample_with_codes", **inputs)
-  grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-  assert grown_mib < 200, grown_mib  # a 1e9-image request was not attempted
+  with helpers.peak_memory_growth() as grown:
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+      _call(loaded, "sample_with_codes", **inputs)
+  assert grown["mib"] < 100, grown  # a 1e9-image request was not attempted
+
+
+def test_exports_racing_for_one_export_dir_become_two_versions(trained_workdir, tmp_path,
+                                                                 monkeypatch):
+  """While one export writes, another finishes first: they become versions 1 and 2 (the
+  version is taken when the finished folder is renamed into place, under a lock)."""
+  export_dir = str(tmp_path / "models")
+  write_warmup, first = warmup.write_warmup, []
+
+  def meanwhile(*args, **kwargs):
+    write_warmup(*args, **kwargs)
+    if not first:
+      first.append(None)
+      first[0] = exporter.export_workdir(trained_workdir, export_dir)
+
+  monkeypatch.setattr(warmup, "write_warmup", meanwhile)
+  second = exporter.export_workdir(trained_workdir, export_dir)
+  assert (first[0].version, second.version) == (1, 2)
+  assert sorted(exporter.existing_versions(export_dir)) == [1, 2]
+  assert not [n for n in os.listdir(export_dir) if n.startswith(".tmp")]
+
+
+def test_a_generator_that_overflows_is_refused_not_answered_with_nan(trained_workdir):
+  """Inputs are bounded, weights are not: a non-finite image is an error, never an answer."""
+  config, generator, discriminator = export_helpers.reload_models(trained_workdir)
+  functions = sig.ServingFunctions(generator, discriminator, config)
+  bias = [v for v in functions.generator.variables if "g_deconv_out/bias" in v.path][0]
+  bias.assign(np.full(bias.shape, np.nan, np.float32))
+  with pytest.raises(tf.errors.InvalidArgumentError, match="non-finite pixels"):
+    functions.generate(tf.zeros([2, 8]), tf.zeros([2, 1], tf.int32), tf.zeros([2, 2]))

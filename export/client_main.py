@@ -10,6 +10,10 @@ r"""Calls a served InfoGAN over REST or gRPC and writes/prints the result.
   python -m export.client_main --signature=generate_class --classes=0,0,7,9 --out=classes.png
   # just print the REST body (for curl -d @body.json):
   python -m export.client_main --signature=sample --count=4 --print_request
+
+Every failure is one line on stderr: exit 2 for a flag that cannot work (a missing --images
+file, a REST --server without http://), 1 for a failed call (an error answer, no server, no
+answer within --timeout seconds, an answer that is not TF Serving's).
 """
 
 from __future__ import annotations
@@ -25,61 +29,93 @@ if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up l
 from absl import app
 from absl import flags
 
-flags.DEFINE_string("server", "localhost:8500", "host:port (gRPC) or http://host:port (REST).")
-flags.DEFINE_enum("protocol", "grpc", ["grpc", "rest"], "Transport.")
-flags.DEFINE_string("model_name", "infogan", "Served model name.")
-flags.DEFINE_integer("version", None, "Pin a model version.")
-flags.DEFINE_enum("signature", "sample", ["sample", "generate_class", "encode_image_bytes"],
-                  "What to call (the library covers every signature).")
-flags.DEFINE_integer("count", 16, "sample: number of images.")
-flags.DEFINE_integer("seed", 0, "sample, generate_class: seed.")
-flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.")
-flags.DEFINE_list("images", [], "encode_image_bytes: image files of the model's size.")
-flags.DEFINE_string("out", None, "sample: write a PNG grid here.")
-flags.DEFINE_bool("print_request", False, "Print the REST JSON body and exit.")
-flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
-                  "INFOGAN_TF_VERBOSE=1).")
-FLAGS = flags.FLAGS
+PROGRAM = "export.client_main"
 
 
-def _inputs():
+def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
+  """Defines the client's flags on `fv`."""
+  flags.DEFINE_string("server", "localhost:8500",
+                      "host:port (gRPC) or http://host:port (REST).", flag_values=fv)
+  flags.DEFINE_enum("protocol", "grpc", ["grpc", "rest"], "Transport.", flag_values=fv)
+  flags.DEFINE_string("model_name", "infogan", "Served model name.", flag_values=fv)
+  flags.DEFINE_integer("version", None, "Pin a model version.", flag_values=fv)
+  flags.DEFINE_enum("signature", "sample", ["sample", "generate_class", "encode_image_bytes"],
+                    "What to call (the library covers every signature).", flag_values=fv)
+  flags.DEFINE_integer("count", 16, "sample: number of images.", flag_values=fv)
+  flags.DEFINE_integer("seed", 0, "sample, generate_class: seed.", flag_values=fv)
+  flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.",
+                    flag_values=fv)
+  flags.DEFINE_list("images", [], "encode_image_bytes: image files of the model's size.",
+                    flag_values=fv)
+  flags.DEFINE_string("out", None, "sample: write a PNG grid here.", flag_values=fv)
+  flags.DEFINE_float("timeout", 30.0, "Seconds to wait for the server's answer.",
+                     lower_bound=0.001, flag_values=fv)
+  flags.DEFINE_bool("print_request", False, "Print the REST JSON body and exit.",
+                    flag_values=fv)
+  flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
+                    "INFOGAN_TF_VERBOSE=1).", flag_values=fv)
+
+
+class _UsageProblem(Exception):
+  """A flag value that cannot work; the message says which and why (exit 2)."""
+
+
+def _inputs(fv: flags.FlagValues):
   import numpy as np  # pylint: disable=g-import-not-at-top
 
-  if FLAGS.signature == "sample":
-    return {"count": np.array(FLAGS.count, np.int32), "seed": np.array(FLAGS.seed, np.int64)}
-  if FLAGS.signature == "generate_class":
+  if fv.signature == "sample":
+    return {"count": np.array(fv.count, np.int32), "seed": np.array(fv.seed, np.int64)}
+  if fv.signature == "generate_class":
     try:
-      classes = np.array([int(c) for c in FLAGS.classes], np.int32)
+      classes = np.array([int(c) for c in fv.classes], np.int32)
     except ValueError:
-      raise app.UsageError(f"--classes must be integers, got {FLAGS.classes}") from None
+      raise _UsageProblem(f"--classes must be integers, got {fv.classes}") from None
     if not len(classes):
-      raise app.UsageError("--classes is required for generate_class")
-    return {"classes": classes, "seed": np.array(FLAGS.seed, np.int64)}
-  if not FLAGS.images:
-    raise app.UsageError("--images is required for encode_image_bytes")
-  return {"image_bytes": np.array([open(p, "rb").read() for p in FLAGS.images], dtype=object)}
+      raise _UsageProblem("--classes is required for generate_class")
+    return {"classes": classes, "seed": np.array(fv.seed, np.int64)}
+  if not fv.images:
+    raise _UsageProblem("--images is required for encode_image_bytes")
+  data = []
+  for path in fv.images:
+    try:
+      with open(path, "rb") as f:
+        data.append(f.read())
+    except OSError as e:
+      raise _UsageProblem(f"cannot read --images file {path}: {e.strerror}") from None
+  return {"image_bytes": np.array(data, dtype=object)}
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+def _client(fv: flags.FlagValues):
+  from infogan_tf.serving import client  # pylint: disable=g-import-not-at-top
+  try:
+    if fv.protocol == "rest":
+      return client.RestClient(fv.server, fv.model_name, fv.version, fv.timeout)
+    return client.GrpcClient(fv.server, fv.model_name, fv.version, fv.timeout)
+  except ValueError as e:
+    raise _UsageProblem(f"--server: {e} (--protocol={fv.protocol})") from None
+
+
+def run(fv: flags.FlagValues) -> int:
+  """The client with parsed flags `fv`: 0 done, 1 the call failed, 2 a flag cannot work.
+  Every failure is one line on stderr."""
   from infogan_tf.serving import client  # pylint: disable=g-import-not-at-top
 
-  inputs = _inputs()
-  if FLAGS.print_request:
-    print(client.dumps(client.rest_request(FLAGS.signature, inputs, client.COLUMNAR)))
-    return 0
   try:
-    if FLAGS.protocol == "rest":
-      outputs = client.RestClient(FLAGS.server, FLAGS.model_name, FLAGS.version).predict(
-          FLAGS.signature, inputs)
-    else:
-      outputs = client.GrpcClient(FLAGS.server, FLAGS.model_name, FLAGS.version).predict(
-          FLAGS.signature, inputs)
-  except (client.ServingError, OSError) as e:
-    print(f"export.client_main: {e}", file=sys.stderr)
+    inputs = _inputs(fv)
+    if fv.print_request:
+      print(client.dumps(client.rest_request(fv.signature, inputs, client.COLUMNAR)))
+      return 0
+    served = _client(fv)
+  except _UsageProblem as e:
+    print(f"{PROGRAM}: {e}", file=sys.stderr)
+    return 2
+  try:
+    outputs = served.predict(fv.signature, inputs)
+  except client.ServingError as e:
+    print(f"{PROGRAM}: {e}", file=sys.stderr)
     return 1
-  if FLAGS.signature in ("sample", "generate_class"):
+  if fv.signature in ("sample", "generate_class"):
+    import numpy as np  # pylint: disable=g-import-not-at-top
     from infogan_tf import visualize  # pylint: disable=g-import-not-at-top
 
     images = client.images_to_uint8(outputs["images"])
@@ -87,16 +123,27 @@ def main(argv):
     rows = int(math.ceil(len(images) / cols))
     pad = rows * cols - len(images)
     if pad:
-      import numpy as np  # pylint: disable=g-import-not-at-top
       images = np.concatenate([images, np.zeros([pad, *images.shape[1:]], np.uint8)])
-    if FLAGS.out:
-      visualize.write_png(FLAGS.out, visualize.tile(images, rows, cols))
-      print(f"wrote {FLAGS.out}")
+    if fv.out:
+      try:
+        visualize.write_png(fv.out, visualize.tile(images, rows, cols))
+      except OSError as e:
+        print(f"{PROGRAM}: cannot write --out {fv.out}: {e.strerror}", file=sys.stderr)
+        return 1
+      print(f"wrote {fv.out}")
     print(json.dumps({k: v.tolist() for k, v in outputs.items() if k != "images"}))
   else:
     print(json.dumps({k: v.tolist() for k, v in outputs.items() if k != "features"}))
   return 0
 
 
+def main(argv):
+  if len(argv) > 1:
+    print(f"{PROGRAM}: unexpected arguments: {' '.join(argv[1:])}", file=sys.stderr)
+    return 2
+  return run(flags.FLAGS)
+
+
 if __name__ == "__main__":
+  define_flags()
   app.run(main)

@@ -53,7 +53,8 @@ def main(argv):
           f"{', '.join(result.signatures)}")
     return 0
 
-  return cli_errors.run("export.main", work, FLAGS.debug)
+  return cli_errors.run("export.main", work, FLAGS.debug,
+                        outputs="--export_dir")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 
 import tensorflow as tf
@@ -87,3 +88,16 @@ def describe(strategy: tf.distribute.Strategy) -> str:
           else type(strategy).__name__)
   return (f"{name} with {strategy.num_replicas_in_sync} replica(s) "
           f"{list(devices)}{extra}")
+
+
+def lost_worker(error: Exception, strategy: tf.distribute.Strategy) -> str:
+  """Which other task of a multi-worker cluster a collective error names ('worker 1'), or ''
+  when the error names none or the strategy is not multi-worker."""
+  resolver = getattr(strategy, "cluster_resolver", None)
+  if resolver is None or not resolver.task_type:
+    return ""
+  own = f"/job:{resolver.task_type}/replica:0/task:{resolver.task_id}"
+  for job, task in re.findall(r"/job:(\w+)/replica:\d+/task:(\d+)", str(error)):
+    if f"/job:{job}/replica:0/task:{task}" != own:
+      return f"{job} {task}"
+  return "another worker"

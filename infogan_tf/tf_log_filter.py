@@ -39,10 +39,19 @@ _HARMLESS_ERRORS = (
     b"remapper failed",
     b"Unable to register cu",  # cuDNN/cuFFT/cuBLAS factory registration
     b"could not open file to read NUMA node",
+    # A multi-worker run that lost a worker: the collectives' own reports of it (the trainer
+    # ends with one line naming the worker and the checkpoint to resume from).
+    b"ring_alg.cc",
+    b"base_collective_executor.cc",
+    b"coordination_service.cc",
+    b"coordination_service_agent.cc",
 )
 _NOISE_LINES = (
     b"WARNING: All log messages before absl::InitializeLog() is called",
     b"To enable the following instructions:",  # cpu_feature_guard's second line
+    # gRPC's continuation lines of those collective errors
+    b"Additional GRPC error information from remote target",
+    b":UNKNOWN:Error received from peer",
 )
 
 

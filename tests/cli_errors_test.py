@@ -3,7 +3,6 @@
 import contextlib
 import errno
 import io
-import subprocess
 
 import pytest
 import tensorflow as tf
@@ -25,7 +24,14 @@ from tests import helpers
      "is a file, not a folder", 1),
     (tf.errors.ResourceExhaustedError(
         None, None, "/w/checkpoints/ckpt-2_temp/part-0.tempstate1; No space left on device"),
-     "no space left on the device while writing /w/checkpoints/ckpt-2", 1),
+     "no space left on the device while writing /w/checkpoints/ckpt-2:", 1),
+    # TensorFlow names the device first (and inside {{...}}): not the path.
+    (tf.errors.ResourceExhaustedError(
+        None, None, "{{function_node __wrapped__SaveV2_dtypes_42_device_/job:localhost/replica:0"
+        "/task:0/device:CPU:0}} /w/checkpoints/ckpt-2_temp/part-00000-of-00001.data-00000-of-"
+        "00001.tempstate99; No space left on device [Op:SaveV2] name: "
+        "/job:localhost/replica:0/task:0/device:CPU:0"),
+     "no space left on the device while writing /w/checkpoints/ckpt-2:", 1),
     (tf.errors.InvalidArgumentError(None, None, "{{function_node x}} Bad thing [Op:Foo] name:"),
      "TensorFlow error (InvalidArgumentError): Bad thing", 1),
     (KeyError("x"), "internal error (KeyError): 'x' (rerun with --debug", 1),
@@ -62,23 +68,12 @@ def test_workdir_that_is_a_file(tmp_path):
   assert code == 1 and "is a file, not a folder" in line
 
 
-@contextlib.contextmanager
-def _tmpfs(path, options):
-  path.mkdir()
-  if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                    capture_output=True).returncode:
-    pytest.skip("cannot mount a tmpfs here (needs root)")
-  try:
-    yield path
-  finally:
-    subprocess.run(["umount", str(path)], capture_output=True)
-
-
 def test_read_only_and_full_file_systems(tmp_path):
-  with _tmpfs(tmp_path / "ro", "ro,size=1m") as ro:
+  with helpers.tmpfs(tmp_path / "ro", "ro,size=1m") as ro:
     code, line = _train_line(ro / "run")
     assert code == 1 and "read-only file system" in line, line
-  with _tmpfs(tmp_path / "full", "size=300k") as full:
+  with helpers.tmpfs(tmp_path / "full", "size=300k") as full:
     code, line = _train_line(full / "run")
     assert code == 1 and "no space left on the device" in line, line
+    assert f"while writing {full / 'run'}" in line and "/job:" not in line, line
     assert not list((full / "run" / "checkpoints").glob("*_temp*"))  # no half-saved checkpoint

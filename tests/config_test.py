@@ -107,3 +107,29 @@ def test_config_json_keeps_the_original_and_every_resume(tmp_path):
   assert resume["step"] == 4
   assert resume["changed"] == {"train.steps": [4, 40], "train.batch_size": [16, 8]}
   assert config_lib.load_config(str(tmp_path)) == b
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: config_lib.TrainConfig(batch_size="16"), r"batch_size must be an int, got '16' \(str\)"),
+    (lambda: config_lib.TrainConfig(batch_size=True), "batch_size must be an int, got True"),
+    (lambda: config_lib.TrainConfig(steps=3.5), r"steps must be an int, got 3.5 \(float\)"),
+    (lambda: config_lib.ModelConfig(spectral_norm="yes"), "spectral_norm must be True or False"),
+    (lambda: config_lib.ModelConfig(image_shape=(28, 28)),
+     r"image_shape must be a sequence of 3 ints or None, got \(28, 28\)"),
+    (lambda: config_lib.LatentConfig(categorical=10), "categorical must be a sequence of ints"),
+    (lambda: config_lib.LossConfig(continuous_std="learned"),
+     "continuous_std must be a number or None, got 'learned'"),
+    (lambda: config_lib.DataConfig(name=None), "name must be a string, got None"),
+])
+def test_every_field_type_is_checked_when_a_config_is_made(make, message):
+  with pytest.raises(config_lib.ConfigError, match=message):
+    make()
+
+
+def test_lists_and_numpy_numbers_are_accepted():
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  latent = config_lib.LatentConfig(categorical=[10, 4], noise_dim=np.int64(8), noise_scale=1)
+  assert latent.categorical == (10, 4) and type(latent.noise_dim) is int  # noqa: E721
+  assert type(latent.noise_scale) is float  # noqa: E721
+  train = config_lib.TrainConfig(workdir="/tmp/unused")
+  assert config_lib.ExperimentConfig(latent=latent, train=train).validate().latent == latent

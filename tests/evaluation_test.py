@@ -19,11 +19,11 @@ def workdir(tmp_path_factory):
                                     checkpoint_every=2)
 
 
-def _eval_events(workdir):
+def _eval_events(workdir, subdir="eval"):
   """{step: {tag: value or 'image'}} from the TensorBoard events under workdir/eval."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   events = {}
-  for path in tf.io.gfile.glob(os.path.join(workdir, "eval", "events.out.tfevents.*")):
+  for path in tf.io.gfile.glob(os.path.join(workdir, subdir, "events.out.tfevents.*")):
     for event in tf.compat.v1.train.summary_iterator(path):
       for value in event.summary.value:
         array = tf.make_ndarray(value.tensor)
@@ -76,19 +76,40 @@ def test_report_has_every_section(workdir, classifier_dir):
 def test_cli(workdir, tmp_path, classifier_dir):
   env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
   # Any checkpoint, not only the latest: its scores land at its own step in TensorBoard.
+  # A workdir this user cannot write to: --output_dir takes the outputs.
+  out = tmp_path / "evaluation"
   proc = subprocess.run([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
                          f"--checkpoint={workdir}/checkpoints/ckpt-2", "--num_samples=200",
-                         f"--classifier_dir={classifier_dir}", "--probe_fractions=0.1"],
+                         f"--classifier_dir={classifier_dir}", "--probe_fractions=0.1",
+                         f"--output_dir={out}"],
                         cwd=helpers.ROOT, env=env, capture_output=True, text=True, timeout=600)
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert "cat0" in proc.stdout and "MIG" in proc.stdout
-  assert "clustering/cat0/acc" in _eval_events(workdir)[2]
+  assert f"report: {out}/report.json" in proc.stdout
+  assert "clustering/cat0/acc" in _eval_events(str(out), "")[2]
   bad = subprocess.run([sys.executable, "-m", "trainers.evaluate",
                         f"--workdir={tmp_path}/none"], cwd=helpers.ROOT, env=env,
                        capture_output=True, text=True, timeout=300)
   assert bad.returncode == 2
   assert bad.stderr.strip().splitlines()[-1].startswith(
       "trainers.evaluate: invalid configuration: no config.json")
+
+
+def test_read_only_workdir_fails_before_the_work(workdir, tmp_path, classifier_dir):
+  import io  # pylint: disable=g-import-not-at-top
+  import time  # pylint: disable=g-import-not-at-top
+  from contextlib import redirect_stderr  # pylint: disable=g-import-not-at-top
+  from infogan_tf import cli_errors  # pylint: disable=g-import-not-at-top
+  with helpers.tmpfs(tmp_path / "ro", "ro", fill_from=workdir) as read_only:
+    err, start = io.StringIO(), time.perf_counter()
+    with redirect_stderr(err):
+      code = cli_errors.run("trainers.evaluate", lambda: evaluation.evaluate(
+          str(read_only), num_samples=200, classifier_dir=classifier_dir) and 0,
+                            outputs="--output_dir")
+    assert time.perf_counter() - start < 10  # refused before loading data or models
+  assert code == 1
+  assert err.getvalue().strip() == (f"trainers.evaluate: OS error: {read_only}/eval is on a "
+                                    "read-only file system: pick a writable --output_dir")
 
 
 def test_labelled_training_images_are_left_out():

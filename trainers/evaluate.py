@@ -1,6 +1,7 @@
 r"""Evaluates a trained workdir and writes <workdir>/eval/report.json (+ traversal PNGs).
 
   python -m trainers.evaluate --workdir=workdirs/fashion_mnist
+  python -m trainers.evaluate --workdir=/read/only/run --output_dir=/tmp/run_eval
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ flags.DEFINE_string("classifier_dir", None,
                     "(default ~/.cache/infogan_tf/classifiers).")
 flags.DEFINE_list("probe_fractions", ["0.01", "0.1"], "Label fractions for the linear probe.")
 flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
+flags.DEFINE_string("output_dir", None,
+                    "Where report.json, traversal PNGs and TensorBoard events go (default "
+                    "<workdir>/eval); for a workdir you cannot write to.")
 flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
 flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
                   "INFOGAN_TF_VERBOSE=1).")
@@ -47,13 +51,16 @@ def main(argv):
     return 2
 
   def work() -> int:
+    output_dir = FLAGS.output_dir or os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR)
     report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
-                                 fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed)
+                                 fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
+                                 output_dir=output_dir)
     print(evaluation.summary_table(report))
-    print(f"report: {os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR, 'report.json')}")
+    print(f"report: {os.path.join(output_dir, evaluation.REPORT_FILENAME)}")
     return 0
 
-  return cli_errors.run("trainers.evaluate", work, FLAGS.debug)
+  return cli_errors.run("trainers.evaluate", work, FLAGS.debug,
+                        outputs="--output_dir")
 
 
 if __name__ == "__main__":

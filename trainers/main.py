@@ -38,7 +38,8 @@ def main(argv):
     return 0
 
   try:
-    return cli_errors.run("trainers.main", work, FLAGS.debug)
+    return cli_errors.run("trainers.main", work, FLAGS.debug,
+                        outputs="--workdir")
   except training.TerminationRequested:
     return 143  # 128 + SIGTERM, as if the signal had ended the process, after saving
   except KeyboardInterrupt:

@@ -14,7 +14,10 @@ gRPC: tensorflow_serving.apis PredictionService/Predict with a PredictRequest.
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
+import socket
 import urllib.error
 import urllib.request
 from typing import Any, Dict, Optional
@@ -30,7 +33,8 @@ COLUMNAR = "columnar"
 
 
 class ServingError(RuntimeError):
-  """The server answered with an error (bad request, unknown signature, ...)."""
+  """A call failed: an error answer (bad request, unknown signature, ...), no answer, or an
+  answer that is not TF Serving's; the message is one line."""
 
 
 def _jsonable(value: Any):
@@ -86,8 +90,13 @@ def parse_rest_response(body: Dict[str, Any], output_names=None) -> Dict[str, np
   Raises:
     ServingError: If the body is an error response.
   """
+  if not isinstance(body, dict):
+    raise ServingError(f"unexpected response (not a JSON object): {str(body)[:200]}")
   if "error" in body:
     raise ServingError(body["error"])
+  if "outputs" not in body and "predictions" not in body:
+    raise ServingError(f"unexpected response without 'outputs' or 'predictions': "
+                       f"{json.dumps(body)[:200]}")
   if "outputs" in body:
     outputs = body["outputs"]
     if not isinstance(outputs, dict):
@@ -116,17 +125,41 @@ def images_to_uint8(images: np.ndarray) -> np.ndarray:
   return np.clip(np.round(np.asarray(images, np.float32) * 255.0), 0, 255).astype(np.uint8)
 
 
+def _error_text(body: str) -> str:
+  """A server's error body in one short line: TF Serving's JSON 'error', else the text of an
+  HTML or plain page."""
+  try:
+    parsed = json.loads(body)
+    if isinstance(parsed, dict) and "error" in parsed:
+      return str(parsed["error"])
+  except ValueError:
+    pass
+  text = html.unescape(re.sub(r"<[^>]*>", " ", body))
+  return " ".join(text.split())[:200] or "(empty body)"
+
+
 class RestClient:
   """Minimal TF Serving REST client (urllib, no extra dependency).
 
+  Every failure is a ServingError with a one-line message: an error status (with the server's
+  error text), a server that cannot be reached or does not answer within `timeout`, an answer
+  that is not TF Serving's JSON (an HTML page: the wrong port or a proxy).
+
   Args:
-    url: Server root, e.g. http://localhost:8501.
+    url: Server root, e.g. http://localhost:8501 (http:// or https://).
     model_name: Served model name.
     version: Optional pinned version.
+    timeout: Seconds to wait for the answer.
+
+  Raises:
+    ValueError: If `url` does not start with http:// or https://.
   """
 
   def __init__(self, url: str, model_name: str, version: Optional[int] = None,
                timeout: float = 30.0):
+    if not re.match(r"https?://", url):
+      raise ValueError(f"a REST server is an http:// or https:// URL, got {url!r} "
+                       f"(e.g. http://{url})")
     self.url = url.rstrip("/")
     self.model_name = model_name
     self.version = version
@@ -139,14 +172,35 @@ class RestClient:
 
   def predict(self, signature: str, inputs: Dict[str, Any], fmt: str = COLUMNAR
               ) -> Dict[str, np.ndarray]:
+    """Calls `signature` with `inputs`; returns {output: array}.
+
+    Raises:
+      ServingError: Any failure (see the class docstring).
+    """
+    url = self.predict_url
     data = dumps(rest_request(signature, inputs, fmt)).encode()
-    req = urllib.request.Request(self.predict_url, data=data,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
       with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-        return parse_rest_response(json.loads(resp.read()))
+        raw, kind = resp.read(), resp.headers.get_content_type()
     except urllib.error.HTTPError as e:
-      raise ServingError(f"HTTP {e.code}: {e.read().decode(errors='replace')}") from e
+      body = e.read().decode(errors="replace")
+      raise ServingError(f"HTTP {e.code} {e.reason} from {url}: {_error_text(body)}") from e
+    except urllib.error.URLError as e:
+      if isinstance(e.reason, (socket.timeout, TimeoutError)):
+        raise ServingError(f"no answer from {url} within {self.timeout:g} s") from e
+      reason = getattr(e.reason, "strerror", None) or e.reason
+      raise ServingError(f"cannot reach {url}: {reason} (is the server running, and is this "
+                         "its REST port?)") from e
+    except (socket.timeout, TimeoutError) as e:  # connected, then the answer did not come
+      raise ServingError(f"no answer from {url} within {self.timeout:g} s") from e
+    try:
+      body = json.loads(raw)
+    except ValueError as e:
+      start = _error_text(raw.decode(errors="replace"))[:80]
+      raise ServingError(f"{url} answered with {kind}, not TF Serving's JSON ({start!r}): is "
+                         "it the REST port of tensorflow_model_server?") from e
+    return parse_rest_response(body)
 
 
 class GrpcClient:
@@ -156,6 +210,10 @@ class GrpcClient:
     target: host:port of the gRPC endpoint, e.g. localhost:8500.
     model_name: Served model name.
     version: Optional pinned version.
+    timeout: Seconds to wait for the answer.
+
+  Raises:
+    ValueError: If `target` is a URL rather than host:port.
   """
 
   def __init__(self, target: str, model_name: str, version: Optional[int] = None,
@@ -163,7 +221,11 @@ class GrpcClient:
     import grpc  # pylint: disable=g-import-not-at-top
     from tensorflow_serving.apis import prediction_service_pb2_grpc
 
+    if "://" in target:
+      raise ValueError(f"a gRPC server is host:port, got {target!r} (REST servers take "
+                       "http:// URLs)")
     self._grpc = grpc
+    self.target = target
     self.channel = grpc.insecure_channel(target)
     self.stub = prediction_service_pb2_grpc.PredictionServiceStub(self.channel)
     self.model_name = model_name
@@ -175,7 +237,10 @@ class GrpcClient:
     try:
       return parse_grpc_response(self.stub.Predict(request, timeout=self.timeout))
     except self._grpc.RpcError as e:
-      raise ServingError(f"{e.code().name}: {e.details()}") from e
+      if e.code() == self._grpc.StatusCode.DEADLINE_EXCEEDED:
+        raise ServingError(f"no answer from {self.target} within {self.timeout:g} s") from e
+      details = " ".join(str(e.details()).split())[:300]
+      raise ServingError(f"{e.code().name} from {self.target}: {details}") from e
 
   def close(self) -> None:
     self.channel.close()

@@ -5,6 +5,7 @@ import base64
 import concurrent.futures
 import http.server
 import json
+import re
 import threading
 
 import grpc
@@ -252,3 +253,76 @@ def test_client_cli_generate_class_request():
   assert body == {"signature_name": "generate_class", "inputs": {"classes": [1, 2], "seed": 5}}
   bad = run("--signature=generate_class", "--classes=a", "--print_request")
   assert bad.returncode != 0 and "--classes must be integers" in bad.stderr
+
+
+class _HtmlHandler(http.server.BaseHTTPRequestHandler):
+  """A web server that is not TF Serving: an HTML page for POST; GET-only paths 501."""
+
+  def log_message(self, *args):
+    pass
+
+  def do_POST(self):  # noqa: N802
+    if "501" in self.path:
+      return self.send_error(501, "Unsupported method ('POST')")
+    data = b"<html><body><h1>Welcome</h1></body></html>"
+    self.send_response(200)
+    self.send_header("Content-Type", "text/html")
+    self.send_header("Content-Length", str(len(data)))
+    self.end_headers()
+    self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def odd_servers():
+  """(an HTML server's URL, a silent server's URL, a closed port's URL)."""
+  import socket  # pylint: disable=g-import-not-at-top
+  html_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HtmlHandler)
+  threading.Thread(target=html_server.serve_forever, daemon=True).start()
+  silent = socket.socket()
+  silent.bind(("127.0.0.1", 0))
+  silent.listen(8)  # accepts connections, never answers
+  closed = socket.socket()
+  closed.bind(("127.0.0.1", 0))
+  closed_port = closed.getsockname()[1]
+  closed.close()
+  yield (f"http://127.0.0.1:{html_server.server_address[1]}",
+         f"http://127.0.0.1:{silent.getsockname()[1]}", f"http://127.0.0.1:{closed_port}")
+  html_server.shutdown()
+  silent.close()
+
+
+@pytest.mark.parametrize("case, code, message", [
+    ("missing image file", 2,
+     r"cannot read --images file .*/nothing\.png: No such file or directory"),
+    ("rest without http://", 2, r"--server: a REST server is an http:// or https:// URL, got "
+     r"'127\.0\.0\.1:8501' \(e\.g\. http://127\.0\.0\.1:8501\) \(--protocol=rest\)"),
+    ("grpc with http://", 2, r"--server: a gRPC server is host:port"),
+    ("html answer", 1, r"answered with text/html, not TF Serving's JSON \('Welcome'\): is it "
+     r"the REST port"),
+    ("501", 1, r"HTTP 501 .* from http://.*:predict: .*Unsupported method \('POST'\)"),
+    ("silent server", 1, r"no answer from .* within 0\.5 s"),
+    ("nothing listening", 1, r"cannot reach http://.*:predict: Connection refused \(is the "
+     r"server running"),
+])
+def test_client_cli_failures_are_one_line(odd_servers, tmp_path, capsys, case, code, message):
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  from export import client_main  # pylint: disable=g-import-not-at-top
+  html_url, silent_url, closed_url = odd_servers
+  rest = ["--protocol=rest", "--signature=sample", "--count=2"]
+  argv = {
+      "missing image file": ["--signature=encode_image_bytes",
+                             f"--images={tmp_path}/nothing.png"],
+      "rest without http://": ["--server=127.0.0.1:8501", *rest],
+      "grpc with http://": ["--server=http://127.0.0.1:8500", "--signature=sample"],
+      "html answer": [f"--server={html_url}", *rest],
+      "501": [f"--server={html_url}", "--model_name=501", *rest],
+      "silent server": [f"--server={silent_url}", "--timeout=0.5", *rest],
+      "nothing listening": [f"--server={closed_url}", *rest],
+  }[case]
+  fv = flags.FlagValues()
+  client_main.define_flags(fv)
+  fv(["client_main", *argv])
+  assert client_main.run(fv) == code
+  err = capsys.readouterr().err.strip()
+  assert len(err.splitlines()) == 1 and err.startswith("export.client_main: "), err
+  assert re.search(message, err), err

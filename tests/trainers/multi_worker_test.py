@@ -83,3 +83,21 @@ def test_two_workers_survive_a_sigterm_and_only_the_chief_writes(tmp_path):
   assert json.loads((workdir / "labelled.json").read_text())["num_labelled"] == 8
   after = {f for f in os.listdir(tmp) if f.startswith("infogan_")}
   assert after == before  # the non-chief's throw-away checkpoints and scratch dirs are gone
+
+  # kill -9 of the non-chief: the chief stops within seconds with one line naming the lost
+  # worker and the checkpoint to resume from (not TensorFlow's collective error lines).
+  procs = _start_workers(cluster, [*args, "--steps=100000"])
+  later = workdir / "checkpoints" / f"ckpt-{final + 2}.index"
+  deadline = time.time() + 240
+  while not later.exists() and time.time() < deadline and procs[0].poll() is None:
+    time.sleep(0.05)
+  assert later.exists(), procs[0].communicate()[1][-3000:]
+  procs[1].kill()
+  _, err = procs[0].communicate(timeout=120)
+  procs[1].communicate()
+  assert procs[0].returncode == 1, err[-3000:]
+  last = err.strip().splitlines()[-1]
+  assert re.fullmatch(r"trainers\.main: worker lost: lost contact with worker 1 after step \d+ "
+                      r"\(.*\): restart every worker with the same command to resume from "
+                      rf"{workdir}/checkpoints/ckpt-\d+", last), last
+  assert "E0000" not in err and "GRPC" not in err, err[-3000:]

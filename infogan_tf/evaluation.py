@@ -217,10 +217,14 @@ def evaluates_on_training_images(config: config_lib.ExperimentConfig, split: str
 
 
 def _check_writable(directory: str) -> None:
-  """Creates `directory` and a scratch file in it, or raises the OSError that stops it."""
-  os.makedirs(directory, exist_ok=True)
-  with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
-    pass
+  """Creates `directory` and a scratch file in it, or raises the OSError that stops it (with
+  `directory` as its filename)."""
+  try:
+    os.makedirs(directory, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+      pass
+  except OSError as e:
+    raise OSError(e.errno, e.strerror, directory) from e
 
 
 @traced_graphs.releasing

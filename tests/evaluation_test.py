@@ -95,12 +95,22 @@ def test_cli(workdir, tmp_path, classifier_dir):
       "trainers.evaluate: invalid configuration: no config.json")
 
 
-def test_read_only_workdir_fails_before_the_work(workdir, tmp_path, classifier_dir):
+@pytest.mark.parametrize("eval_dir", ["missing", "there"])
+def test_read_only_workdir_fails_before_the_work(workdir, tmp_path, classifier_dir, eval_dir):
+  """eval/ missing (it cannot be made) or there from an earlier evaluation (cannot be written):
+  one line naming it and --output_dir, before any data or model is loaded."""
   import io  # pylint: disable=g-import-not-at-top
+  import shutil  # pylint: disable=g-import-not-at-top
   import time  # pylint: disable=g-import-not-at-top
   from contextlib import redirect_stderr  # pylint: disable=g-import-not-at-top
   from infogan_tf import cli_errors  # pylint: disable=g-import-not-at-top
-  with helpers.tmpfs(tmp_path / "ro", "ro", fill_from=workdir) as read_only:
+
+  def prepare(root):
+    shutil.rmtree(root / "eval", ignore_errors=True)
+    if eval_dir == "there":
+      (root / "eval").mkdir()
+
+  with helpers.tmpfs(tmp_path / "ro", "ro", fill_from=workdir, prepare=prepare) as read_only:
     err, start = io.StringIO(), time.perf_counter()
     with redirect_stderr(err):
       code = cli_errors.run("trainers.evaluate", lambda: evaluation.evaluate(

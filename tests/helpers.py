@@ -76,9 +76,10 @@ def tiny_ss_config(workdir: str = "/tmp/unused", **train_overrides) -> config_li
 
 
 @contextlib.contextmanager
-def tmpfs(path, options: str, fill_from: str = None):
+def tmpfs(path, options: str, fill_from: str = None, prepare=None):
   """Mounts a tmpfs at `path` (pytest-skips without root); with `fill_from`, copies that folder
-  into it first and then remounts it with `options` (e.g. a read-only copy of a workdir)."""
+  into it first, calls `prepare(path)` if given, and then remounts it with `options` (e.g. a
+  read-only copy of a workdir)."""
   import pytest  # pylint: disable=g-import-not-at-top
   path.mkdir()
   first = "size=1g" if fill_from else options
@@ -88,6 +89,8 @@ def tmpfs(path, options: str, fill_from: str = None):
   try:
     if fill_from:
       shutil.copytree(fill_from, path, dirs_exist_ok=True)
+      if prepare:
+        prepare(path)
       subprocess.run(["mount", "-o", f"remount,{options}", str(path)], check=True)
     yield path
   finally:

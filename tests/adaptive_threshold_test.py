@@ -9,8 +9,6 @@ from infogan_tf import adaptive_threshold, checkpointing, train_step
 from infogan_tf import config as config_lib
 from tests import helpers
 
-pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
-
 
 def _adaptive_ss_config(workdir="/tmp/unused", **train_overrides):
   config = helpers.tiny_ss_config(workdir, **train_overrides)

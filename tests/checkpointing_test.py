@@ -70,7 +70,11 @@ def test_workdir_lock_is_exclusive_and_never_stale(tmp_path):
   (tmp_path / workdir_lock.LOCK_FILENAME).write_text("999999\n")
   lock = workdir_lock.WorkdirLock(str(tmp_path))
   # Another process is refused, with our pid in the message.
-  code = ("import sys; from infogan_tf import workdir_lock\n"
+  # The child loads the (standard-library only) module by path: no TensorFlow import.
+  code = ("import importlib.util, sys\n"
+          f"spec = importlib.util.spec_from_file_location('lock', {workdir_lock.__file__!r})\n"
+          "workdir_lock = importlib.util.module_from_spec(spec); spec.loader.exec_module("
+          "workdir_lock)\n"
           "try:\n  workdir_lock.WorkdirLock(sys.argv[1])\n"
           "except workdir_lock.WorkdirLockedError as e:\n  print(e); sys.exit(3)\n")
   proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
@@ -83,11 +87,14 @@ def test_workdir_lock_is_exclusive_and_never_stale(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])
-def test_corrupt_latest_checkpoint_falls_back_to_an_older_one(tmp_path, damage):
+def test_corrupt_latest_checkpoint_falls_back_to_an_older_one(tmp_path, damage,
+                                                              trained_workdir):
   import io  # pylint: disable=g-import-not-at-top
+  import shutil  # pylint: disable=g-import-not-at-top
   from infogan_tf import training  # pylint: disable=g-import-not-at-top
   from tests import helpers  # pylint: disable=g-import-not-at-top
-  workdir = helpers.train_tiny_workdir(str(tmp_path / "run"), steps=4)  # ckpt-2, ckpt-4
+  # A copy of the run-wide tiny workdir (helpers.train_tiny_workdir: ckpt-2, ckpt-4)
+  workdir = str(shutil.copytree(trained_workdir, tmp_path / "run"))
   ckpts = tmp_path / "run" / "checkpoints"
 
   def spoil(step):

@@ -10,8 +10,6 @@ from infogan_tf import config as config_lib
 from infogan_tf.latent import LatentSpec
 from tests import helpers
 
-pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
-
 
 def _spec(**kw):
   base = dict(noise_dim=5, noise_prior="uniform", categorical=(3, 10), continuous=2)

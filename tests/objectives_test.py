@@ -10,8 +10,6 @@ from infogan_tf.latent import LatentSpec
 from infogan_tf.models import build_models
 from tests import helpers
 
-pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
-
 K_SS, K_US, C = 4, 3, 2  # Cat(4) semi-supervised, Cat(3) unsupervised, 2 continuous codes
 
 

@@ -6,8 +6,6 @@ import tensorflow as tf
 
 from infogan_tf import rand_augment as ra
 
-pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)
-
 
 def _only(*names, batch=4):
   """[batch, len(OPS)] choice matrix with exactly `names` chosen for every image."""

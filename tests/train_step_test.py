@@ -135,8 +135,9 @@ def test_two_replicas_compute_the_one_device_step(step_inputs):
   for key, ref in reference.items():
     scale = np.abs(ref).max()
     assert np.abs(replicas[key] - ref).max() <= tolerance * scale, key
-  unsynced = step_numerics.step_gradients(two, _float64(config, sync_batch_norm=False), images,
-                                          latent, 1.0, init)
+  unsynced = step_numerics.step_gradients(  # float32 is plenty to see a 10% difference
+      two, config.replace(model=dataclasses.replace(config.model, sync_batch_norm=False)),
+      images, latent, 1.0, init)
   for model in ("generator", "discriminator"):
     assert step_numerics.errors(unsynced, reference, model)["global"] > 0.1, model
 

@@ -45,39 +45,12 @@ def test_missing_data_is_one_line_error(tmp_path):
   assert _last_line(proc.stderr).startswith("trainers.main: data error: no IDX images")
 
 
-def test_killed_run_resumes_from_last_checkpoint(tmp_path):
-  args = [f"--workdir={tmp_path}", *TINY, "--steps=100000", "--checkpoint_every=4"]
-  proc = subprocess.Popen([sys.executable, "-m", "trainers.main", *args], cwd=helpers.ROOT,
-                          env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-  ckpt_dir = tmp_path / "checkpoints"
-  deadline = time.time() + 240
-  try:
-    while time.time() < deadline:
-      # Kill once the state file names step 8 or later (its files alone can appear before
-      # the save completes); the kill then lands mid-training or mid-save of a later one.
-      latest = tf.train.latest_checkpoint(str(ckpt_dir)) if ckpt_dir.exists() else None
-      if latest and int(latest.rsplit("-", 1)[1]) >= 8:
-        break
-      time.sleep(0.2)
-    else:
-      raise AssertionError("no checkpoint appeared")
-  finally:
-    proc.send_signal(signal.SIGKILL)  # no chance to clean up
-    proc.wait()
-  # The checkpoint the state file names (a save cut short by the kill is not in it).
-  killed_at = int(tf.train.latest_checkpoint(str(ckpt_dir)).rsplit("-", 1)[1])
-  final = killed_at + 4
-  resumed = _run(*args[:-2], f"--steps={final}", "--checkpoint_every=4")
-  assert resumed.returncode == 0, resumed.stderr
-  assert f"resumed at step {killed_at}" in resumed.stderr  # the last checkpoint on disk
-  assert killed_at >= 8 and killed_at % 4 == 0
-  assert f"reached step {final}" in resumed.stderr
-  assert (tmp_path / "traversals" / "cat0_cont0.png").exists()
-
-
-def test_sigterm_saves_and_the_rerun_resumes_after_the_first_checkpoint(tmp_path):
-  args = [f"--workdir={tmp_path}", *TINY, "--steps=100000", "--checkpoint_every=1000",
-          "--steps_per_loop=1", "--log_every=1"]
+def test_sigterm_saves_a_killed_run_loses_nothing_saved_and_reruns_resume(tmp_path):
+  """SIGTERM past the first checkpoint saves at the current step (exit 143); the rerun resumes
+  there and is then killed (-9, no chance to clean up) after a later checkpoint; the next
+  rerun resumes from the last checkpoint on disk and finishes."""
+  args = [f"--workdir={tmp_path}", *TINY, "--steps=100000", "--steps_per_loop=1",
+          "--log_every=1"]
   proc = subprocess.Popen([sys.executable, "-m", "trainers.main", *args,
                            "--checkpoint_every=3"], cwd=helpers.ROOT, env=_env(),
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -95,9 +68,33 @@ def test_sigterm_saves_and_the_rerun_resumes_after_the_first_checkpoint(tmp_path
   saved_step = int(line.split("(step ")[1].split(")")[0])
   assert line.split("saved ")[1].split(" ")[0].endswith(f"ckpt-{saved_step}")  # same step
   assert saved_step > 3
-  resumed = _run(*args[:-2], f"--steps={saved_step + 2}")
+
+  proc = subprocess.Popen([sys.executable, "-m", "trainers.main", *args,
+                           "--checkpoint_every=4"], cwd=helpers.ROOT, env=_env(),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+  try:
+    while time.time() < deadline + 240:
+      # Kill once the state file names a checkpoint after the resume (its files alone can
+      # appear before the save completes); the kill then lands mid-training or mid-save.
+      latest = tf.train.latest_checkpoint(str(ckpt_dir))
+      if int(latest.rsplit("-", 1)[1]) >= saved_step + 4:
+        break
+      time.sleep(0.2)
+    else:
+      raise AssertionError("no checkpoint appeared after the resume")
+  finally:
+    proc.send_signal(signal.SIGKILL)
+    _, err = proc.communicate()
+  assert f"resumed at step {saved_step}" in err, err[-2000:]
+  # The checkpoint the state file names (a save cut short by the kill is not in it).
+  killed_at = int(tf.train.latest_checkpoint(str(ckpt_dir)).rsplit("-", 1)[1])
+  final = killed_at + 2
+  resumed = _run(*args[:-3], f"--steps={final}")
   assert resumed.returncode == 0, resumed.stderr
-  assert f"resumed at step {saved_step}" in resumed.stderr
+  assert f"resumed at step {killed_at}" in resumed.stderr  # the last checkpoint on disk
+  assert killed_at >= saved_step + 4 and killed_at % 4 == 0
+  assert f"reached step {final}" in resumed.stderr
+  assert (tmp_path / "traversals" / "cat0_cont0.png").exists()
 
 
 def test_help_lists_the_trainers_flags():

@@ -13,7 +13,9 @@ import keras
 import numpy as np
 
 FEATURE_LAYER = "features"
-DEFAULT_DIR = os.path.join(os.path.expanduser("~"), ".cache", "infogan_tf", "classifiers")
+def default_dir() -> str:
+  """~/.cache/infogan_tf/classifiers, read when asked (HOME may change after import)."""
+  return os.path.join(os.path.expanduser("~"), ".cache", "infogan_tf", "classifiers")
 
 
 def build_classifier(image_shape: Tuple[int, int, int], num_classes: int) -> keras.Model:
@@ -56,7 +58,7 @@ def load_or_train(directory: Optional[str], dataset: str, image_shape, pixel_ran
     (classifier mapping images -> [B, num_classes] probabilities, info dict with path and test
     accuracy); `feature_model(classifier)` maps images -> [B, 128] features.
   """
-  directory = directory or DEFAULT_DIR
+  directory = directory or default_dir()
   path = classifier_path(directory, dataset, image_shape, pixel_range)
   info_path = path + ".json"
   if os.path.exists(path) and os.path.exists(info_path):

@@ -345,7 +345,6 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     for name, grid in grids.items():
       visualize.write_png(os.path.join(out_dir, f"traversal_{name}.png"), grid)
     report["traversals"] = sorted(f"traversal_{n}.png" for n in grids)
-    os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:
       json.dump(report, f, indent=2, default=float)
     # TensorBoard run 'eval' beside 'train' (by default), at the checkpoint's step.

@@ -13,7 +13,6 @@ from typing import Tuple
 
 import tensorflow as tf
 
-FORMATS = ("PNG", "JPEG", "GIF", "BMP")
 # Header bytes read to find the size: PNG's IHDR ends at byte 24, BMP's height at byte 26.
 _HEADER_BYTES = 32
 

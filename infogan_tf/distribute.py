@@ -91,8 +91,8 @@ def describe(strategy: tf.distribute.Strategy) -> str:
 
 
 def lost_worker(error: Exception, strategy: tf.distribute.Strategy) -> str:
-  """Which other task of a multi-worker cluster a collective error names ('worker 1'), or ''
-  when the error names none or the strategy is not multi-worker."""
+  """Which other task of a multi-worker cluster a collective error names ('worker 1'),
+  'another worker' when it names none, or '' when the strategy is not multi-worker."""
   resolver = getattr(strategy, "cluster_resolver", None)
   if resolver is None or not resolver.task_type:
     return ""

@@ -1,11 +1,11 @@
-"""Let TensorFlow free the graphs traced by `train` and `evaluate` when they are done.
+"""Let TensorFlow free the graphs traced by `train`, `evaluate` and `export` when they are done.
 
 `tf.custom_gradient` in a traced function registers its gradient function in TensorFlow's
 process-wide gradient registry under a new name ("CustomGradient-<n>") at every trace, and never
 removes it. The function's closure holds tensors of the traced graph, so the registry keeps
 every such graph alive for the rest of the process. TensorFlow's own `all_reduce` (cross-replica
 sums: synchronised BatchNorm, optimisers under a strategy) and `FastDense` use it, so each `train`
-call in one Python process kept its ~2400-op step graph: +180 MiB of RSS per call.
+call in one Python process kept its ~2400-op step graph: +150 to 180 MiB of RSS per call.
 
 `release()` hands each such gradient function to the graph it belongs to (a graph collection)
 and leaves only a weak reference in the registry. The registry entry keeps working while the

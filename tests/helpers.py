@@ -10,11 +10,34 @@ import struct
 import subprocess
 import zlib
 
+import numpy as np
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
 
 ROOT = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
+
+
+# Two graphs of one float32 network on the same inputs (a SavedModel signature and the Keras
+# model, a batch of 1 and of 3, oneDNN or Eigen kernels, fused or not) may add each dot product's
+# terms in a different order. The round-off of a sum of n terms in some order is about sqrt(n) u
+# of its terms' scale (u = 2^-24 ~ 6e-8); the paper nets chain at most 4 such layers with fan-ins
+# up to 6272 (D's 7x7x128 -> 1024 layer), so outputs may differ by about 4 sqrt(6272) u ~ 1.9e-5
+# of their scale. Tests allow 10x that: a real difference (a wrong weight, a missing BatchNorm
+# statistic, another input) moves outputs by far more.
+NETWORK_TOLERANCE = 2e-4
+
+
+def assert_same_network_output(actual, desired, err_msg: str = "") -> None:
+  """`actual` and `desired` are one float32 network's outputs, up to summation order.
+
+  The bound is NETWORK_TOLERANCE times the outputs' scale (their largest magnitude, at least 1:
+  probabilities and [0, 1] images have scale 1).
+  """
+  desired = np.asarray(desired)
+  scale = max(1.0, float(np.max(np.abs(desired)))) if desired.size else 1.0
+  np.testing.assert_allclose(actual, desired, rtol=0, atol=NETWORK_TOLERANCE * scale,
+                             err_msg=err_msg)
 
 
 def tiny_config(workdir: str = "/tmp/unused", **train_overrides) -> config_lib.ExperimentConfig:

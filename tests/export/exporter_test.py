@@ -100,20 +100,19 @@ def test_generate_and_encode_match_in_memory_models(loaded, trained_workdir):
   out = _call(loaded, "generate", noise=s.noise, categorical=np.stack(s.categorical, -1),
               continuous=s.continuous)
   want = g(spec.generator_input(s), training=False).numpy()  # mnist nets: already [0, 1]
-  np.testing.assert_allclose(out["images"], want, atol=1e-5)
+  helpers.assert_same_network_output(out["images"], want)
   assert out["images"].shape == (5, 28, 28, 1) and out["images"].dtype == np.float32
 
   images = np.random.RandomState(0).uniform(0, 1, (6, 28, 28, 1)).astype(np.float32)
   enc = _call(loaded, "encode", images=images)
   ref = d(images, training=False)
-  np.testing.assert_allclose(enc["features"], ref.features.numpy(), atol=1e-4)
+  helpers.assert_same_network_output(enc["features"], ref.features.numpy())
   probs = tf.nn.softmax(ref.categorical_logits[0]).numpy()
-  np.testing.assert_allclose(enc["cat0_probs"], probs, atol=1e-5)
+  helpers.assert_same_network_output(enc["cat0_probs"], probs)
   np.testing.assert_array_equal(enc["cat0"], probs.argmax(-1))
-  np.testing.assert_allclose(enc["continuous_mean"], ref.continuous_mean.numpy(), atol=1e-5)
-  np.testing.assert_allclose(enc["continuous_std"],
-                             np.exp(np.clip(ref.continuous_log_std.numpy(), -5, 2)),
-                             rtol=1e-5)
+  helpers.assert_same_network_output(enc["continuous_mean"], ref.continuous_mean.numpy())
+  helpers.assert_same_network_output(enc["continuous_std"],
+                                     np.exp(np.clip(ref.continuous_log_std.numpy(), -5, 2)))
   default = _call(loaded, "serving_default", images=images)
   np.testing.assert_allclose(default["features"], enc["features"])
 
@@ -125,7 +124,7 @@ def test_encode_image_bytes_matches_encode(loaded):
   from_bytes = _call(loaded, "encode_image_bytes", image_bytes=pngs)
   from_floats = _call(loaded, "encode", images=images.astype(np.float32) / 255.0)
   for k in from_floats:
-    np.testing.assert_allclose(from_bytes[k], from_floats[k], atol=1e-5, err_msg=k)
+    helpers.assert_same_network_output(from_bytes[k], from_floats[k], err_msg=k)
 
 
 @pytest.mark.parametrize("fmt", ["GIF", "BMP", "JPEG", "PNG"])
@@ -150,7 +149,7 @@ def test_encode_image_bytes_takes_every_format_and_channel_count(loaded, fmt, mo
   from_bytes = _call(loaded, "encode_image_bytes", image_bytes=np.array([data], object))
   from_floats = _call(loaded, "encode", images=want[None].astype(np.float32) / 255.0)
   for k in from_floats:
-    np.testing.assert_allclose(from_bytes[k], from_floats[k], atol=1e-5, err_msg=k)
+    helpers.assert_same_network_output(from_bytes[k], from_floats[k], err_msg=k)
 
 
 def test_sample_is_deterministic_and_consistent_with_generate(loaded):
@@ -164,7 +163,7 @@ def test_sample_is_deterministic_and_consistent_with_generate(loaded):
   assert a["categorical"].min() >= 0 and a["categorical"].max() < 4
   regen = _call(loaded, "generate", noise=a["noise"], categorical=a["categorical"],
                 continuous=a["continuous"])
-  np.testing.assert_allclose(regen["images"], a["images"], atol=1e-6)
+  helpers.assert_same_network_output(regen["images"], a["images"])
 
 
 def test_sample_with_codes_fixes_given_codes(loaded):
@@ -258,8 +257,8 @@ def test_export_of_a_mirrored_run(tmp_path):
   _, g, d = export_helpers.reload_models(workdir)
   images = np.full([2, 28, 28, 1], 0.3, np.float32)
   enc = _call(loaded, "encode", images=images)
-  np.testing.assert_allclose(enc["features"], d(images, training=False).features.numpy(),
-                             atol=1e-4)
+  helpers.assert_same_network_output(enc["features"],
+                                     d(images, training=False).features.numpy())
   out = _call(loaded, "sample", count=np.int32(3), seed=np.int64(1))
   assert out["images"].shape == (3, 28, 28, 1)
 

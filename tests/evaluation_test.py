@@ -14,9 +14,10 @@ from tests import helpers
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-  return helpers.train_tiny_workdir(str(tmp_path_factory.mktemp("evalrun")),
-                                    checkpoint_every=2)
+def workdir(tmp_path_factory, trained_workdir):
+  """A copy of the run-wide tiny workdir (evaluation writes eval/ into it)."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  return str(shutil.copytree(trained_workdir, tmp_path_factory.mktemp("evalrun") / "run"))
 
 
 def _eval_events(workdir, subdir="eval"):

@@ -18,46 +18,51 @@ def _train(config, strategy=None):
                         strategy=strategy or helpers.one_device_strategy())
 
 
-def test_summaries_have_scalars_and_images(tmp_path):
-  _train(helpers.tiny_config(str(tmp_path)))
+@pytest.fixture
+def tiny_run(tmp_path, trained_workdir):
+  """A copy of the run-wide tiny workdir: `helpers.tiny_config(<it>)` trained to step 4 (ckpt-2,
+  ckpt-4) on one device; tests resume it instead of training their own first 4 steps."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  return str(shutil.copytree(trained_workdir, tmp_path / "run"))
+
+
+def test_summaries_have_scalars_and_images(trained_workdir):
+  train_dir = os.path.join(trained_workdir, "train")
   tags = set()
-  for event_file in os.listdir(tmp_path / "train"):
-    for e in tf.compat.v1.train.summary_iterator(str(tmp_path / "train" / event_file)):
+  for event_file in os.listdir(train_dir):
+    for e in tf.compat.v1.train.summary_iterator(os.path.join(train_dir, event_file)):
       tags.update(v.tag for v in e.summary.value)
   for tag in ("d/gan", "g/gan", "d/info", "g/info", "mi/cat0", "entropy/cat0", "mi/cont1",
               "d_real", "d_fake", "traversal/cat0_cont0"):
     assert tag in tags, tags
 
 
-def test_resume_continues_the_step_count(tmp_path):
-  config = helpers.tiny_config(str(tmp_path), steps=4)
-  first = _train(config)
-  assert (first.start_step, first.final_step) == (0, 4)
-  again = _train(config)  # same command: nothing left to do
+def test_resume_continues_the_step_count(tiny_run):
+  config = helpers.tiny_config(tiny_run, steps=4)
+  again = _train(config)  # the same command again: nothing left to do
   assert (again.start_step, again.final_step) == (4, 4) and again.history == []
   more = _train(helpers.with_parts(config, train=dict(steps=8)))
   assert (more.start_step, more.final_step) == (4, 8)
   assert more.checkpoint.endswith("ckpt-8")
-  steps = [r["step"] for r in summaries.read_metrics(str(tmp_path))]
+  steps = [r["step"] for r in summaries.read_metrics(tiny_run)]
   assert steps == [2, 4, 6, 8]
 
 
-def test_changed_latent_config_is_refused_on_resume(tmp_path):
-  config = helpers.tiny_config(str(tmp_path), steps=2)
-  _train(config)
+def test_changed_latent_config_is_refused_on_resume(tiny_run):
+  config = helpers.tiny_config(tiny_run, steps=6)
   with pytest.raises(config_lib.ConfigError, match="categorical"):
     _train(helpers.with_parts(config, latent=dict(categorical=(6,))))
 
 
-def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tiny_run):
   # Also shows that learning rates given on resume replace the checkpointed ones.
-  config = helpers.tiny_config(str(tmp_path), steps=2)
-  good = _train(config).checkpoint
-  diverging = helpers.with_parts(config, train=dict(steps=10),
+  good = tf.train.latest_checkpoint(os.path.join(tiny_run, "checkpoints"))
+  assert good.endswith("ckpt-4")
+  diverging = helpers.with_parts(helpers.tiny_config(tiny_run), train=dict(steps=10),
                                  optimizer=dict(d_learning_rate=1e30, g_learning_rate=1e30))
-  with pytest.raises(training.NonFiniteLossError, match="ckpt-2"):
+  with pytest.raises(training.NonFiniteLossError, match="ckpt-4"):
     _train(diverging)
-  assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")) == good
+  assert tf.train.latest_checkpoint(os.path.join(tiny_run, "checkpoints")) == good
 
 
 def test_image_shape_mismatch_is_a_config_error(tmp_path):
@@ -126,19 +131,19 @@ def test_second_trainer_on_a_workdir_is_refused(tmp_path):
   assert not (tmp_path / "config.json").exists()  # the refused trainer wrote nothing
 
 
-def test_resume_with_another_batch_is_refused_or_recorded(tmp_path):
-  config = helpers.tiny_config(str(tmp_path), steps=2)
-  _train(config)
-  changed = helpers.with_parts(config, train=dict(steps=4, batch_size=8))
+def test_resume_with_another_batch_is_refused_or_recorded(tiny_run):
+  config = helpers.tiny_config(tiny_run, steps=4)
+  changed = helpers.with_parts(config, train=dict(steps=6, batch_size=8))
   with pytest.raises(config_lib.ConfigError, match="batch_size: 16 -> 8"):
     _train(changed)
-  assert config_lib.load_config(str(tmp_path)).train.batch_size == 16  # record untouched
+  assert config_lib.load_config(tiny_run).train.batch_size == 16  # record untouched
   training.train(changed, stream=io.StringIO(), strategy=helpers.one_device_strategy(),
                  allow_resume_changes=True)
-  record = json.loads((tmp_path / config_lib.CONFIG_FILENAME).read_text())
+  with open(os.path.join(tiny_run, config_lib.CONFIG_FILENAME)) as f:
+    record = json.load(f)
   assert record["history"]["original"]["train"]["batch_size"] == 16
   assert record["history"]["resumes"][0]["changed"]["train.batch_size"] == [16, 8]
-  assert record["history"]["resumes"][0]["step"] == 2
+  assert record["history"]["resumes"][0]["step"] == 4
 
 
 def test_training_again_in_one_process_frees_the_last_run(tmp_path):

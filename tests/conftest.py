@@ -42,21 +42,42 @@ def _one_worker_at_a_time(tmp_path_factory, name):
     yield root
 
 
+def _shared_workdir(tmp_path_factory, name, train):
+  """The run-wide workdir `name`, made by `train(path)` once per test run (the first xdist
+  worker to get here trains it, the others wait and read it)."""
+  import shutil  # pylint: disable=g-import-not-at-top
+
+  with _one_worker_at_a_time(tmp_path_factory, name) as root:
+    workdir, done = root / name, root / f"{name}.done"
+    if not done.exists():
+      shutil.rmtree(workdir, ignore_errors=True)  # what a failed attempt left
+      train(str(workdir))
+      done.touch()
+  return str(workdir)
+
+
 @pytest.fixture(scope="session")
 def trained_workdir(tmp_path_factory):
   """`helpers.train_tiny_workdir` (4 steps: ckpt-2 and ckpt-4), trained once per test run and
   shared by the pytest-xdist workers. Read it only: a test that trains on, evaluates or
-  damages a workdir trains its own."""
-  import shutil  # pylint: disable=g-import-not-at-top
+  damages a workdir copies it or trains its own."""
+  from tests import helpers  # pylint: disable=g-import-not-at-top
+  return _shared_workdir(tmp_path_factory, "shared_workdir", helpers.train_tiny_workdir)
+
+
+@pytest.fixture(scope="session")
+def mirrored_workdir(tmp_path_factory):
+  """`helpers.tiny_config` trained 4 steps on 2 replicas (MirroredStrategy), once per test run;
+  read it only."""
+  import io  # pylint: disable=g-import-not-at-top
+  from infogan_tf import training  # pylint: disable=g-import-not-at-top
   from tests import helpers  # pylint: disable=g-import-not-at-top
 
-  with _one_worker_at_a_time(tmp_path_factory, "shared_workdir") as root:
-    workdir, done = root / "shared_workdir", root / "shared_workdir.done"
-    if not done.exists():
-      shutil.rmtree(workdir, ignore_errors=True)  # what a failed attempt left
-      helpers.train_tiny_workdir(str(workdir))
-      done.touch()
-  return str(workdir)
+  def train(workdir):
+    return training.train(helpers.tiny_config(workdir, steps=4, strategy="mirrored"),
+                          stream=io.StringIO(), strategy=helpers.mirrored_strategy())
+
+  return _shared_workdir(tmp_path_factory, "mirrored_workdir", train)
 
 
 @pytest.fixture(scope="session")

@@ -248,10 +248,8 @@ def test_saved_model_cli_runs_generate_and_encode(exported, tmp_path):
       assert "cat0.npy" in files and np.load(out_dir / "features.npy").shape == (2, 1024)
 
 
-def test_export_of_a_mirrored_run(tmp_path):
-  workdir = str(tmp_path / "w")
-  config = helpers.tiny_config(workdir, steps=4, strategy="mirrored")
-  training.train(config, stream=io.StringIO(), strategy=helpers.mirrored_strategy())
+def test_export_of_a_mirrored_run(tmp_path, mirrored_workdir):
+  workdir = mirrored_workdir
   result = exporter.export_workdir(workdir, str(tmp_path / "m"))
   loaded = tf.saved_model.load(result.path)
   _, g, d = export_helpers.reload_models(workdir)

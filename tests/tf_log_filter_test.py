@@ -63,6 +63,15 @@ def test_a_cli_prints_only_its_own_lines(tmp_path):
 def test_verbose_brings_tensorflow_logs_back(tmp_path):
   proc = _cli("trainers.evaluate", f"--workdir={tmp_path}/none", "--verbose")
   assert "absl::InitializeLog" in proc.stderr
-  proc = _cli("trainers.evaluate", f"--workdir={tmp_path}/none",
-              **{tf_log_filter.VERBOSE_ENV: "1"})
-  assert "absl::InitializeLog" in proc.stderr
+
+
+@pytest.mark.parametrize("env,argv,verbose", [
+    ("", ["x"], False), ("0", ["x"], False), ("1", ["x"], True), ("", ["x", "--verbose"], True),
+    ("", ["x", "--verbose=true"], True), ("", ["x", "--noverbose"], False)])
+def test_the_environment_or_the_flag_turns_the_filter_off(monkeypatch, env, argv, verbose):
+  """What the CLI above does with --verbose, INFOGAN_TF_VERBOSE=1 does too: `install` then
+  leaves stderr alone (it returns before forking)."""
+  monkeypatch.setenv(tf_log_filter.VERBOSE_ENV, env)
+  assert tf_log_filter.wants_verbose(argv) == verbose
+  if verbose:
+    assert tf_log_filter.install(argv) is False

@@ -1,7 +1,9 @@
 """Typed, validated experiment configuration (frozen dataclasses, JSON round-trip).
 
-The library never reads flags: `trainers/flags.py` builds an `ExperimentConfig` from them in one
-place and everything below receives these objects.
+Each field is defined once, with its help text beside it (`field`): the trainer's flags, their
+`--help` and docs/flags.md are generated from these definitions (`infogan_tf.cli.config_flags`),
+and validation stays here. The library never reads flags; everything below the command line
+receives these objects.
 """
 
 from __future__ import annotations
@@ -104,52 +106,99 @@ def _conform(value, hint):
 
 
 @functools.lru_cache(maxsize=None)
-def _field_types(cls) -> Dict[str, Any]:
+def field_types(cls) -> Dict[str, Any]:
+  """{field name: its type} of a config part (`typing` hints, resolved)."""
   return typing.get_type_hints(cls)
 
 
-class _TypedFields:
-  """Checks every field's type when a config part is made (a ConfigError naming the field);
-  lists become tuples and numpy numbers Python ones, so `categorical=[10]` works."""
+def field(default, help: str, *, choices: Optional[Tuple[Any, ...]] = None,  # noqa: A002
+          flag: Optional[str] = None, none_means: Optional[str] = None):
+  """A config field with its one description, beside it.
+
+  Everything else that describes a field is derived from these: the trainer's flags and their
+  `--help`, docs/flags.md, and the validation of `choices`.
+
+  Args:
+    default: The default value.
+    help: What the field means, in a sentence or a few; the flag's help.
+    choices: The allowed values (validated; the flag becomes an enum).
+    flag: The command-line name when it is not the field's name (two parts have a field of
+      the same name, or an older flag name that flagfiles use).
+    none_means: For an optional number: the word the command line uses for None.
+  """
+  metadata = {"help": " ".join(help.split())}
+  if choices is not None:
+    metadata["choices"] = tuple(choices)
+  if flag is not None:
+    metadata["flag"] = flag
+  if none_means is not None:
+    metadata["none_means"] = none_means
+  return dataclasses.field(default=default, metadata=metadata)
+
+
+def flag_name(f: dataclasses.Field) -> str:
+  """A field's command-line name: `flag=` beside the field, else the field's name."""
+  return f.metadata.get("flag", f.name)
+
+
+def _label(f: dataclasses.Field) -> str:
+  """How messages name a field: 'cutout', or 'augment_flip (--ss_augment_flip)'."""
+  return f.name if flag_name(f) == f.name else f"{f.name} (--{flag_name(f)})"
+
+
+class _Part:
+  """A config part: every field's type is checked when a part is made (a ConfigError naming
+  the field); lists become tuples and numpy numbers Python ones, so `categorical=[10]` works.
+  `validate()` checks `choices` and then the part's own rules (`_check`)."""
 
   def __post_init__(self):
-    for field in dataclasses.fields(self):
-      hint = _field_types(type(self))[field.name]
-      value = getattr(self, field.name)
+    for f in dataclasses.fields(self):
+      hint = field_types(type(self))[f.name]
+      value = getattr(self, f.name)
       try:
         conformed = _conform(value, hint)
       except TypeError:
-        raise ConfigError(f"{field.name} must be {_describe_type(hint)}, got {value!r} "
+        raise ConfigError(f"{_label(f)} must be {_describe_type(hint)}, got {value!r} "
                           f"({type(value).__name__})") from None
-      object.__setattr__(self, field.name, conformed)
+      object.__setattr__(self, f.name, conformed)
+
+  def validate(self) -> None:
+    """Raises ConfigError naming the first field to fix."""
+    for f in dataclasses.fields(self):
+      choices = f.metadata.get("choices")
+      if choices is not None:
+        value = getattr(self, f.name)
+        _require(value in choices,
+                 f"{_label(f)} must be one of {choices}, got {value!r}")
+    self._check()
+
+  def _check(self) -> None:
+    """The part's own rules beyond types and choices."""
+
+  def _ignored(self, names) -> str:
+    """The fields among `names` that differ from their defaults, named for a message."""
+    by_name = {f.name: f for f in dataclasses.fields(self)}
+    return ", ".join(_label(by_name[n]) for n in _changed_fields(self, names))
 
 
 @dataclasses.dataclass(frozen=True)
-class LatentConfig(_TypedFields):
-  """The generator input: incompressible noise z and the latent code c.
+class LatentConfig(_Part):
+  """The generator input: incompressible noise z and the latent code c."""
 
-  Attributes:
-    noise_dim: Size of z.
-    noise_prior: 'uniform' (U(-1, 1), the official code) or 'normal' (N(0, 1)).
-    noise_scale: Multiplies z after drawing it (1 = the prior as named). Small values (e.g.
-      0.1 with a normal prior, as in ClusterGAN) leave the codes most of the generator's input
-      variation.
-    categorical: Cardinality of each categorical code, e.g. (10,) for one Cat(10).
-    continuous: Number of continuous codes, each with a U(-1, 1) prior.
-  """
+  noise_dim: int = field(62, "Size of the noise z.")
+  noise_prior: str = field("uniform", "Prior of z: 'uniform' (U(-1, 1), the official code) or "
+                           "'normal' (N(0, 1)).", choices=NOISE_PRIORS)
+  noise_scale: float = field(
+      1.0, "Multiplies z after drawing it (1 = the prior as named). Small values (e.g. 0.1 with "
+      "a normal prior, as in ClusterGAN) leave the codes most of the generator's input "
+      "variation.")
+  categorical: Tuple[int, ...] = field(
+      (10,), "Cardinality of each categorical code, a comma list: 10 for one Cat(10), 10,10 for "
+      "two; empty for none.")
+  continuous: int = field(2, "Number of continuous codes, each with a U(-1, 1) prior.")
 
-  noise_dim: int = 62
-  noise_prior: str = "uniform"
-  noise_scale: float = 1.0
-  categorical: Tuple[int, ...] = (10,)
-  continuous: int = 2
-
-  def validate(self) -> None:
+  def _check(self) -> None:
     _require(self.noise_dim >= 0, f"noise_dim must be >= 0, got {self.noise_dim}")
-    _require(
-        self.noise_prior in NOISE_PRIORS,
-        f"noise_prior must be one of {NOISE_PRIORS}, got {self.noise_prior!r}",
-    )
     _require(self.noise_scale > 0, f"noise_scale must be > 0, got {self.noise_scale}")
     for k in self.categorical:
       _require(k >= 2, f"every categorical code needs >= 2 categories, got {k}")
@@ -161,36 +210,28 @@ class LatentConfig(_TypedFields):
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelConfig(_TypedFields):
-  """Which networks to build.
+class ModelConfig(_Part):
+  """Which networks to build."""
 
-  Attributes:
-    architecture: 'mnist' (28x28, paper MNIST nets), 'svhn' (32x32, paper SVHN/CelebA nets) or
-      'sprites64' (64x64 variant for sprite/shape/face data).
-    precision: 'float32', 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on
-      CPUs with AVX512_BF16/AMX and on TPUs/recent GPUs) or 'float64' (several times slower;
-      a reference for checking float32 numerics).
-    image_shape: (height, width, channels) the networks produce and consume; None takes the
-      training data's shape (the trainer writes the resolved shape to config.json).
-    sync_batch_norm: Synchronise BatchNormalization statistics across replicas.
-    spectral_norm: Spectral normalisation (Miyato et al. 2018) of the discriminator's trunk
-      and D head, whose trunk then has no BatchNorm (the SN-GAN recipe; the Q head keeps its
-      BatchNorm). False = the paper's nets.
-  """
+  architecture: str = field(
+      "mnist", "Network family: 'mnist' (28x28, sigmoid output: the paper's MNIST nets), 'svhn' "
+      "(32x32, tanh: the paper's SVHN/CelebA nets) or 'sprites64' (64x64, sigmoid: sprite, "
+      "shape and face data).", choices=ARCHITECTURES)
+  image_shape: Optional[Tuple[int, int, int]] = field(
+      None, "height,width,channels the networks produce and consume; empty = the training "
+      "data's shape (the trainer writes the resolved shape to config.json).")
+  sync_batch_norm: bool = field(False, "Synchronise BatchNormalization statistics across "
+                                "replicas.")
+  precision: str = field(
+      "float32", "'float32', 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on CPUs "
+      "with AVX512_BF16/AMX and on TPUs/recent GPUs) or 'float64' (several times slower; a "
+      "reference for checking float32 numerics).", choices=PRECISIONS)
+  spectral_norm: bool = field(
+      False, "Spectral normalisation (Miyato et al. 2018) of the discriminator's trunk and D "
+      "head, whose trunk then has no BatchNorm (the SN-GAN recipe; the Q head keeps its "
+      "BatchNorm). Off = the paper's nets.")
 
-  architecture: str = "mnist"
-  image_shape: Optional[Tuple[int, int, int]] = None
-  sync_batch_norm: bool = False
-  precision: str = "float32"
-  spectral_norm: bool = False
-
-  def validate(self) -> None:
-    _require(
-        self.architecture in ARCHITECTURES,
-        f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}",
-    )
-    _require(self.precision in PRECISIONS,
-             f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+  def _check(self) -> None:
     if self.image_shape is not None:
       _require(
           len(self.image_shape) == 3 and all(d > 0 for d in self.image_shape),
@@ -199,37 +240,30 @@ class ModelConfig(_TypedFields):
 
 
 @dataclasses.dataclass(frozen=True)
-class LossConfig(_TypedFields):
-  """Weights and form of the InfoGAN objective.
+class LossConfig(_Part):
+  """Weights and form of the InfoGAN objective, and the IIC extension (off by default)."""
 
-  Attributes:
-    lambda_categorical: lambda for the categorical part of L_I.
-    lambda_continuous: lambda for the continuous part of L_I.
-    continuous_std: None to learn the Gaussian std of Q (the paper), or a fixed std
-      (the official code uses 1.0, i.e. a scaled MSE).
-    real_info_weight: Extension, 0 = off (the paper). Also trains Q's categorical heads on
-      *real* images, unsupervised: maximise the mutual information between Q's assignments of
-      a real batch and of a second view of it (IIC, Ji et al. 2019), weighted by this factor,
-      in the D/Q update.
-    real_info_pairing: The second view: 'augment' (a randomly shifted/flipped copy of each
-      image) or 'neighbour' (each image's nearest other image of the batch in D's trunk
-      features, as in SCAN, Van Gansbeke et al. 2020).
-    augment_shift: Max shift in pixels of the augmented copy.
-    augment_flip: Also mirror the augmented copy left-right at random.
-    augment_zoom: Also rescale the augmented copy about its centre by a random factor in
-      [1 - augment_zoom, 1 + augment_zoom] (0 = no zoom): asks Q for size-invariant clusters.
-  """
+  lambda_categorical: float = field(1.0, "lambda of the categorical part of L_I.")
+  lambda_continuous: float = field(0.1, "lambda of the continuous part of L_I.")
+  continuous_std: Optional[float] = field(
+      None, "'learned': Q learns the Gaussian std of each continuous code (the paper); or a "
+      "fixed std (the official code uses 1.0, i.e. a scaled MSE).", none_means="learned")
+  real_info_weight: float = field(
+      0.0, "Extension, 0 = off (the paper). Also trains Q's categorical heads on real images, "
+      "unsupervised: maximise the mutual information between Q's assignments of a real batch "
+      "and of a second view of it (IIC, Ji et al. 2019), weighted by this factor, in the D/Q "
+      "update.")
+  real_info_pairing: str = field(
+      "augment", "The second view for real_info_weight: 'augment' (a randomly shifted/flipped "
+      "copy of each image) or 'neighbour' (each image's nearest other image of the batch in D's "
+      "trunk features, as in SCAN, Van Gansbeke et al. 2020).", choices=REAL_INFO_PAIRINGS)
+  augment_shift: int = field(2, "Max shift in pixels of the augmented real copy.")
+  augment_flip: bool = field(False, "Also mirror the augmented real copy left-right at random.")
+  augment_zoom: float = field(
+      0.0, "Also rescale the augmented real copy about its centre by a random factor in "
+      "[1 - z, 1 + z] (0 = no zoom): asks Q for size-invariant clusters.")
 
-  lambda_categorical: float = 1.0
-  lambda_continuous: float = 0.1
-  continuous_std: Optional[float] = None
-  real_info_weight: float = 0.0
-  real_info_pairing: str = "augment"
-  augment_shift: int = 2
-  augment_flip: bool = False
-  augment_zoom: float = 0.0
-
-  def validate(self) -> None:
+  def _check(self) -> None:
     _require(self.lambda_categorical >= 0, "lambda_categorical must be >= 0")
     _require(self.lambda_continuous >= 0, "lambda_continuous must be >= 0")
     _require(
@@ -237,16 +271,13 @@ class LossConfig(_TypedFields):
         f"continuous_std must be 'learned' or > 0, got {self.continuous_std}",
     )
     _require(self.real_info_weight >= 0, "real_info_weight must be >= 0")
-    _require(self.real_info_pairing in REAL_INFO_PAIRINGS,
-             f"real_info_pairing must be one of {REAL_INFO_PAIRINGS}, "
-             f"got {self.real_info_pairing!r}")
     _require(self.augment_shift >= 0, "augment_shift must be >= 0")
     _require(0 <= self.augment_zoom < 1,
              f"augment_zoom must be in [0, 1), got {self.augment_zoom}")
     if self.real_info_weight == 0:  # the IIC extension is off: its settings do nothing
-      ignored = _changed_fields(self, ("real_info_pairing", "augment_shift", "augment_flip",
-                                       "augment_zoom"))
-      _require(not ignored, f"{', '.join(ignored)}: only used with real_info_weight > 0 "
+      ignored = self._ignored(("real_info_pairing", "augment_shift", "augment_flip",
+                               "augment_zoom"))
+      _require(not ignored, f"{ignored}: only used with real_info_weight > 0 "
                "(the IIC extension is off)")
 
 
@@ -258,7 +289,7 @@ _CONSISTENCY_FIELDS = ("consistency_threshold", "strong_shift", "cutout",
 
 
 @dataclasses.dataclass(frozen=True)
-class SemiSupervisedConfig(_TypedFields):
+class SemiSupervisedConfig(_Part):
   """ss-InfoGAN (Spurr et al. 2017): a few labelled real images decide what codes mean.
 
   A semi-supervised categorical code c_ss is tied to a label column: its category k means
@@ -269,66 +300,66 @@ class SemiSupervisedConfig(_TypedFields):
   pairing keeps the compiled step's shapes static and gives Q_ss a steady supervised signal;
   the authors' coin flip between labelled and unlabelled batches wastes steps and needs a
   schedule in the checkpoint.
-
-  Attributes:
-    codes: Indices into `LatentConfig.categorical` of the semi-supervised codes.
-    label_columns: One per ss code: 'label' (the dataset's class label) or the name of a
-      ground-truth factor with integer values (e.g. 'shape' of the procedural data).
-    labels_per_class: Labelled images per class of the first ss code's column (balanced,
-      drawn with `label_seed`); 0 to use `labelled_fraction` instead.
-    labelled_fraction: Fraction of the labelled training images to use when
-      `labels_per_class` is 0 (drawn with `label_seed`, not balanced).
-    label_seed: Seed of the labelled-subset draw (independent of the training seed).
-    labelled_batch_size: Global size of the labelled batch trained beside each unlabelled one.
-    lambda_ss: Weight of L_IS1 (Q_ss on labelled real images, D step) and L_IS2 (Q_ss on
-      generated images, G step).
-    q_ss_on_generated: Also train Q_ss (D step) on generated images against the c_ss that
-      made them. False = the authors' code: Q_ss learns from labelled real images only.
-    augment_shift: Max shift in pixels of the labelled images (and of the strong view).
-    augment_flip: Mirror labelled images (and the strong view) left-right at random: suits
-      clothes and shapes, not digits.
-    labelled_cutout: Side of a square cut out of each labelled image (0 = none).
-    consistency_weight: Weight of the pseudo-label term on unlabelled real images (0 = off):
-      Q_ss's confident arg-max on a real image is the target for a strongly augmented copy.
-    consistency_threshold: Minimum max-probability for an image to get a pseudo-label.
-    strong_shift: Max shift in pixels of the strong view.
-    cutout: Side of the square cut out of the strong view (0 = none).
-    strong_randaugment_ops: RandAugment operations drawn per image for the strong view,
-      between the shift/mirror and the cut-out (`infogan_tf.rand_augment`; FixMatch uses 2).
-      0 = the strong view is shifted, mirrored and cut out only.
-    consistency_extra_images: Global number of extra unlabelled real images per step that only
-      the pseudo-label term sees, beside the unlabelled GAN batch (FixMatch trains on several
-      times more unlabelled than labelled images; 0 = the GAN batch only).
-    consistency_alignment: Distribution alignment (ReMixMatch, Berthelot et al. 2020): divide
-      Q_ss's weak-view probabilities by their mean over the replica's batch and renormalise
-      before taking pseudo-labels, so classes Q_ss under-predicts still get pseudo-labels.
-    consistency_from_average: Take the pseudo-labels from the moving average of D's weights
-      (a "mean teacher"; needs `OptimizerConfig.d_average_decay` > 0) instead of D itself.
-    consistency_adaptive_threshold: Per-class self-adaptive thresholds (FreeMatch, Wang et
-      al. 2023; `infogan_tf.adaptive_threshold`) instead of the fixed
-      `consistency_threshold`: classes Q_ss is less sure of get lower thresholds.
   """
 
-  codes: Tuple[int, ...] = ()
-  label_columns: Tuple[str, ...] = ()
-  labels_per_class: int = 0
-  labelled_fraction: float = 0.0
-  label_seed: int = 0
-  labelled_batch_size: int = 32
-  lambda_ss: float = 1.0
-  q_ss_on_generated: bool = False
-  augment_shift: int = 2
-  augment_flip: bool = False
-  labelled_cutout: int = 0
-  consistency_weight: float = 0.0
-  consistency_threshold: float = 0.95
-  strong_shift: int = 4
-  cutout: int = 12
-  strong_randaugment_ops: int = 0
-  consistency_extra_images: int = 0
-  consistency_alignment: bool = False
-  consistency_from_average: bool = False
-  consistency_adaptive_threshold: bool = False
+  codes: Tuple[int, ...] = field(
+      (), "Indices of the categorical codes that are semi-supervised (ss-InfoGAN), e.g. 0; "
+      "empty = unsupervised InfoGAN.", flag="ss_codes")
+  label_columns: Tuple[str, ...] = field(
+      (), "One per ss code: 'label' (the dataset's class label) or the name of a ground-truth "
+      "factor with integer values (e.g. 'shape' of the procedural data). Empty = 'label' for "
+      "every ss code.")
+  labels_per_class: int = field(
+      0, "Labelled training images per class of the first ss code's column (balanced, drawn "
+      "with label_seed); 0 to use labelled_fraction instead.")
+  labelled_fraction: float = field(
+      0.0, "Fraction of the labelled training images to use when labels_per_class is 0 (drawn "
+      "with label_seed, not balanced; 1 = all of them).")
+  label_seed: int = field(0, "Seed of the labelled-subset draw (independent of the training "
+                          "seed).")
+  labelled_batch_size: int = field(32, "Global size of the labelled batch trained beside each "
+                                   "unlabelled one.")
+  lambda_ss: float = field(1.0, "Weight of L_IS1 (Q_ss on labelled real images, D step) and "
+                           "L_IS2 (Q_ss on generated images, G step).")
+  q_ss_on_generated: bool = field(
+      False, "Also train Q_ss (D step) on generated images against the c_ss that made them. "
+      "Off = the authors' code: Q_ss learns from labelled real images only.")
+  augment_shift: int = field(2, "Max shift in pixels of the labelled images (and of the strong "
+                             "view).", flag="ss_augment_shift")
+  augment_flip: bool = field(
+      False, "Mirror labelled images (and the strong view) left-right at random: suits clothes "
+      "and shapes, not digits.", flag="ss_augment_flip")
+  labelled_cutout: int = field(0, "Side of a square cut out of each labelled image (0 = none).")
+  consistency_weight: float = field(
+      0.0, "Weight of the pseudo-label term on unlabelled real images (0 = off): Q_ss's "
+      "confident arg-max on a real image is the target for a strongly augmented copy.")
+  consistency_threshold: float = field(0.95, "Minimum max-probability for an image to get a "
+                                       "pseudo-label.")
+  strong_shift: int = field(4, "Max shift in pixels of the strong view.")
+  cutout: int = field(12, "Side of the square cut out of the strong view (0 = none).")
+  strong_randaugment_ops: int = field(
+      0, "RandAugment operations drawn per image for the strong view, between the shift/mirror "
+      "and the cut-out (FixMatch uses 2); 0 = the strong view is shifted, mirrored and cut out "
+      "only.")
+  consistency_extra_images: int = field(
+      0, "Global number of extra unlabelled real images per step that only the pseudo-label "
+      "term sees, beside the unlabelled GAN batch (FixMatch trains on several times more "
+      "unlabelled than labelled images; 0 = the GAN batch only).")
+  consistency_alignment: bool = field(
+      False, "Distribution alignment (ReMixMatch, Berthelot et al. 2020): divide Q_ss's "
+      "weak-view probabilities by their mean over the replica's batch and renormalise before "
+      "taking pseudo-labels, so classes Q_ss under-predicts still get pseudo-labels.")
+  consistency_from_average: bool = field(
+      False, "Take the pseudo-labels from the moving average of D's weights (a mean teacher; "
+      "needs d_average_decay > 0) instead of D itself.")
+  consistency_adaptive_threshold: bool = field(
+      False, "Per-class self-adaptive thresholds (FreeMatch, Wang et al. 2023) instead of the "
+      "fixed consistency_threshold: classes Q_ss is less sure of get lower thresholds.")
+
+  def __post_init__(self):
+    super().__post_init__()
+    if self.codes and not self.label_columns:  # the class label by default
+      object.__setattr__(self, "label_columns", ("label",) * len(self.codes))
 
   @property
   def enabled(self) -> bool:
@@ -341,12 +372,10 @@ class SemiSupervisedConfig(_TypedFields):
     return {"labelled_batch_size": self.labelled_batch_size,
             "consistency_extra_images": self.consistency_extra_images}
 
-  def validate(self) -> None:
+  def _check(self) -> None:
     if not self.enabled:  # every other setting would be silently ignored
-      ignored = _changed_fields(self, [f.name for f in dataclasses.fields(self)
-                                       if f.name != "codes"])
-      _require(not ignored, f"{', '.join(ignored)}: only used with semi-supervised codes "
-               "(set ss_codes)")
+      ignored = self._ignored([f.name for f in dataclasses.fields(self) if f.name != "codes"])
+      _require(not ignored, f"{ignored}: only used with semi-supervised codes (set ss_codes)")
       return
     _require(len(set(self.codes)) == len(self.codes),
              f"ss_codes must not repeat a code, got {self.codes}")
@@ -363,7 +392,7 @@ class SemiSupervisedConfig(_TypedFields):
     _require(self.labelled_batch_size > 0, "labelled_batch_size must be > 0")
     _require(self.lambda_ss >= 0, "lambda_ss must be >= 0")
     _require(self.augment_shift >= 0 and self.strong_shift >= 0,
-             "augment_shift and strong_shift must be >= 0")
+             "ss_augment_shift and strong_shift must be >= 0")
     _require(self.consistency_weight >= 0, "consistency_weight must be >= 0")
     _require(0 < self.consistency_threshold <= 1,
              f"consistency_threshold must be in (0, 1], got {self.consistency_threshold}")
@@ -373,36 +402,29 @@ class SemiSupervisedConfig(_TypedFields):
     _require(0 <= self.strong_randaugment_ops <= 10,
              f"strong_randaugment_ops must be in [0, 10], got {self.strong_randaugment_ops}")
     if self.consistency_weight == 0:  # the pseudo-label term is off: its settings do nothing
-      ignored = _changed_fields(self, _CONSISTENCY_FIELDS)
-      _require(not ignored, f"{', '.join(ignored)}: only used with consistency_weight > 0 "
+      ignored = self._ignored(_CONSISTENCY_FIELDS)
+      _require(not ignored, f"{ignored}: only used with consistency_weight > 0 "
                "(the pseudo-label term is off)")
 
 
 @dataclasses.dataclass(frozen=True)
-class OptimizerConfig(_TypedFields):
-  """Adam settings (Q trains with D's optimizer, as in the official code) and weight averaging.
+class OptimizerConfig(_Part):
+  """Adam settings (Q trains with D's optimizer, as in the official code) and weight averaging."""
 
-  Attributes:
-    d_learning_rate: Adam learning rate of D's trunk, D head and Q head.
-    g_learning_rate: Adam learning rate of G.
-    beta1: Adam beta1 (both optimisers).
-    beta2: Adam beta2 (both optimisers).
-    d_average_decay: Keep an exponential moving average of D's weights with this decay per
-      step (`infogan_tf.averaging`; 0.999 averages over ~1000 steps); evaluation and export
-      then encode with the average. 0 = off: they use the last weights.
-  """
-
-  d_learning_rate: float = 2e-4
-  g_learning_rate: float = 1e-3
-  beta1: float = 0.5
-  beta2: float = 0.999
-  d_average_decay: float = 0.0
+  d_learning_rate: float = field(2e-4, "Adam learning rate of D's trunk, D head and Q head.")
+  g_learning_rate: float = field(1e-3, "Adam learning rate of G.")
+  beta1: float = field(0.5, "Adam beta1 (both optimisers).")
+  beta2: float = field(0.999, "Adam beta2 (both optimisers).")
+  d_average_decay: float = field(
+      0.0, "Keep an exponential moving average of D's weights with this decay per step (0.999 "
+      "averages over ~1000 steps); evaluation and export then encode with the average. 0 = off: "
+      "they use the last weights.")
 
   @property
   def averages_discriminator(self) -> bool:
     return self.d_average_decay > 0
 
-  def validate(self) -> None:
+  def _check(self) -> None:
     _require(self.d_learning_rate > 0, "d_learning_rate must be > 0")
     _require(self.g_learning_rate > 0, "g_learning_rate must be > 0")
     _require(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "beta1/beta2 must be in [0, 1)")
@@ -411,35 +433,24 @@ class OptimizerConfig(_TypedFields):
 
 
 @dataclasses.dataclass(frozen=True)
-class DataConfig(_TypedFields):
-  """Where training images come from.
+class DataConfig(_Part):
+  """Where training images come from."""
 
-  Attributes:
-    name: One of DATASETS.
-    data_dir: tfds data dir, IDX directory or image folder (meaning depends on `name`).
-    split: Split to train on.
-    image_size: Side length images are resized to ('celeb_a', 'folder') or rendered at
-      ('procedural'); other datasets keep their native size.
-    channels: Channels for 'folder' and 'procedural' images (1 or 3).
-    num_examples: Number of procedural images to render.
-    shuffle_buffer: tf.data shuffle buffer size.
-    cache: Cache decoded images in memory.
-    unlabelled_folder: 'folder' data: the sub-folder of images without a label (the others
-      are classes).
-  """
+  name: str = field("procedural", "Training data (what each is: README's Datasets).",
+                    choices=DATASETS, flag="dataset")
+  data_dir: Optional[str] = field(None, "tfds data dir, IDX directory or image folder (meaning "
+                                  "depends on the dataset).")
+  split: str = field("train", "Split to train on.")
+  image_size: int = field(28, "Side length images are resized to (celeb_a, folder) or rendered "
+                          "at (procedural); other datasets keep their native size.")
+  channels: int = field(1, "Channels of folder and procedural images (1 or 3).")
+  num_examples: int = field(20000, "Number of procedural images to render.")
+  shuffle_buffer: int = field(10000, "tf.data shuffle buffer size.")
+  cache: bool = field(True, "Cache decoded images in memory.")
+  unlabelled_folder: str = field("unlabelled", "Folder data: the sub-folder of images without a "
+                                 "label (the others are classes).")
 
-  name: str = "procedural"
-  data_dir: Optional[str] = None
-  split: str = "train"
-  image_size: int = 28
-  channels: int = 1
-  num_examples: int = 20000
-  shuffle_buffer: int = 10000
-  cache: bool = True
-  unlabelled_folder: str = "unlabelled"
-
-  def validate(self) -> None:
-    _require(self.name in DATASETS, f"dataset must be one of {DATASETS}, got {self.name!r}")
+  def _check(self) -> None:
     _require(self.image_size >= 8, f"image_size must be >= 8, got {self.image_size}")
     _require(self.channels in (1, 3), f"channels must be 1 or 3, got {self.channels}")
     _require(self.num_examples > 0, "num_examples must be > 0")
@@ -449,45 +460,30 @@ class DataConfig(_TypedFields):
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainConfig(_TypedFields):
-  """How long and where to train.
+class TrainConfig(_Part):
+  """How long and where to train."""
 
-  Attributes:
-    workdir: Checkpoints, summaries, config.json and traversal PNGs go here.
-    steps: Total number of training steps (rerunning continues up to this).
-    batch_size: Global batch size, split evenly over replicas.
-    seed: Seeds the latent sampler, data order and initialisation.
-    strategy: 'mirrored', 'one_device' or 'multi_worker'.
-    virtual_cpus: Split the host CPU into this many logical devices (0 = leave as is).
-    jit_compile: Compile the per-replica step with XLA.
-    steps_per_loop: Train steps per host call of the compiled loop.
-    log_every: Steps between progress/metric logs.
-    checkpoint_every: Steps between checkpoints.
-    image_every: Steps between traversal grids (TensorBoard + PNG).
-    keep_checkpoints: Checkpoints to keep.
-  """
+  workdir: str = field("", "Run directory: checkpoints, summaries, config.json and traversal "
+                       "PNGs go here (required).")
+  steps: int = field(1000, "Total number of training steps (rerunning continues up to it).")
+  batch_size: int = field(64, "Global batch size, split evenly over replicas.")
+  seed: int = field(0, "Seeds the latent sampler, data order and initialisation.")
+  strategy: str = field("mirrored", "Distribution strategy: 'mirrored' (the devices of one "
+                        "machine), 'one_device' or 'multi_worker' (TF_CONFIG).",
+                        choices=STRATEGIES)
+  virtual_cpus: int = field(0, "Split the host CPU into this many logical devices (0 = leave "
+                            "as is).")
+  jit_compile: bool = field(False, "Compile the per-replica step with XLA.")
+  steps_per_loop: int = field(10, "Train steps per host call of the compiled loop.")
+  log_every: int = field(50, "Steps between progress/metric logs.")
+  checkpoint_every: int = field(500, "Steps between checkpoints.")
+  image_every: int = field(500, "Steps between traversal grids (TensorBoard + PNG).")
+  keep_checkpoints: int = field(3, "Checkpoints to keep.")
 
-  workdir: str = ""
-  steps: int = 1000
-  batch_size: int = 64
-  seed: int = 0
-  strategy: str = "mirrored"
-  virtual_cpus: int = 0
-  jit_compile: bool = False
-  steps_per_loop: int = 10
-  log_every: int = 50
-  checkpoint_every: int = 500
-  image_every: int = 500
-  keep_checkpoints: int = 3
-
-  def validate(self) -> None:
+  def _check(self) -> None:
     _require(bool(self.workdir), "workdir is required (--workdir=/path/to/run)")
     _require(self.steps > 0, f"steps must be > 0, got {self.steps}")
     _require(self.batch_size > 0, f"batch_size must be > 0, got {self.batch_size}")
-    _require(
-        self.strategy in STRATEGIES,
-        f"strategy must be one of {STRATEGIES}, got {self.strategy!r}",
-    )
     _require(self.virtual_cpus >= 0, "virtual_cpus must be >= 0")
     if self.virtual_cpus and self.strategy == "mirrored":
       _require(
@@ -546,7 +542,7 @@ class ExperimentConfig:
     """Inverse of to_dict; unknown keys are an error so stale configs are noticed."""
     parts = {}
     for field in dataclasses.fields(cls):
-      sub_cls = _PART_TYPES[field.name]
+      sub_cls = PART_TYPES[field.name]
       values = dict(d.get(field.name, {}))
       names = {f.name for f in dataclasses.fields(sub_cls)}
       unknown = set(values) - names
@@ -568,7 +564,8 @@ class ExperimentConfig:
     return dataclasses.replace(self, **parts)
 
 
-_PART_TYPES = {
+# The parts of an ExperimentConfig, in order: {field name: part class}.
+PART_TYPES = {
     "latent": LatentConfig,
     "model": ModelConfig,
     "loss": LossConfig,
@@ -651,7 +648,7 @@ _CHECKPOINTED_OPTIONS = {
 def config_changes(saved: ExperimentConfig, new: ExperimentConfig) -> dict:
   """{'part.field': [old, new]} for every field that differs."""
   changes = {}
-  for part in _PART_TYPES:
+  for part in PART_TYPES:
     a, b = getattr(saved, part), getattr(new, part)
     for f in dataclasses.fields(a):
       old, value = getattr(a, f.name), getattr(b, f.name)

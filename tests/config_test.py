@@ -119,7 +119,7 @@ def test_config_json_keeps_the_original_and_every_resume(tmp_path):
     (lambda: config_lib.LatentConfig(categorical=10), "categorical must be a sequence of ints"),
     (lambda: config_lib.LossConfig(continuous_std="learned"),
      "continuous_std must be a number or None, got 'learned'"),
-    (lambda: config_lib.DataConfig(name=None), "name must be a string, got None"),
+    (lambda: config_lib.DataConfig(name=None), r"name \(--dataset\) must be a string, got None"),
 ])
 def test_every_field_type_is_checked_when_a_config_is_made(make, message):
   with pytest.raises(config_lib.ConfigError, match=message):

@@ -18,10 +18,12 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
+from infogan_tf.cli import config_flags  # noqa: E402
 from trainers import flags as trainer_flags  # noqa: E402
 
 trainer_flags.define_flags()
 flags.adopt_module_key_flags(trainer_flags)  # --help lists the trainer's flags
+flags.adopt_module_key_flags(config_flags)  # and the config's
 FLAGS = flags.FLAGS
 
 

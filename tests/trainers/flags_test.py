@@ -1,12 +1,17 @@
 """Every flagfile parses into a valid config; bad flag values are clear errors."""
 
+import dataclasses
 import glob
+import json
 import os
+import re
+import typing
 
 import pytest
 from absl import flags
 
 from infogan_tf import config as config_lib
+from infogan_tf.cli import config_flags
 from tests import helpers
 from trainers import flags as trainer_flags
 
@@ -137,3 +142,94 @@ def test_semi_supervised_flags_reach_the_config():
 def test_bad_semi_supervised_flags(args, message):
   with pytest.raises(config_lib.ConfigError, match=message):
     _parse("--workdir=/tmp/x", *args)
+
+
+# Flags of trainers.main that are not config fields (how the command runs, not what it trains).
+COMMAND_FLAGS = {"debug", "verbose", "allow_resume_changes"}
+
+
+def _trainer_flag_names():
+  fv = flags.FlagValues()
+  trainer_flags.define_flags(fv)
+  return {name for name, flag in fv._flags().items() if name == flag.name} - set(
+      flags.FlagValues()._flags())  # minus absl's own (--flagfile, --undefok, ...)
+
+
+def test_every_config_field_has_exactly_one_flag_and_every_flag_one_field():
+  fields = [(part, f.name) for part, cls in config_lib.PART_TYPES.items()
+            for f in dataclasses.fields(cls)]
+  by_flag = {}
+  for flag in config_flags.config_flags():
+    assert flag.name not in by_flag, (flag.name, by_flag.get(flag.name), flag.path)
+    by_flag[flag.name] = (flag.part, flag.field.name)
+  assert sorted(by_flag.values()) == sorted(fields)
+  assert _trainer_flag_names() == set(by_flag) | COMMAND_FLAGS
+
+
+def _non_default_example(flag):
+  """A command-line value for `flag` other than its default, and the config value it means."""
+  inner, _ = flag._inner()  # pylint: disable=protected-access
+  choices = flag.field.metadata.get("choices")
+  if choices:
+    other = next(c for c in choices if c != flag.default)
+    return other, other
+  if flag.field.metadata.get("none_means"):
+    return "0.5", 0.5
+  if inner is bool:
+    return ("false" if flag.default else "true"), not flag.default
+  if inner is int:
+    return str(flag.default + 3), flag.default + 3
+  if inner is float:
+    return str(flag.default + 0.25), flag.default + 0.25
+  if inner is str:
+    return "somewhere", "somewhere"
+  item = typing.get_args(inner)[0]
+  values = (7, 8, 9) if item is int else ("a", "b")
+  if flag.path == "model.image_shape":
+    values = (28, 28, 3)
+  return ",".join(str(v) for v in values), values
+
+
+@pytest.mark.parametrize("flag", list(config_flags.config_flags()), ids=lambda f: f.name)
+def test_each_flag_sets_its_field_and_only_it(flag):
+  """The generic assembly: --name=value reaches exactly the field it names (before the
+  config's cross-field validation, which a single changed field may trip)."""
+  text, want = _non_default_example(flag)
+  fv = flags.FlagValues()
+  trainer_flags.define_flags(fv)
+  fv(["prog", f"--{flag.name}={text}"])
+  for other in config_flags.config_flags():
+    got = other.value(fv[other.name].value)
+    if other.path == flag.path:
+      assert got == want
+    else:
+      default = getattr(config_lib.PART_TYPES[other.part](), other.field.name)
+      assert got == default, other.path
+
+
+@pytest.mark.parametrize("path", FLAGFILES, ids=os.path.basename)
+def test_flagfile_resolves_to_its_recorded_config(path):
+  """tests/trainers/golden/<name>.json: the config every flagfile gave before the flags were
+  generated from the config (commit 'tests/trainers/golden: every flagfile's config.json')."""
+  name = os.path.basename(path)[:-len(".flags")]
+  with open(os.path.join(os.path.dirname(__file__), "golden", f"{name}.json")) as f:
+    golden = json.load(f)
+  assert json.loads(_parse(f"--flagfile={path}").to_json()) == golden
+
+
+def test_docs_flag_table_is_generated_from_the_config():
+  with open(os.path.join(helpers.ROOT, "docs", "flags.md")) as f:
+    assert f.read() == config_flags.markdown_table() + "\n", (
+        "docs/flags.md is stale: python -m infogan_tf.cli.config_flags > docs/flags.md")
+
+
+def test_readme_flag_table_names_real_flags_and_every_flag():
+  """README's grouped table of trainers.main flags: nothing stale, nothing missing."""
+  with open(os.path.join(helpers.ROOT, "README.md")) as f:
+    text = f.read()
+  start = text.index("| flag | meaning |")
+  table = text[start:text.index("\n\n", start)]
+  named = set(re.findall(r"`--(?:\[no\])?([a-z_0-9]+)", table))
+  trainer = _trainer_flag_names()
+  assert named - trainer == set(), "README names flags trainers.main does not have"
+  assert trainer - named == set(), "README's table misses flags (see docs/flags.md)"

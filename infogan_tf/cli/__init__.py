@@ -1,0 +1,1 @@
+"""What the command-line tools share: flags generated from the config."""

@@ -636,12 +636,11 @@ _FIXED_DATA = {
 }
 
 
-# Options that add state to the checkpoint: they cannot be switched on or off on resume.
+# Options that add state to the checkpoint: they cannot be switched on or off on resume. (The
+# loss families' own state is checked the same way by `objectives.check_resume`.)
 _CHECKPOINTED_OPTIONS = {
     "a moving average of D (d_average_decay)":
         lambda c: c.optimizer.averages_discriminator,
-    "adaptive pseudo-label thresholds (consistency_adaptive_threshold)":
-        lambda c: c.semi_supervised.enabled and c.semi_supervised.consistency_adaptive_threshold,
 }
 
 

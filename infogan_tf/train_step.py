@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 import keras
 import tensorflow as tf
@@ -28,6 +28,7 @@ from infogan_tf import averaging
 from infogan_tf import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import objectives
+from infogan_tf.objectives import semi_supervised
 from infogan_tf.fused_adam import FusedAdam
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models import Discriminator, Generator, architectures, build_models, dtype_policy
@@ -45,8 +46,8 @@ class TrainState:
   step: tf.Variable
   # The moving average of D's weights (`OptimizerConfig.d_average_decay`), else None.
   discriminator_average: Optional[Discriminator] = None
-  # Pseudo-label statistics (`SemiSupervisedConfig.consistency_adaptive_threshold`), else None.
-  thresholds: Optional[adaptive_threshold.AdaptiveThresholds] = None
+  # The loss families' state, {checkpoint key: trackable} (`objectives.create_state`).
+  family_state: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
   def checkpoint(self) -> tf.train.Checkpoint:
     parts = dict(generator=self.generator, discriminator=self.discriminator,
@@ -54,9 +55,13 @@ class TrainState:
                  step=self.step)
     if self.discriminator_average is not None:
       parts[checkpointing.DISCRIMINATOR_AVERAGE_KEY] = self.discriminator_average
-    if self.thresholds is not None:
-      parts["adaptive_thresholds"] = self.thresholds
+    parts.update(self.family_state)
     return tf.train.Checkpoint(**parts)
+
+  @property
+  def thresholds(self) -> Optional[adaptive_threshold.AdaptiveThresholds]:
+    """The ss pseudo-label term's adaptive thresholds, when that family keeps them."""
+    return self.family_state.get(semi_supervised.THRESHOLDS_KEY)
 
   @property
   def discriminators(self) -> list:
@@ -95,11 +100,8 @@ def create_state(config: config_lib.ExperimentConfig,
                                              "name": "discriminator_average"})
       average.build(None)
       averaging.copy_weights(average.variables, discriminator.variables)
-    ss = config.semi_supervised
-    thresholds = (adaptive_threshold.AdaptiveThresholds(
-        [config.latent.categorical[c] for c in ss.codes])
-                  if ss.enabled and ss.consistency_adaptive_threshold else None)
-  return TrainState(generator, discriminator, g_opt, d_opt, rng, step, average, thresholds)
+    family_state = objectives.create_state(config)
+  return TrainState(generator, discriminator, g_opt, d_opt, rng, step, average, family_state)
 
 
 def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
@@ -125,7 +127,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
   G, D = state.generator, state.discriminator
   objective = objectives.Objective(config, state.rng,
                                    architectures.info(config.model.architecture).pixel_range,
-                                   global_batch, state.discriminator_average, state.thresholds)
+                                   global_batch, state.discriminator_average, state.family_state)
 
   def replica_step(batch: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
     latent = sample_latent(tf.shape(batch["images"])[0])

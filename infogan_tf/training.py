@@ -19,8 +19,8 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import (checkpointing, distribute, preemption, summaries, traced_graphs,
-                        train_step, visualize, workdir_lock)
+from infogan_tf import (checkpointing, distribute, objectives, preemption, summaries,
+                        traced_graphs, train_step, visualize, workdir_lock)
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -118,8 +118,10 @@ def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool,
   workdir = config.train.workdir
   if not os.path.exists(os.path.join(workdir, config_lib.CONFIG_FILENAME)):
     return None
-  return config_lib.check_resume_compatible(config_lib.load_config(workdir), config,
-                                            allow_resume_changes)
+  saved = config_lib.load_config(workdir)
+  changes = config_lib.check_resume_compatible(saved, config, allow_resume_changes)
+  objectives.check_resume(saved, config)
+  return changes
 
 
 def _divergence(what: str, step: int, last_good: Optional[str]) -> str:
@@ -244,13 +246,13 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     return TrainResult(config, start, start, [], 0.0, checkpointer.latest)
 
   pixel_range = architectures.info(config.model.architecture).pixel_range
-  ss = config.semi_supervised
+  inputs = objectives.batch_inputs(config)  # what the loss families need in every batch
   labelled = (data_lib.labelled.prepare(source, config, chief, allow_resume_changes)
-              if ss.enabled else None)
+              if inputs.labelled_batch else None)
   dataset = data_lib.distributed_train_dataset(
       strategy, source, tc.batch_size, pixel_range, tc.seed + start,
-      config.data.shuffle_buffer, config.data.cache, labelled, ss.labelled_batch_size,
-      ss.consistency_extra_images if ss.enabled else 0)
+      config.data.shuffle_buffer, config.data.cache, labelled, inputs.labelled_batch,
+      inputs.extra_images)
   iterator = iter(dataset)
   train_loop = train_step.make_train_loop(state, config, strategy)
   # Real images that set D's inference-mode BatchNorm statistics before every save (the same
@@ -297,7 +299,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
         metrics["perf/images_per_sec"] = ips
         writer.scalars(step, metrics)
         history.append({"step": step, **metrics})
-        progress.update(step, ips, ips / tc.batch_size, _progress_fields(metrics, spec, ss))
+        progress.update(step, ips, ips / tc.batch_size,
+                        _progress_fields(metrics, spec, config.semi_supervised))
         total_images += window_images
         total_time += window_time
         window_images, window_time = 0, 0.0

@@ -1,4 +1,5 @@
-"""Gradient routing: each loss term trains exactly the variables objectives.py says it does."""
+"""The loss families: each term trains exactly the variables its module says it does; what the
+families declare (when on, state, batch inputs); adding one."""
 
 import numpy as np
 import pytest
@@ -172,3 +173,67 @@ def test_pseudo_labels_from_the_average_need_an_average():
   with pytest.raises(config_lib.ConfigError, match="needs d_average_decay > 0"):
     config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
         **{**ss.__dict__, "consistency_from_average": True})).validate()
+
+
+def test_families_declare_when_they_are_on_their_state_and_their_inputs():
+  plain = helpers.tiny_config()
+  assert [f.name for f in objectives.active_families(plain)] == ["infogan"]
+  assert objectives.batch_inputs(plain) == objectives.BatchInputs()
+  assert objectives.create_state(plain) == {}
+  config = _config(False)
+  assert [f.name for f in objectives.active_families(config)] == [
+      "infogan", "real_info", "semi_supervised"]
+  assert objectives.batch_inputs(config) == objectives.BatchInputs(labelled_batch=8)
+  ss = config.semi_supervised
+  adaptive = config.replace(semi_supervised=config_lib.SemiSupervisedConfig(
+      **{**ss.__dict__, "consistency_adaptive_threshold": True,
+         "consistency_extra_images": 16}))
+  assert objectives.batch_inputs(adaptive) == objectives.BatchInputs(8, 16)
+  assert objectives.state_keys(adaptive) == {"adaptive_thresholds"}
+  objectives.check_resume(adaptive, adaptive)
+  with pytest.raises(config_lib.ConfigError, match="with the loss-family state "
+                     "'adaptive_thresholds'"):
+    objectives.check_resume(adaptive, config)
+  with pytest.raises(config_lib.ConfigError, match="without the loss-family state"):
+    objectives.check_resume(config, adaptive)
+
+
+class _Toy(objectives.Family):
+  """A family as the next one would be written: a D term on real images, state, an input."""
+
+  name = "toy"
+
+  @classmethod
+  def enabled(cls, config):
+    return True
+
+  @classmethod
+  def create_state(cls, config):
+    return {"toy_count": tf.Variable(0.0)}
+
+  @classmethod
+  def batch_inputs(cls, config):
+    return objectives.BatchInputs(extra_images=2)
+
+  def discriminator_terms(self, D, d_pass):
+    self.context.state["toy_count"].assign_add(1.0)
+    logits = tf.reshape(d_pass.real_out.logits, [-1])  # [b]
+    return {"toy": self.context.scale(tf.square(logits))}, {
+        "toy/extra": tf.reduce_mean(d_pass.batch["extra_images"])}
+
+
+def test_a_new_family_is_one_class_and_one_registration(monkeypatch):
+  monkeypatch.setattr(objectives, "FAMILIES", objectives.FAMILIES + (_Toy,))
+  config = helpers.tiny_config()
+  assert objectives.batch_inputs(config) == objectives.BatchInputs(extra_images=2)
+  assert set(objectives.create_state(config)) == {"toy_count"}
+  generator, discriminator, spec, objective, batch, latent = _step_inputs(
+      config, extra_images=tf.fill([2, 28, 28, 1], 0.5))
+  fake = generator(spec.generator_input(latent), training=True)
+  with tf.GradientTape() as tape:
+    terms, logs = objective.discriminator_terms(discriminator, batch, tf.stop_gradient(fake),
+                                                latent)
+  assert set(terms) == {"gan", "info", "toy"} and float(logs["toy/extra"]) == 0.5
+  assert objective.context.state["toy_count"].numpy() == 1.0
+  grads = tape.gradient(terms["toy"], discriminator.trainable_variables)
+  assert any(_nonzero(g) for g in grads)

@@ -8,7 +8,6 @@ larger `steps` trains on to it.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import shutil
 import signal
@@ -19,14 +18,16 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import (checkpointing, distribute, objectives, preemption, summaries,
-                        traced_graphs, train_step, visualize, workdir_lock)
+from infogan_tf import (checkpointing, distribute, objectives, periodic_actions, preemption,
+                        summaries, traced_graphs, train_step, visualize, workdir_lock)
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models import architectures
 from infogan_tf.progress import Progress
 
+# Raised when a loss or a weight becomes NaN/Inf (defined with the action that raises it).
+NonFiniteLossError = periodic_actions.NonFiniteLossError
 TRAVERSAL_SUBDIR = "traversals"
 CALIBRATION_IMAGES = 1024
 
@@ -37,10 +38,6 @@ class TerminationRequested(KeyboardInterrupt):
 
 def _raise_termination(signum, frame):  # pylint: disable=unused-argument
   raise TerminationRequested()
-
-
-class NonFiniteLossError(RuntimeError):
-  """A loss became NaN/Inf; nothing was saved after the last good checkpoint."""
 
 
 class WorkerLostError(RuntimeError):
@@ -122,21 +119,6 @@ def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool,
   changes = config_lib.check_resume_compatible(saved, config, allow_resume_changes)
   objectives.check_resume(saved, config)
   return changes
-
-
-def _divergence(what: str, step: int, last_good: Optional[str]) -> str:
-  """The one-line message of a run stopped by NaN/Inf losses or weights."""
-  return (f"{what} at step {step}; stopped without saving. The last good checkpoint "
-          f"({last_good or 'none'}) is kept: lower the learning rates or lambdas and rerun the "
-          "same command to resume from it")
-
-
-def _next_stop(step: int, total: int, train_cfg: config_lib.TrainConfig) -> int:
-  """The next step at which the host must log, checkpoint, draw or stop."""
-  stops = [total, step + train_cfg.steps_per_loop]
-  for every in (train_cfg.log_every, train_cfg.checkpoint_every, train_cfg.image_every):
-    stops.append((step // every + 1) * every)
-  return min(stops)
 
 
 def _progress_fields(metrics: Dict[str, float], spec: LatentSpec,
@@ -259,71 +241,60 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   # images on every worker, so mirrored variables stay identical).
   calibration = data_lib.first_images(source, CALIBRATION_IMAGES, pixel_range)
 
+  run = periodic_actions.Run(last_good=checkpointer.latest)
+
   def save() -> str:
     for discriminator in state.discriminators:
       discriminator.calibrate_inference_statistics(calibration)
     try:
       return checkpointer.save()
     except checkpointing.NonFiniteStateError as e:
-      raise NonFiniteLossError(_divergence(str(e), int(state.step.numpy()), last_good)) from e
+      raise NonFiniteLossError(periodic_actions.divergence_message(
+          str(e), int(state.step.numpy()), run.last_good)) from e
 
   writer = summaries.SummaryWriter(tc.workdir if chief else None)
   progress = Progress(tc.steps, start, stream)
+  log = periodic_actions.LogMetrics(
+      tc.log_every, tc.batch_size, spec, writer, progress, run,
+      lambda metrics: _progress_fields(metrics, spec, config.semi_supervised))
+  actions = [periodic_actions.NanGuard(run), log,
+             periodic_actions.Checkpoint(tc.checkpoint_every, save, run),
+             periodic_actions.Traversals(
+                 tc.image_every,
+                 (lambda step: write_traversals(state, config, step, writer)) if chief else None)]
   # Multi-worker: SIGTERM on any worker makes every worker save at the same loop call.
   runner = preemption.LoopRunner(strategy, save)
-
-  history: List[Dict[str, float]] = []
   step = start
-  first_call = True
-  window_images, window_time = 0, 0.0
-  total_images, total_time = 0, 0.0
-  last_good = checkpointer.latest
   try:
     while step < tc.steps:
-      n = _next_stop(step, tc.steps, tc) - step
+      n = periodic_actions.next_stop(step, tc.steps, tc.steps_per_loop, actions) - step
       t0 = time.perf_counter()
       with source.reading():  # a corrupt image file is named
         raw = runner.run(train_loop, iterator, n)
-      dt = time.perf_counter() - t0
+      seconds = time.perf_counter() - t0
       step = int(state.step.numpy())
-      if not first_call:
-        window_images += n * tc.batch_size
-        window_time += dt
-      first_call = False
-      bad = [k for k, v in raw.items() if not math.isfinite(v)]
-      if bad:
-        raise NonFiniteLossError(_divergence(f"non-finite {', '.join(bad)}", step, last_good))
-      if step % tc.log_every == 0 or step == tc.steps:
-        ips = window_images / window_time if window_time else 0.0
-        metrics = summaries.derived_metrics(raw, spec)
-        metrics["perf/images_per_sec"] = ips
-        writer.scalars(step, metrics)
-        history.append({"step": step, **metrics})
-        progress.update(step, ips, ips / tc.batch_size,
-                        _progress_fields(metrics, spec, config.semi_supervised))
-        total_images += window_images
-        total_time += window_time
-        window_images, window_time = 0, 0.0
-      if step % tc.checkpoint_every == 0 or step == tc.steps:
-        last_good = save()
-      if chief and (step % tc.image_every == 0 or step == tc.steps):
-        write_traversals(state, config, step, writer)
+      call = periodic_actions.LoopCall(step, raw, n, seconds, first=step - n == start,
+                                       last=step >= tc.steps)
+      for action in actions:
+        action.observe(call)
+      for action in [a for a in actions if a.due(call)]:
+        action(call)
   except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError) as e:
     lost = distribute.lost_worker(e, strategy)
     if not lost:
       raise
-    resume = f"resume from {last_good}" if last_good else "start again"
+    resume = f"resume from {run.last_good}" if run.last_good else "start again"
     raise WorkerLostError(
         f"lost contact with {lost} after step {step} (its process ended or "
         f"the network between the workers failed): restart every worker with the same command "
         f"to {resume}") from e
   except KeyboardInterrupt as e:
     preempted = isinstance(e, preemption.PreemptionSaved)  # every worker saved already
-    last_good = e.path if preempted else save()
+    run.last_good = e.path if preempted else save()
     what = ("terminated (SIGTERM)" if preempted or isinstance(e, TerminationRequested)
             else "interrupted")
-    progress.close(f"infogan_tf: {what}; saved {last_good} (step {int(state.step.numpy())}); "
-                   "rerun the same command to resume")
+    progress.close(f"infogan_tf: {what}; saved {run.last_good} "
+                   f"(step {int(state.step.numpy())}); rerun the same command to resume")
     if preempted:
       raise TerminationRequested() from e
     raise
@@ -332,9 +303,7 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     writer.close()
     if not chief:
       shutil.rmtree(ckpt_root, ignore_errors=True)
-  total_images += window_images
-  total_time += window_time
-  ips = total_images / total_time if total_time else 0.0
-  progress.close(f"infogan_tf: reached step {step}; checkpoint {last_good}; "
+  ips = log.images_per_sec
+  progress.close(f"infogan_tf: reached step {step}; checkpoint {run.last_good}; "
                  f"{ips:.0f} images/s; outputs in {tc.workdir}")
-  return TrainResult(config, start, step, history, ips, last_good)
+  return TrainResult(config, start, step, run.history, ips, run.last_good)

@@ -214,7 +214,14 @@ def test_flagfile_resolves_to_its_recorded_config(path):
   name = os.path.basename(path)[:-len(".flags")]
   with open(os.path.join(os.path.dirname(__file__), "golden", f"{name}.json")) as f:
     golden = json.load(f)
-  assert json.loads(_parse(f"--flagfile={path}").to_json()) == golden
+  resolved = json.loads(_parse(f"--flagfile={path}").to_json())
+  defaults = json.loads(config_lib.ExperimentConfig().to_json())
+  assert set(resolved) == set(golden)
+  for part, fields in resolved.items():
+    for field, value in fields.items():  # a field added since keeps its default
+      want = golden[part][field] if field in golden[part] else defaults[part][field]
+      assert value == want, f"{part}.{field}"
+    assert set(golden[part]) <= set(fields), f"{part}: a field was removed"
 
 
 def test_docs_flag_table_is_generated_from_the_config():

@@ -17,19 +17,11 @@ import time
 import typing
 from typing import Any, Dict, Optional, Tuple
 
+from infogan_tf import datasets
+
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
 NOISE_PRIORS = ("uniform", "normal")
-DATASETS = (
-    "procedural",
-    "mnist",
-    "fashion_mnist",
-    "svhn_cropped",
-    "celeb_a",
-    "dsprites",
-    "shapes3d",
-    "idx",
-    "folder",
-)
+DATASETS = datasets.NAMES  # each dataset's facts: infogan_tf/datasets.py
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
@@ -436,14 +428,16 @@ class OptimizerConfig(_Part):
 class DataConfig(_Part):
   """Where training images come from."""
 
-  name: str = field("procedural", "Training data (what each is: README's Datasets).",
+  name: str = field("procedural", "Training data (each dataset's record: "
+                    "infogan_tf/datasets.py; a table in docs/flags.md).",
                     choices=DATASETS, flag="dataset")
   data_dir: Optional[str] = field(None, "tfds data dir, IDX directory or image folder (meaning "
                                   "depends on the dataset).")
   split: str = field("train", "Split to train on.")
   image_size: int = field(28, "Side length images are resized to (celeb_a, folder) or rendered "
                           "at (procedural); other datasets keep their native size.")
-  channels: int = field(1, "Channels of folder and procedural images (1 or 3).")
+  channels: int = field(1, "Channels of folder and procedural images (1 or 3); other datasets "
+                        "keep their files' channels.")
   num_examples: int = field(20000, "Number of procedural images to render.")
   shuffle_buffer: int = field(10000, "tf.data shuffle buffer size.")
   cache: bool = field(True, "Cache decoded images in memory.")
@@ -455,7 +449,7 @@ class DataConfig(_Part):
     _require(self.channels in (1, 3), f"channels must be 1 or 3, got {self.channels}")
     _require(self.num_examples > 0, "num_examples must be > 0")
     _require(self.shuffle_buffer >= 1, "shuffle_buffer must be >= 1")
-    if self.name in ("idx", "folder"):
+    if datasets.get(self.name).needs_data_dir:
       _require(bool(self.data_dir), f"dataset={self.name} needs data_dir")
 
 
@@ -525,7 +519,7 @@ class ExperimentConfig:
       for name, size in ss.replica_split_sizes().items():
         _require(size % self.train.virtual_cpus == 0,
                  f"{name} {size} must be divisible by virtual_cpus {self.train.virtual_cpus}")
-    if self.model.image_shape is not None and self.data.name in ("procedural", "folder"):
+    if self.model.image_shape is not None and datasets.get(self.data.name).sized:
       want = (self.data.image_size, self.data.image_size)
       _require(
           tuple(self.model.image_shape[:2]) == want,

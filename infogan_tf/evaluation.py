@@ -28,7 +28,8 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf import checkpointing, losses, posterior, summaries, traced_graphs, visualize
+from infogan_tf import (checkpointing, datasets, losses, posterior, summaries, traced_graphs,
+                        visualize)
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
@@ -37,11 +38,10 @@ from infogan_tf.models import architectures, build_models
 
 EVAL_SUBDIR = "eval"
 REPORT_FILENAME = "report.json"
-# The split evaluated, for every dataset. For dsprites and shapes3d (tfds has only 'train') the
-# data layer reads it as the held-out first 20% of train and trains on the rest
-# (`data.registry.HELD_OUT_SPLITS`); 'folder' has no test split and evaluates on its training
-# images with the labelled ones left out; procedural 'test' images are rendered with another
-# seed.
+# The split evaluated, for every dataset. For datasets with only 'train' the data layer reads
+# a held-out part of it (`Dataset.held_out`); datasets without a test split evaluate on their
+# training images with the labelled ones left out (`Dataset.evaluates_on_training_images`);
+# procedural 'test' images are rendered with another seed.
 EVAL_SPLIT = "test"
 
 
@@ -213,7 +213,8 @@ def drop_rows(indices: np.ndarray, *arrays: np.ndarray) -> Tuple[np.ndarray, ...
 
 def evaluates_on_training_images(config: config_lib.ExperimentConfig, split: str) -> bool:
   """Whether the evaluation split holds the training images (then labelled ones are left out)."""
-  return config.data.name == "folder" or split == config.data.split
+  return (datasets.get(config.data.name).evaluates_on_training_images
+          or split == config.data.split)
 
 
 def _check_writable(directory: str) -> None:
@@ -296,7 +297,7 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
       report["clustering"][f"cat{i}"] = scores
   report["info"] = info_on_samples(generator, discriminator, config, num_samples, seed)
 
-  if labelled and config.data.name not in ("folder",):
+  if labelled and not datasets.get(config.data.name).evaluates_on_training_images:
     train = data_lib.load_source(config.data, split="train", seed=0)
     train_x, train_y, _ = load_arrays(train, pixel_range, max_train_examples)
     train_feats = encode(discriminator, train_x)["features"]

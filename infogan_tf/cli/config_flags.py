@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterator, Tuple
 from absl import flags
 
 from infogan_tf import config as config_lib
+from infogan_tf import datasets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +164,12 @@ def markdown_table() -> str:
       lines.append(f"| `--{flag.name}` | {f'`{default}`' if default else ''} | {choices} | "
                    f"{help_text} |")
     lines.append("")
+  lines += ["## Datasets (`--dataset`)", "",
+            "From the records in `infogan_tf/datasets.py`.", "",
+            "| name | source | what |", "|---|---|---|"]
+  for record in datasets.DATASETS.values():
+    lines.append(f"| `{record.name}` | {record.kind} | {record.summary} |")
+  lines.append("")
   return "\n".join(lines)
 
 

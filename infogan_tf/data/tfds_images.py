@@ -6,39 +6,28 @@ from typing import Optional
 
 import tensorflow as tf
 
+from infogan_tf import datasets
 from infogan_tf.data.source import DataError, ImageSource
 
-# name -> (label feature or None, factor features)
-_FEATURES = {
-    "mnist": ("label", ()),
-    "fashion_mnist": ("label", ()),
-    "svhn_cropped": ("label", ()),
-    "celeb_a": (None, ()),  # attributes handled below
-    "dsprites": ("label_shape", ("label_shape", "label_scale", "label_orientation",
-                                 "label_x_position", "label_y_position")),
-    "shapes3d": ("label_shape", ("label_floor_hue", "label_wall_hue", "label_object_hue",
-                                 "label_scale", "label_shape", "label_orientation")),
-}
-# CelebA: central face crop (top, left, size) of the 218x178 aligned images.
-CELEBA_CROP = (40, 19, 140)
 
-
-def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> ImageSource:
-  """Loads a tfds image dataset.
+def load(record: datasets.Dataset, split: str, data_dir: Optional[str],
+         image_size: int) -> ImageSource:
+  """Loads a tfds image dataset as its record says (label, factors, crop, resize, pixels).
 
   Args:
-    name: One of mnist, fashion_mnist, svhn_cropped, celeb_a, dsprites, shapes3d.
+    record: The dataset's record (kind 'tfds').
     split: tfds split ('train', 'test', 'train[:10%]', ...).
     data_dir: tfds data dir (None: tfds default).
-    image_size: Output side for celeb_a (crop + resize); others keep their size.
+    image_size: Output side of a `sized` dataset (celeb_a: crop + resize); others keep theirs.
 
   Raises:
     DataError: If tfds cannot provide the data (e.g. no network for the first download).
   """
   import tensorflow_datasets as tfds  # heavy import, only when used
 
-  if name not in _FEATURES:
-    raise DataError(f"no tfds mapping for {name!r}; known: {sorted(_FEATURES)}")
+  if record.kind != "tfds":
+    raise DataError(f"{record.name!r} is not a tfds dataset")
+  name = record.name
   try:
     builder = tfds.builder(name, data_dir=data_dir)
     builder.download_and_prepare()
@@ -49,7 +38,7 @@ def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> Ima
         f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}. tfds downloads need "
         "network on first use; prepare the dataset elsewhere and pass --data_dir") from e
   info = builder.info
-  label_key, factor_keys = _FEATURES[name]
+  label_key, factor_keys = record.label, record.factors
   image_shape = tuple(info.features["image"].shape)
   factor_names = tuple(factor_keys)
   num_classes = info.features[label_key].num_classes if label_key else None
@@ -57,11 +46,12 @@ def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> Ima
 
   def convert(ex):
     image = ex["image"]
-    if name == "dsprites":
+    if record.stored_binary:
       image = image * 255  # stored as 0/1
-    if name == "celeb_a":
-      top, left, size = CELEBA_CROP
+    if record.crop is not None:
+      top, left, size = record.crop
       image = tf.image.crop_to_bounding_box(image, top, left, size, size)
+    if record.sized:
       image = tf.image.resize(image, [image_size, image_size], antialias=True)
       image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
     label = tf.cast(ex[label_key], tf.int32) if label_key else tf.constant(-1, tf.int32)
@@ -74,8 +64,8 @@ def load(name: str, split: str, data_dir: Optional[str], image_size: int) -> Ima
       factors = tf.zeros([0], tf.float32)
     return {"image": image, "label": label, "factors": factors}
 
-  if name == "celeb_a":
-    image_shape = (image_size, image_size, 3)
+  if record.sized:
+    image_shape = (image_size, image_size, image_shape[-1])
     factor_names = tuple(sorted(info.features["attributes"].keys()))
   try:
     num_examples = info.splits[split].num_examples

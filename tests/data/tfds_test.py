@@ -57,3 +57,21 @@ def test_datasets_without_a_test_split_hold_out_a_fifth_of_train(name, monkeypat
     data_lib.load_source(cfg)
     data_lib.load_source(cfg, split="test")
   assert asked == ["train[20%:]", "train[:20%]"]
+
+
+def test_every_dataset_record_is_consistent():
+  """One record per dataset (`infogan_tf.datasets`): the config's choices are its names, every
+  kind has a loader, and the flags' rules follow the records."""
+  from infogan_tf import datasets  # pylint: disable=g-import-not-at-top
+  from infogan_tf.data import registry  # pylint: disable=g-import-not-at-top
+  assert config_lib.DATASETS == datasets.NAMES
+  for record in datasets.DATASETS.values():
+    assert record.kind in registry.LOADERS, record.name
+    assert (record.label is None or record.kind == "tfds" or record.label == "label")
+    for split, read in (record.held_out or {}).items():
+      assert record.read_split(split) == read
+    if record.needs_data_dir:
+      with pytest.raises(config_lib.ConfigError, match="needs data_dir"):
+        config_lib.DataConfig(name=record.name).validate()
+  with pytest.raises(KeyError, match="unknown dataset 'nope'; known: procedural"):
+    datasets.get("nope")

@@ -9,10 +9,10 @@ Per seed S (the labelled subset is drawn with --label_seed=S, the same for all t
      in inference mode (as exported) and with batch statistics, Hungarian ACC/NMI, class-
      conditional generation accuracy, Fréchet distance.
   2. Baseline (a): the same trunk + Q head trained on the labelled images only, same
-     augmentation, labelled batch and steps (`infogan_tf.supervised.train_labelled_only`).
+     augmentation, labelled batch and steps (`benchmarks.supervised.train_labelled_only`).
   3. Baseline (b): a linear probe on an unsupervised InfoGAN's trunk features (trained with
      --unsupervised_flagfile and seed S, reused across label budgets), fitted on the same
-     labelled images (`infogan_tf.supervised.probe_on_labelled`). That unsupervised run's own
+     labelled images (`benchmarks.supervised.probe_on_labelled`). That unsupervised run's own
      categorical-code accuracy (Hungarian ACC) is reported too: the unsupervised mode measured
      with the same code.
 Results: benchmarks/results/ss_<label>.json and a section appended to --out. A rerun reuses
@@ -91,7 +91,7 @@ def main():
   import infogan_tf  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
-  from infogan_tf import supervised  # pylint: disable=g-import-not-at-top
+  from benchmarks import supervised  # pylint: disable=g-import-not-at-top
 
   name = os.path.splitext(os.path.basename(args.flagfile))[0]
   label = args.label or f"{name} {args.labels_per_class} per class"

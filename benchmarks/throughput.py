@@ -73,7 +73,8 @@ def child(args) -> dict:
   """Runs one configuration in this (fresh) process and returns its measurements."""
   os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
   # pylint: disable-next=g-import-not-at-top
-  from infogan_tf import distribute, flops, train_step, training
+  from benchmarks import flops
+  from infogan_tf import distribute, train_step, training
   from infogan_tf import data as data_lib
   from infogan_tf.models import architectures
   import tensorflow as tf

@@ -1,9 +1,9 @@
-"""Tests for infogan_tf.flops against hand-counted FLOPs of the paper's MNIST nets."""
+"""Tests for benchmarks/flops.py against hand-counted FLOPs of the paper's MNIST nets."""
 
 import keras
 
 from infogan_tf import config as config_lib
-from infogan_tf import flops
+from benchmarks import flops
 from infogan_tf.models import build_models
 
 

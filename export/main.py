@@ -16,9 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
   os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
-from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
-from absl import logging  # noqa: E402
+
+from infogan_tf.cli import command  # noqa: E402
 
 flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints/).")
 flags.DEFINE_string("export_dir", None, "Model base path; versions go in <export_dir>/<N>/.")
@@ -28,34 +28,23 @@ flags.DEFINE_string("model_name", "infogan", "Model name for warmup and models.c
 flags.DEFINE_string("serving_base_path", None,
                     "base_path for models.config: where the server sees export_dir "
                     "(e.g. /models/infogan in the tensorflow/serving container).")
-flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
-flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
-                  "INFOGAN_TF_VERBOSE=1).")
+command.define_flags()
+flags.adopt_module_key_flags(command)  # --help lists --debug and --verbose
 FLAGS = flags.FLAGS
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  logging.set_verbosity(logging.WARNING)
+def work() -> int:
   from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
-  from infogan_tf import cli_errors
 
   if not FLAGS.workdir or not FLAGS.export_dir:
     print("export.main: --workdir and --export_dir are required", file=sys.stderr)
     return 2
-
-  def work() -> int:
-    result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
-                                     FLAGS.checkpoint, FLAGS.model_name,
-                                     FLAGS.serving_base_path)
-    print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
-          f"{', '.join(result.signatures)}")
-    return 0
-
-  return cli_errors.run("export.main", work, FLAGS.debug,
-                        outputs="--export_dir")
+  result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
+                                   FLAGS.checkpoint, FLAGS.model_name, FLAGS.serving_base_path)
+  print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
+        f"{', '.join(result.signatures)}")
+  return 0
 
 
 if __name__ == "__main__":
-  app.run(main)
+  command.run("export.main", work, outputs="--export_dir")

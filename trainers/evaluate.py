@@ -13,9 +13,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
   os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
-from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
-from absl import logging  # noqa: E402
+
+from infogan_tf.cli import command  # noqa: E402
 
 flags.DEFINE_string("workdir", None, "Training workdir to evaluate.")
 flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: latest).")
@@ -28,18 +28,13 @@ flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
 flags.DEFINE_string("output_dir", None,
                     "Where report.json, traversal PNGs and TensorBoard events go (default "
                     "<workdir>/eval); for a workdir you cannot write to.")
-flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).")
-flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
-                  "INFOGAN_TF_VERBOSE=1).")
+command.define_flags()
+flags.adopt_module_key_flags(command)  # --help lists --debug and --verbose
 FLAGS = flags.FLAGS
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  logging.set_verbosity(logging.WARNING)
-  from infogan_tf import cli_errors  # pylint: disable=g-import-not-at-top
-  from infogan_tf import evaluation
+def work() -> int:
+  from infogan_tf import evaluation  # pylint: disable=g-import-not-at-top
 
   if not FLAGS.workdir:
     print("trainers.evaluate: --workdir is required", file=sys.stderr)
@@ -49,19 +44,14 @@ def main(argv):
   except ValueError:
     print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
     return 2
-
-  def work() -> int:
-    output_dir = FLAGS.output_dir or os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR)
-    report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
-                                 fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
-                                 output_dir=output_dir)
-    print(evaluation.summary_table(report))
-    print(f"report: {os.path.join(output_dir, evaluation.REPORT_FILENAME)}")
-    return 0
-
-  return cli_errors.run("trainers.evaluate", work, FLAGS.debug,
-                        outputs="--output_dir")
+  output_dir = FLAGS.output_dir or os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR)
+  report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
+                               fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
+                               output_dir=output_dir)
+  print(evaluation.summary_table(report))
+  print(f"report: {os.path.join(output_dir, evaluation.REPORT_FILENAME)}")
+  return 0
 
 
 if __name__ == "__main__":
-  app.run(main)
+  command.run("trainers.evaluate", work, outputs="--output_dir")

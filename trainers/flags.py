@@ -5,7 +5,7 @@ from __future__ import annotations
 from absl import flags
 
 from infogan_tf import config as config_lib
-from infogan_tf.cli import config_flags
+from infogan_tf.cli import command, config_flags
 
 
 def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
@@ -13,10 +13,7 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   if "allow_resume_changes" in fv:
     return
   config_flags.define_config_flags(fv)
-  flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).",
-                    flag_values=fv)
-  flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
-                    "INFOGAN_TF_VERBOSE=1).", flag_values=fv)
+  command.define_flags(fv)
   flags.DEFINE_bool("allow_resume_changes", False,
                     "Let a resumed run change its data, batch size or labelled subset "
                     "(recorded in config.json's history); refused otherwise.", flag_values=fv)

@@ -1,1 +1,2 @@
-"""What the command-line tools share: flags generated from the config."""
+"""What the command-line tools share: flags generated from the config (`config_flags`) and the
+prologue around each command's work (`command`)."""

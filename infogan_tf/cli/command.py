@@ -1,0 +1,57 @@
+"""The prologue the commands share (`trainers.main`, `trainers.evaluate`, `export.main`).
+
+`--debug` and `--verbose`, unexpected arguments as a usage error, absl's logging at WARNING,
+every failure as one line and an exit code (`infogan_tf.cli_errors`), Ctrl-C as exit 130 and
+SIGTERM during training as 143 (after the trainer saved). A command module sets TensorFlow's log
+environment in its first lines (before anything imports infogan_tf, which imports TensorFlow:
+`INFOGAN_TF_QUIET_STARTUP` must be set by then), defines its flags, and ends with
+
+  if __name__ == "__main__":
+    command.run("export.main", work, outputs="--export_dir")
+
+where `work()` does the command's job with the parsed flags and returns its exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, List
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from infogan_tf import cli_errors
+
+
+def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
+  """--debug and --verbose (idempotent per FlagValues)."""
+  if "debug" in fv:
+    return
+  flags.DEFINE_bool("debug", False, "Print the traceback of an error (also INFOGAN_DEBUG=1).",
+                    flag_values=fv)
+  flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
+                    "INFOGAN_TF_VERBOSE=1).", flag_values=fv)
+
+
+def main_function(program: str, work: Callable[[], int], outputs: str,
+                  fv: flags.FlagValues = flags.FLAGS) -> Callable[[List[str]], int]:
+  """The `main(argv)` absl's `app.run` calls: the shared prologue around `work`."""
+
+  def main(argv: List[str]) -> int:
+    if len(argv) > 1:
+      raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    logging.set_verbosity(logging.WARNING)
+    from infogan_tf import training  # pylint: disable=g-import-not-at-top
+    try:
+      return cli_errors.run(program, work, fv.debug, outputs=outputs)
+    except training.TerminationRequested:
+      return 143  # 128 + SIGTERM, as if the signal had ended the process, after saving
+    except KeyboardInterrupt:
+      return 130
+
+  return main
+
+
+def run(program: str, work: Callable[[], int], outputs: str) -> None:
+  """Runs the command (parses flags, then `work`) and exits with its code."""
+  app.run(main_function(program, work, outputs))

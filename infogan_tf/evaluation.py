@@ -19,11 +19,12 @@ Reports (all on a labelled held-out split unless said otherwise):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
 import time
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -229,6 +230,159 @@ def _check_writable(directory: str) -> None:
 
 
 @traced_graphs.releasing
+@dataclasses.dataclass
+class EvalContext:
+  """What the scorers of one evaluation share: the restored models, the evaluation images and
+  their codes, the options; the training images and the Fréchet classifier are loaded once,
+  when a scorer first asks."""
+
+  workdir: str
+  config: config_lib.ExperimentConfig
+  generator: Any
+  discriminator: Any
+  checkpoint: str
+  spec: LatentSpec
+  pixel_range: Tuple[float, float]
+  test: data_lib.ImageSource
+  test_x: np.ndarray  # [N, H, W, C]
+  test_y: np.ndarray  # [N] (-1: no label)
+  test_f: np.ndarray  # [N, F] known factors
+  codes: Dict[str, np.ndarray]  # Q's codes of test_x (`encode`)
+  num_samples: int
+  seed: int
+  classifier_dir: Optional[str]
+  probe_fractions: Tuple[float, ...]
+  max_train_examples: int
+  _train: Optional[Tuple[np.ndarray, np.ndarray]] = None
+  _classifier: Optional[Tuple[Any, dict]] = None
+
+  @property
+  def labelled(self) -> bool:
+    """The evaluation images all have class labels."""
+    return self.test.num_classes is not None and bool((self.test_y >= 0).all())
+
+  @property
+  def has_held_out_images(self) -> bool:
+    """The evaluation images are not the training images (a probe can train on the latter)."""
+    return not datasets.get(self.config.data.name).evaluates_on_training_images
+
+  def train_arrays(self) -> Tuple[np.ndarray, np.ndarray]:
+    """The training images [N, H, W, C] and labels [N] (at most max_train_examples)."""
+    if self._train is None:
+      train = data_lib.load_source(self.config.data, split="train", seed=0)
+      self._train = load_arrays(train, self.pixel_range, self.max_train_examples)[:2]
+    return self._train
+
+  def classifier(self) -> Tuple[Any, dict]:
+    """The Fréchet/classification feature classifier of this dataset and its info."""
+    if self._classifier is None:
+      self._classifier = feature_classifier.load_or_train(
+          self.classifier_dir, self.config.data.name, tuple(self.config.model.image_shape),
+          self.pixel_range, self.test.num_classes, self.train_arrays,
+          lambda: (self.test_x, self.test_y))
+    return self._classifier
+
+
+def score_semi_supervised(ctx: EvalContext, report: dict) -> None:
+  """'semi_supervised': each ss code's accuracy against its label column, no matching (and
+  with D's last weights when the run keeps an average)."""
+  config = ctx.config
+  if not config.semi_supervised.enabled:
+    return
+  last_codes = None
+  if config.optimizer.averages_discriminator:  # what the average bought: D's last weights
+    last = build_models(config)[1]
+    checkpointing.restore_for_inference(ctx.generator, last, ctx.workdir, ctx.checkpoint)
+    last_codes = encode(last, ctx.test_x)
+  report["semi_supervised"] = semi_supervised_scores(
+      ctx.discriminator, config, ctx.test, ctx.test_x, ctx.test_y, ctx.test_f, ctx.codes,
+      last_codes)
+
+
+def score_clustering(ctx: EvalContext, report: dict) -> None:
+  """'clustering': each categorical code as a clustering of labelled images (ACC, NMI, ARI)."""
+  if not ctx.labelled:
+    return
+  report["clustering"] = {}
+  num_labels = max(ctx.test.num_classes, int(ctx.test_y.max()) + 1)
+  for i, k in enumerate(ctx.spec.categorical):
+    scores = clustering.clustering_scores(ctx.codes[f"cat{i}"], ctx.test_y)
+    scores["table"] = clustering.cluster_label_table(ctx.codes[f"cat{i}"], ctx.test_y, k,
+                                                     num_labels)
+    report["clustering"][f"cat{i}"] = scores
+
+
+def score_info(ctx: EvalContext, report: dict) -> None:
+  """'info': L_I per code on generated samples, beside H(c)."""
+  report["info"] = info_on_samples(ctx.generator, ctx.discriminator, ctx.config,
+                                   ctx.num_samples, ctx.seed)
+
+
+def score_probe(ctx: EvalContext, report: dict) -> None:
+  """'probe': a linear classifier on Q's trunk features with a few labels."""
+  if not (ctx.labelled and ctx.has_held_out_images):
+    return
+  train_x, train_y = ctx.train_arrays()
+  train_feats = encode(ctx.discriminator, train_x)["features"]
+  report["probe"] = probe.probe_scores(train_feats, train_y, ctx.codes["features"], ctx.test_y,
+                                       ctx.test.num_classes, ctx.probe_fractions, ctx.seed)
+
+
+def score_frechet(ctx: EvalContext, report: dict) -> None:
+  """'frechet': the Fréchet distance of generated and real images in a trained classifier's
+  features."""
+  if not (ctx.labelled and ctx.has_held_out_images):
+    return
+  classifier, info = ctx.classifier()
+  features = feature_classifier.feature_model(classifier)
+  n = min(ctx.num_samples, len(ctx.test_x))
+  fake = _generate(ctx.generator, ctx.config, n, ctx.seed)
+  real_feats = features.predict(ctx.test_x[:n], batch_size=1000, verbose=0)
+  fake_feats = features.predict(fake, batch_size=1000, verbose=0)
+  report["frechet"] = {"distance": frechet.frechet_distance(real_feats, fake_feats),
+                       "num_images": int(n), "classifier": info}
+
+
+def score_conditional_generation(ctx: EvalContext, report: dict) -> None:
+  """ss codes: how often the classifier reads category k in images generated with c_ss = k."""
+  ss = ctx.config.semi_supervised
+  if not (ss.enabled and ctx.labelled and ctx.has_held_out_images):
+    return
+  classifier, _ = ctx.classifier()
+  same_as_label = [c for c in ss.label_columns
+                   if np.array_equal(column_values(ctx.test, ctx.test_y, ctx.test_f, c),
+                                     ctx.test_y)]
+  generation = conditional_generation_accuracy(
+      ctx.generator, classifier, ctx.config, max(1, min(1000, ctx.num_samples // 10)),
+      ctx.seed, same_as_label)
+  for code, accuracy in generation.items():
+    report["semi_supervised"][code]["conditional_generation_accuracy"] = accuracy
+
+
+def score_mig(ctx: EvalContext, report: dict) -> None:
+  """'mig': the mutual information gap of the codes on data with known factors."""
+  if ctx.test_f.shape[1] == 0:
+    return
+  parts, names = [], []
+  for i in range(len(ctx.spec.categorical)):
+    parts.append(ctx.codes[f"cat{i}"][:, None].astype(np.float64))
+    names.append(f"cat{i}")
+  for j in range(ctx.spec.num_continuous):
+    parts.append(ctx.codes["continuous_mean"][:, j:j + 1])
+    names.append(f"cont{j}")
+  if parts:
+    result = mig.mig(np.concatenate(parts, axis=1), ctx.test_f,
+                     factor_names=ctx.test.factor_names)
+    result["codes"] = names
+    report["mig"] = result
+
+
+# The report's sections, in order: each scorer adds its section when it applies. A new metric
+# is one function `(ctx, report) -> None` and one entry here.
+SCORERS = (score_semi_supervised, score_clustering, score_info, score_probe, score_frechet,
+           score_conditional_generation, score_mig)
+
+
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
              probe_fractions: Sequence[float] = (0.01, 0.1), max_train_examples: int = 60000,
              checkpoint: Optional[str] = None, seed: int = 0, write: bool = True,
@@ -271,69 +425,16 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   labelled_indices = data_lib.labelled.load_indices(workdir)
   if labelled_indices is not None and evaluates_on_training_images(config, split):
     test_x, test_y, test_f = drop_rows(labelled_indices, test_x, test_y, test_f)
-  excluded = num_loaded - len(test_x)
-  codes = encode(discriminator, test_x)
+  ctx = EvalContext(workdir, config, generator, discriminator, ckpt, spec, pixel_range, test,
+                    test_x, test_y, test_f, encode(discriminator, test_x), num_samples, seed,
+                    classifier_dir, tuple(probe_fractions), max_train_examples)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
             "dataset": config.data.name, "split": split, "num_test": int(len(test_x)),
-            "excluded_labelled": excluded,
+            "excluded_labelled": num_loaded - len(test_x),
             "discriminator_weights": "moving average" if averaged else "last"}
+  for scorer in SCORERS:
+    scorer(ctx, report)
   ss = config.semi_supervised
-  if ss.enabled:
-    last_codes = None
-    if averaged:  # what the average bought: the same images encoded with D's last weights
-      last = build_models(config)[1]
-      checkpointing.restore_for_inference(generator, last, workdir, ckpt)
-      last_codes = encode(last, test_x)
-    report["semi_supervised"] = semi_supervised_scores(discriminator, config, test, test_x,
-                                                       test_y, test_f, codes, last_codes)
-
-  labelled = test.num_classes is not None and (test_y >= 0).all()
-  if labelled:
-    report["clustering"] = {}
-    num_labels = max(test.num_classes, int(test_y.max()) + 1)
-    for i, k in enumerate(spec.categorical):
-      scores = clustering.clustering_scores(codes[f"cat{i}"], test_y)
-      scores["table"] = clustering.cluster_label_table(codes[f"cat{i}"], test_y, k, num_labels)
-      report["clustering"][f"cat{i}"] = scores
-  report["info"] = info_on_samples(generator, discriminator, config, num_samples, seed)
-
-  if labelled and not datasets.get(config.data.name).evaluates_on_training_images:
-    train = data_lib.load_source(config.data, split="train", seed=0)
-    train_x, train_y, _ = load_arrays(train, pixel_range, max_train_examples)
-    train_feats = encode(discriminator, train_x)["features"]
-    report["probe"] = probe.probe_scores(train_feats, train_y, codes["features"], test_y,
-                                         test.num_classes, probe_fractions, seed)
-    classifier, info = feature_classifier.load_or_train(
-        classifier_dir, config.data.name, tuple(config.model.image_shape), pixel_range,
-        test.num_classes, lambda: (train_x, train_y), lambda: (test_x, test_y))
-    features = feature_classifier.feature_model(classifier)
-    n = min(num_samples, len(test_x))
-    fake = _generate(generator, config, n, seed)
-    real_feats = features.predict(test_x[:n], batch_size=1000, verbose=0)
-    fake_feats = features.predict(fake, batch_size=1000, verbose=0)
-    report["frechet"] = {"distance": frechet.frechet_distance(real_feats, fake_feats),
-                         "num_images": int(n), "classifier": info}
-    if ss.enabled:
-      same_as_label = [c for c in ss.label_columns
-                       if np.array_equal(column_values(test, test_y, test_f, c), test_y)]
-      generation = conditional_generation_accuracy(
-          generator, classifier, config, max(1, min(1000, num_samples // 10)), seed,
-          same_as_label)
-      for code, accuracy in generation.items():
-        report["semi_supervised"][code]["conditional_generation_accuracy"] = accuracy
-
-  if test_f.shape[1] > 0:
-    parts, names = [], []
-    for i in range(len(spec.categorical)):
-      parts.append(codes[f"cat{i}"][:, None].astype(np.float64))
-      names.append(f"cat{i}")
-    for j in range(spec.num_continuous):
-      parts.append(codes["continuous_mean"][:, j:j + 1])
-      names.append(f"cont{j}")
-    if parts:
-      result = mig.mig(np.concatenate(parts, axis=1), test_f, factor_names=test.factor_names)
-      result["codes"] = names
-      report["mig"] = result
 
   report["seconds"] = time.time() - t0
   if write:

@@ -9,15 +9,6 @@ from infogan_tf import datasets
 from infogan_tf.data import folder, idx, procedural, tfds_images
 from infogan_tf.data.source import DataError, ImageSource
 
-# The tfds datasets (kept for callers of the old constant).
-TFDS_NAMES = tuple(n for n, d in datasets.DATASETS.items() if d.kind == "tfds")
-
-
-def resolve_split(name: str, split: str) -> str:
-  """The split actually read for `split` of dataset `name` (`Dataset.held_out`)."""
-  return datasets.get(name).read_split(split)
-
-
 def idx_dirs(data: config_lib.DataConfig):
   """IDX folders tried, in order, for `data.name` before falling back to tfds."""
   dirs = []

@@ -25,7 +25,8 @@ from typing import Any, Dict, Tuple
 
 import tensorflow as tf
 
-from infogan_tf import adaptive_threshold, augment, losses, rand_augment
+from infogan_tf import adaptive_threshold, augment, losses
+from infogan_tf.augment import rand_augment
 from infogan_tf import config as config_lib
 from infogan_tf.objectives import base
 

@@ -1,4 +1,4 @@
-"""Tests for infogan_tf.augment (shifts/flips and the IIC mutual information)."""
+"""Tests for infogan_tf.augment.views (shifts/flips/zoom, cut-out, nearest neighbours)."""
 
 import math
 

@@ -1,10 +1,10 @@
-"""Tests for infogan_tf.rand_augment (FixMatch's strong augmentation, batched in-graph)."""
+"""Tests for infogan_tf.augment.rand_augment (FixMatch's strong augmentation, batched in-graph)."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_tf import rand_augment as ra
+from infogan_tf.augment import rand_augment as ra
 
 
 def _only(*names, batch=4):

@@ -162,6 +162,14 @@ class Traversals(Action):
       self.draw(call.step)
 
 
+def dispatch(actions: List[Action], call: LoopCall) -> None:
+  """Shows `call` to every action, then runs the due ones in order."""
+  for action in actions:
+    action.observe(call)
+  for action in [a for a in actions if a.due(call)]:
+    action(call)
+
+
 def next_stop(step: int, total: int, steps_per_loop: int, actions: List[Action]) -> int:
   """The next step at which some action is due, the loop's chunk ends, or the run ends."""
   stops = [total, step + steps_per_loop]

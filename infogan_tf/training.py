@@ -275,10 +275,7 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
       step = int(state.step.numpy())
       call = periodic_actions.LoopCall(step, raw, n, seconds, first=step - n == start,
                                        last=step >= tc.steps)
-      for action in actions:
-        action.observe(call)
-      for action in [a for a in actions if a.due(call)]:
-        action(call)
+      periodic_actions.dispatch(actions, call)
   except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError) as e:
     lost = distribute.lost_worker(e, strategy)
     if not lost:

@@ -208,6 +208,10 @@ class _Toy(objectives.Family):
     return True
 
   @classmethod
+  def state_keys(cls, config):
+    return frozenset({"toy_count"})
+
+  @classmethod
   def create_state(cls, config):
     return {"toy_count": tf.Variable(0.0)}
 
@@ -226,7 +230,7 @@ def test_a_new_family_is_one_class_and_one_registration(monkeypatch):
   monkeypatch.setattr(objectives, "FAMILIES", objectives.FAMILIES + (_Toy,))
   config = helpers.tiny_config()
   assert objectives.batch_inputs(config) == objectives.BatchInputs(extra_images=2)
-  assert set(objectives.create_state(config)) == {"toy_count"}
+  assert set(objectives.create_state(config)) == objectives.state_keys(config) == {"toy_count"}
   generator, discriminator, spec, objective, batch, latent = _step_inputs(
       config, extra_images=tf.fill([2, 28, 28, 1], 0.5))
   fake = generator(spec.generator_input(latent), training=True)

@@ -27,10 +27,7 @@ def _drive(total, steps_per_loop, actions, start=0):
     step += n
     call = pa.LoopCall(step, {"d/gan": 1.0, "nll/cont0": 0.5}, n, 0.5, first=step - n == start,
                        last=step >= total)
-    for action in actions:
-      action.observe(call)
-    for action in [a for a in actions if a.due(call)]:
-      action(call)
+    pa.dispatch(actions, call)
   return step
 
 

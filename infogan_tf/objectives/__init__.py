@@ -46,7 +46,11 @@ def create_state(config: config_lib.ExperimentConfig) -> Dict[str, Any]:
   """{checkpoint key: trackable} of every active family (call inside the strategy scope)."""
   state = {}
   for family in active_families(config):
-    for key, value in family.create_state(config).items():
+    made = family.create_state(config)
+    if set(made) != family.state_keys(config):
+      raise ValueError(f"loss family {family.name!r} made the state {sorted(made)} but declares "
+                       f"{sorted(family.state_keys(config))}")
+    for key, value in made.items():
       if key in state:
         raise ValueError(f"two loss families checkpoint {key!r}")
       state[key] = value
@@ -55,7 +59,7 @@ def create_state(config: config_lib.ExperimentConfig) -> Dict[str, Any]:
 
 def state_keys(config: config_lib.ExperimentConfig) -> set:
   """The checkpoint keys of the families' state in this config (without building it)."""
-  return set(create_state(config))
+  return set().union(*(family.state_keys(config) for family in active_families(config)))
 
 
 def check_resume(saved: config_lib.ExperimentConfig, new: config_lib.ExperimentConfig) -> None:

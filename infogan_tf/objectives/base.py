@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Tuple
 
 import tensorflow as tf
 
@@ -101,7 +101,8 @@ class GeneratorPass:
 class Family:
   """A loss family: a few named terms of the D and G objectives that belong together.
 
-  A family says when it is on (`enabled`), which state it checkpoints (`create_state`), which
+  A family says when it is on (`enabled`), which state it checkpoints (`state_keys`, made by
+  `create_state`), which
   batch inputs it needs (`batch_inputs`), and returns its terms and logs for the D step and the
   G step. The step sums every active family's terms; their names become the metrics d/<term>
   and g/<term>, their logs metrics as named. Families run in registration order
@@ -117,9 +118,16 @@ class Family:
     raise NotImplementedError
 
   @classmethod
+  def state_keys(cls, config: config_lib.ExperimentConfig) -> FrozenSet[str]:
+    """The checkpoint keys of the state the family keeps in this config (a resumed run must
+    keep the same keys); read without building the state."""
+    del config
+    return frozenset()
+
+  @classmethod
   def create_state(cls, config: config_lib.ExperimentConfig) -> Dict[str, Any]:
-    """{checkpoint key: trackable} the family keeps across steps (made in the strategy scope);
-    a resumed run must keep the same keys."""
+    """{checkpoint key: trackable} for exactly `state_keys(config)` (made in the strategy
+    scope)."""
     del config
     return {}
 

@@ -21,7 +21,7 @@ ss/L_IS2, per ss code.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, FrozenSet, Tuple
 
 import tensorflow as tf
 
@@ -44,11 +44,16 @@ class SemiSupervised(base.Family):
     return config.semi_supervised.enabled
 
   @classmethod
-  def create_state(cls, config: config_lib.ExperimentConfig) -> Dict[str, Any]:
+  def state_keys(cls, config: config_lib.ExperimentConfig) -> FrozenSet[str]:
     ss = config.semi_supervised
-    if not (ss.consistency_weight > 0 and ss.consistency_adaptive_threshold):
+    adaptive = ss.consistency_weight > 0 and ss.consistency_adaptive_threshold
+    return frozenset([THRESHOLDS_KEY] if adaptive else [])
+
+  @classmethod
+  def create_state(cls, config: config_lib.ExperimentConfig) -> Dict[str, Any]:
+    if THRESHOLDS_KEY not in cls.state_keys(config):
       return {}
-    sizes = [config.latent.categorical[c] for c in ss.codes]
+    sizes = [config.latent.categorical[c] for c in config.semi_supervised.codes]
     return {THRESHOLDS_KEY: adaptive_threshold.AdaptiveThresholds(sizes)}
 
   @classmethod

@@ -112,7 +112,9 @@ def scan_head(train_features: np.ndarray, neighbours: np.ndarray, num_clusters: 
 
 def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 0) -> dict:
   """All three measurements for one workdir."""
-  from infogan_tf import checkpointing, evaluation  # pylint: disable=g-import-not-at-top
+  # pylint: disable-next=g-import-not-at-top
+  from infogan_tf import evaluation
+  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib
   from infogan_tf import data as data_lib
   from infogan_tf.metrics import clustering

@@ -119,7 +119,8 @@ def main():
            "images_per_sec": images_per_sec, "step": steps, "num_labelled": num_labelled,
            # Training time at the logged speed: comparable even for reused or resumed runs.
            "train_minutes_at_logged_speed": (steps * config_batch(workdir) / images_per_sec / 60
-                                             if images_per_sec else None), "accuracy": ss["accuracy"],
+                                             if images_per_sec else None),
+           "accuracy": ss["accuracy"],
            "accuracy_batch_statistics": ss["accuracy_batch_statistics"],
            "hungarian_acc": ss["acc"], "nmi": ss["nmi"],
            "generation_accuracy": ss.get("conditional_generation_accuracy"),

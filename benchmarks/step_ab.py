@@ -39,7 +39,10 @@ def child(steps: int, perturb: float) -> dict:
   import numpy as np
   import tensorflow as tf
   from infogan_tf import config as config_lib
-  from infogan_tf import train_step
+  try:
+    from infogan_tf.training import step as train_step
+  except ImportError:  # a tree from before infogan_tf/training/ (December 2026)
+    from infogan_tf import train_step
   from infogan_tf.latent import LatentSpec
   # pylint: enable=g-import-not-at-top
   tf.config.experimental.enable_op_determinism()

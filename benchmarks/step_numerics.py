@@ -21,7 +21,7 @@ every seed, i.e. the two-replica step computes the one-device step; float32 erro
 far D's update moves D (SGD at learning rate 1 turns D into a net whose G gradient float32
 cannot resolve), not on the replica count.
 
-`step_gradients` is also what tests/train_step_test.py runs.
+`step_gradients` is also what tests/training/step_test.py runs.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def step_gradients(strategy, config, images, latent, d_learning_rate: float,
   # pylint: disable=g-import-not-at-top
   import numpy as np
   import tensorflow as tf
-  from infogan_tf import train_step
+  from infogan_tf.training import step as train_step
   from infogan_tf.latent import LatentSample
   # pylint: enable=g-import-not-at-top
   state = train_step.create_state(config, strategy)
@@ -115,7 +115,7 @@ def step_gradients(strategy, config, images, latent, d_learning_rate: float,
 
 def initial_weights(config, strategy) -> Dict:
   """The seeded initial weights of `config`'s models (float32), keyed by variable path."""
-  from infogan_tf import train_step  # pylint: disable=g-import-not-at-top
+  from infogan_tf.training import step as train_step  # pylint: disable=g-import-not-at-top
   state = train_step.create_state(config, strategy)
   return {v.path: v.numpy() for v in state.generator.variables + state.discriminator.variables}
 
@@ -231,7 +231,7 @@ def main(argv=None) -> int:
   import infogan_tf  # noqa: F401  (sets the CPU kernel default before TF)
   import tensorflow as tf
   from infogan_tf import data as data_lib
-  from infogan_tf import distribute
+  from infogan_tf.training import distribute
   from infogan_tf.latent import LatentSpec
   # pylint: enable=g-import-not-at-top
   seeds = [int(s) for s in args.seeds.split(",")]

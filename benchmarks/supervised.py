@@ -39,8 +39,8 @@ def train_labelled_only(config: config_lib.ExperimentConfig, steps: Optional[int
     raise config_lib.ConfigError("the labelled-only baseline needs semi-supervised codes")
   steps = steps or config.train.steps
   source = data_lib.load_source(config.data, seed=0)
-  from infogan_tf import training  # pylint: disable=g-import-not-at-top (avoids a cycle)
-  config = training.resolve_config(config, source)
+  from infogan_tf.training import loop  # pylint: disable=g-import-not-at-top (avoids a cycle)
+  config = loop.resolve_config(config, source)
   config = config.replace(train=dataclasses.replace(
       config.train, workdir=workdir or "/nonexistent/infogan_tf"))
   labelled = data_lib.labelled.prepare(source, config, write=workdir is not None)
@@ -96,7 +96,9 @@ def probe_on_labelled(unsupervised_workdir: str, config: config_lib.ExperimentCo
   Returns:
     {'accuracy': test accuracy of the probe, 'num_labelled'}.
   """
-  from infogan_tf import checkpointing, evaluation  # pylint: disable=g-import-not-at-top
+  # pylint: disable-next=g-import-not-at-top
+  from infogan_tf import evaluation
+  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
   from infogan_tf.metrics import probe  # pylint: disable=g-import-not-at-top
   ss = config.semi_supervised
   unsup = config_lib.load_config(unsupervised_workdir)

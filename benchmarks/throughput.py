@@ -74,8 +74,9 @@ def child(args) -> dict:
   os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
   # pylint: disable-next=g-import-not-at-top
   from benchmarks import flops
-  from infogan_tf import distribute, train_step, training
   from infogan_tf import data as data_lib
+  from infogan_tf.training import distribute, loop
+  from infogan_tf.training import step as train_step
   from infogan_tf.models import architectures
   import tensorflow as tf
 
@@ -85,7 +86,7 @@ def child(args) -> dict:
             "replicas": args.replicas_n, "precision": config.model.precision}
   strategy = distribute.make_strategy(config.train.strategy, config.train.virtual_cpus)
   try:
-    training.check_strategy(config, strategy)
+    loop.check_strategy(config, strategy)
   except Exception as e:  # pylint: disable=broad-except
     result["unsupported"] = str(e).split(";")[0]
     return result

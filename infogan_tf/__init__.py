@@ -25,7 +25,7 @@ import os
 # imported, so this takes effect when infogan_tf is imported before TensorFlow.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
-from infogan_tf import tf_log_filter as _tf_log_filter  # noqa: E402  (stdlib only)
+from infogan_tf.cli import tf_log_filter as _tf_log_filter  # noqa: E402  (stdlib only)
 
 # The command-line tools ask for TensorFlow's C++ start-up lines to be filtered (before
 # TensorFlow is imported just below); library users keep their stderr as it is.

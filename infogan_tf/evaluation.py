@@ -29,8 +29,8 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf import (checkpointing, datasets, losses, posterior, summaries, traced_graphs,
-                        visualize)
+from infogan_tf import datasets, losses, posterior, traced_graphs, visualize
+from infogan_tf.training import checkpointing, summaries
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec

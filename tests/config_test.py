@@ -70,7 +70,8 @@ def test_resume_compatibility():
       averaged, helpers.with_parts(a, optimizer=dict(d_average_decay=0.99))) == {
           "optimizer.d_average_decay": [0.999, 0.99]}
   for saved, new in ((a, averaged), (averaged, a)):
-    with pytest.raises(config_lib.ConfigError, match="a moving average of D .*keep it (on|off) to resume"):
+    with pytest.raises(config_lib.ConfigError,
+                       match="a moving average of D .*keep it (on|off) to resume"):
       config_lib.check_resume_compatible(saved, new, allow_data_changes=True)
 
 
@@ -110,7 +111,8 @@ def test_config_json_keeps_the_original_and_every_resume(tmp_path):
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: config_lib.TrainConfig(batch_size="16"), r"batch_size must be an int, got '16' \(str\)"),
+    (lambda: config_lib.TrainConfig(batch_size="16"),
+     r"batch_size must be an int, got '16' \(str\)"),
     (lambda: config_lib.TrainConfig(batch_size=True), "batch_size must be an int, got True"),
     (lambda: config_lib.TrainConfig(steps=3.5), r"steps must be an int, got 3.5 \(float\)"),
     (lambda: config_lib.ModelConfig(spectral_norm="yes"), "spectral_norm must be True or False"),

@@ -10,7 +10,7 @@ os.environ.setdefault("INFOGAN_TF_QUIET_STARTUP", "1")
 import infogan_tf  # noqa: E402,F401  (before TF: sets its CPU kernel default)
 import tensorflow as tf  # noqa: E402
 
-from infogan_tf import distribute  # noqa: E402
+from infogan_tf.training import distribute  # noqa: E402
 
 NUM_TEST_REPLICAS = 2
 # Must run before TF initialises devices, i.e. before any test touches TF.

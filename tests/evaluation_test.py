@@ -88,7 +88,7 @@ def test_cli(workdir, tmp_path, classifier_dir):
   assert "cat0" in proc.stdout and "MIG" in proc.stdout
   assert f"report: {out}/report.json" in proc.stdout
   assert "clustering/cat0/acc" in _eval_events(str(out), "")[2]
-  # A workdir without config.json: tf_log_filter_test.py::test_a_cli_prints_only_its_own_lines
+  # A workdir without config.json: cli/tf_log_filter_test.py::test_a_cli_prints_only_its_own_lines
 
 
 @pytest.mark.parametrize("eval_dir", ["missing", "there"])
@@ -99,7 +99,7 @@ def test_read_only_workdir_fails_before_the_work(workdir, tmp_path, classifier_d
   import shutil  # pylint: disable=g-import-not-at-top
   import time  # pylint: disable=g-import-not-at-top
   from contextlib import redirect_stderr  # pylint: disable=g-import-not-at-top
-  from infogan_tf import cli_errors  # pylint: disable=g-import-not-at-top
+  from infogan_tf.cli import errors as cli_errors  # pylint: disable=g-import-not-at-top
 
   def prepare(root):
     shutil.rmtree(root / "eval", ignore_errors=True)

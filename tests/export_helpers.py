@@ -1,6 +1,6 @@
 """Helpers shared by the export tests: reload a workdir's models for comparisons."""
 
-from infogan_tf import checkpointing
+from infogan_tf.training import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf.models import build_models
 

@@ -12,7 +12,8 @@ import os
 import numpy as np
 import pytest
 
-from infogan_tf import summaries, training
+from infogan_tf import training
+from infogan_tf.training import summaries
 from tests import helpers
 
 

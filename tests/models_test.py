@@ -96,7 +96,7 @@ def test_checkpoint_holds_every_weight(tmp_path):
 @pytest.mark.parametrize("mirrored", [False, True])
 def test_calibrated_inference_equals_batch_statistics(mirrored):
   """After calibration on X, inference mode on X gives what batch statistics of X give."""
-  from infogan_tf import train_step  # pylint: disable=g-import-not-at-top
+  from infogan_tf.training import step as train_step  # pylint: disable=g-import-not-at-top
   config = helpers.tiny_config()
   strategy = helpers.mirrored_strategy() if mirrored else helpers.one_device_strategy()
   state = train_step.create_state(config, strategy)

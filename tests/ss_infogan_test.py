@@ -14,7 +14,8 @@ from absl import flags
 from infogan_tf.serving import exporter, signatures
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
-from infogan_tf import evaluation, train_step, training
+from infogan_tf import evaluation, training
+from infogan_tf.training import step as train_step
 from tests import helpers
 from trainers import flags as trainer_flags
 

@@ -1,7 +1,7 @@
 """The prologue the commands share (`trainers.main`, `trainers.evaluate`, `export.main`).
 
 `--debug` and `--verbose`, unexpected arguments as a usage error, absl's logging at WARNING,
-every failure as one line and an exit code (`infogan_tf.cli_errors`), Ctrl-C as exit 130 and
+every failure as one line and an exit code (`infogan_tf.cli.errors`), Ctrl-C as exit 130 and
 SIGTERM during training as 143 (after the trainer saved). A command module sets TensorFlow's log
 environment in its first lines (before anything imports infogan_tf, which imports TensorFlow:
 `INFOGAN_TF_QUIET_STARTUP` must be set by then), defines its flags, and ends with
@@ -20,7 +20,7 @@ from absl import app
 from absl import flags
 from absl import logging
 
-from infogan_tf import cli_errors
+from infogan_tf.cli import errors as cli_errors
 
 
 def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:

@@ -10,7 +10,7 @@ import os
 
 import tensorflow as tf
 
-from infogan_tf import cli_errors
+from infogan_tf.cli import errors as cli_errors
 from infogan_tf.data import image_files
 from infogan_tf.data.source import DataError, ImageSource
 

@@ -42,9 +42,9 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
   and 'labels' int32 [per_replica_labelled, n] drawn from the labelled subset (a labelled
   batch beside every unlabelled one), and with `per_replica_extra` > 0 'extra_images'
   [per_replica_extra, H, W, C]: more unlabelled images, distinct from 'images' (the same
-  shuffled stream, batched together then split). Images are cached as uint8 (before shuffling), shuffled
-  with a reshuffle every epoch, repeated, batched with drop_remainder (static shapes for the
-  compiled step), converted to float and prefetched.
+  shuffled stream, batched together then split). Images are cached as uint8 (before shuffling),
+  shuffled with a reshuffle every epoch, repeated, batched with drop_remainder (static shapes for
+  the compiled step), converted to float and prefetched.
 
   Args:
     source: The ImageSource.

@@ -13,8 +13,8 @@ scaled to this replica's share of the global mean. The families, in the order th
   semi_supervised  ss_labelled, ss_generated, ss_consistency   (ss-InfoGAN; `semi_supervised.py`)
 
 Each module's docstring says which variables its terms train (tested in
-tests/objectives_test.py). Adding a family: a module with a `base.Family` subclass, its config
-fields, and one line in FAMILIES.
+tests/objectives/families_test.py). Adding a family: a module with a `base.Family` subclass, its
+config fields, and one line in FAMILIES.
 """
 
 from __future__ import annotations
@@ -80,6 +80,15 @@ def batch_inputs(config: config_lib.ExperimentConfig) -> BatchInputs:
   for family in active_families(config):
     inputs = inputs.union(family.batch_inputs(config))
   return inputs
+
+
+def progress_fields(config: config_lib.ExperimentConfig,
+                    metrics: Dict[str, float]) -> Dict[str, str]:
+  """The progress line's fields: each active family's, in FAMILIES order."""
+  fields = {}
+  for family in active_families(config):
+    fields.update(family.progress_fields(config, metrics))
+  return fields
 
 
 class Objective:

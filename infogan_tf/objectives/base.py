@@ -102,12 +102,11 @@ class Family:
   """A loss family: a few named terms of the D and G objectives that belong together.
 
   A family says when it is on (`enabled`), which state it checkpoints (`state_keys`, made by
-  `create_state`), which
-  batch inputs it needs (`batch_inputs`), and returns its terms and logs for the D step and the
-  G step. The step sums every active family's terms; their names become the metrics d/<term>
-  and g/<term>, their logs metrics as named. Families run in registration order
-  (`infogan_tf.objectives.FAMILIES`); one whose terms draw random augmentations changes the
-  random stream of those after it.
+  `create_state`), which batch inputs it needs (`batch_inputs`), what it shows on the progress
+  line (`progress_fields`), and returns its terms and logs for the D step and the G step. The step
+  sums every active family's terms; their names become the metrics d/<term> and g/<term>, their
+  logs metrics as named. Families run in registration order (`infogan_tf.objectives.FAMILIES`);
+  one whose terms draw random augmentations changes the random stream of those after it.
   """
 
   name = ""
@@ -136,6 +135,13 @@ class Family:
     """What the family needs in the batch besides 'images'."""
     del config
     return BatchInputs()
+
+  @classmethod
+  def progress_fields(cls, config: config_lib.ExperimentConfig,
+                      metrics: Dict[str, float]) -> Dict[str, str]:
+    """{label: formatted value} for the progress line, from the loop's metrics (floats)."""
+    del config, metrics
+    return {}
 
   def __init__(self, context: StepContext):
     self.context = context

@@ -12,11 +12,11 @@ cross-entropy (ce/cat<i>, nll/cont<j>).
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Dict, Tuple
 
 from infogan_tf import config as config_lib
 from infogan_tf import losses
-from infogan_tf.latent import LatentSample
+from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models.discriminator import DiscriminatorOutput
 from infogan_tf.objectives import base
 
@@ -42,6 +42,18 @@ class InfoGAN(base.Family):
   @classmethod
   def enabled(cls, config: config_lib.ExperimentConfig) -> bool:
     return True
+
+  @classmethod
+  def progress_fields(cls, config: config_lib.ExperimentConfig,
+                      metrics: Dict[str, float]) -> Dict[str, str]:
+    """D and G's GAN losses; per code L_I (and H(c), its maximum, for categorical codes)."""
+    spec = LatentSpec(config.latent)
+    fields = {"D": f"{metrics['d/gan']:.3f}", "G": f"{metrics['g/gan']:.3f}"}
+    for i, h in enumerate(spec.categorical_entropies()):
+      fields[f"L_I(cat{i})"] = f"{metrics[f'mi/cat{i}']:.2f}/{h:.2f}"
+    for j in range(spec.num_continuous):
+      fields[f"L_I(cont{j})"] = f"{metrics[f'mi/cont{j}']:.2f}"
+    return fields
 
   def discriminator_terms(self, D, d_pass: base.DiscriminatorPass
                           ) -> Tuple[base.Terms, base.Logs]:

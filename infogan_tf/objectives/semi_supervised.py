@@ -25,7 +25,8 @@ from typing import Any, Dict, FrozenSet, Tuple
 
 import tensorflow as tf
 
-from infogan_tf import adaptive_threshold, augment, losses
+from infogan_tf import augment, losses
+from infogan_tf.objectives import adaptive_threshold
 from infogan_tf.augment import rand_augment
 from infogan_tf import config as config_lib
 from infogan_tf.objectives import base
@@ -61,6 +62,21 @@ class SemiSupervised(base.Family):
     ss = config.semi_supervised
     return base.BatchInputs(labelled_batch=ss.labelled_batch_size,
                             extra_images=ss.consistency_extra_images)
+
+  @classmethod
+  def progress_fields(cls, config: config_lib.ExperimentConfig,
+                      metrics: Dict[str, float]) -> Dict[str, str]:
+    """Per ss code: Q_ss on labelled real images (L_IS1, accuracy) and on generated ones
+    (L_IS2); the pseudo-label term and the share of images above the threshold."""
+    fields = {}
+    for c in config.semi_supervised.codes:
+      fields[f"L_IS1(cat{c})"] = f"{metrics[f'ss/L_IS1/cat{c}']:.2f}"
+      fields[f"L_IS2(cat{c})"] = f"{metrics[f'ss/L_IS2/cat{c}']:.2f}"
+      fields[f"acc(cat{c})"] = f"{metrics[f'ss/accuracy/cat{c}']:.2f}"
+      if f"ss/mask_rate/cat{c}" in metrics:
+        fields[f"pseudo(cat{c})"] = (f"{metrics[f'ss/consistency/cat{c}']:.2f} "
+                                     f"@{metrics[f'ss/mask_rate/cat{c}']:.2f}")
+    return fields
 
   def __init__(self, context: base.StepContext):
     super().__init__(context)

@@ -30,7 +30,7 @@ from typing import Dict, List, Optional
 
 import keras
 
-from infogan_tf import checkpointing
+from infogan_tf.training import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf import traced_graphs

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from infogan_tf.serving import exporter
 from infogan_tf.serving import signatures as sig
-from infogan_tf import checkpointing
+from infogan_tf.training import checkpointing
 from infogan_tf.serving import warmup
 from infogan_tf import config as config_lib
 from infogan_tf import training

@@ -219,6 +219,10 @@ class _Toy(objectives.Family):
   def batch_inputs(cls, config):
     return objectives.BatchInputs(extra_images=2)
 
+  @classmethod
+  def progress_fields(cls, config, metrics):
+    return {"toy": f"{metrics['toy/extra']:.1f}"}
+
   def discriminator_terms(self, D, d_pass):
     self.context.state["toy_count"].assign_add(1.0)
     logits = tf.reshape(d_pass.real_out.logits, [-1])  # [b]
@@ -238,6 +242,12 @@ def test_a_new_family_is_one_class_and_one_registration(monkeypatch):
     terms, logs = objective.discriminator_terms(discriminator, batch, tf.stop_gradient(fake),
                                                 latent)
   assert set(terms) == {"gan", "info", "toy"} and float(logs["toy/extra"]) == 0.5
+  metrics = {"d/gan": 1.0, "g/gan": 2.0, "mi/cat0": 0.5, "mi/cont0": 0.25, "mi/cont1": 0.0,
+             "toy/extra": 0.5}
+  # The progress line: InfoGAN's fields, then the new family's, with no edit to the loop.
+  assert objectives.progress_fields(config, metrics) == {
+      "D": "1.000", "G": "2.000", "L_I(cat0)": "0.50/1.39", "L_I(cont0)": "0.25",
+      "L_I(cont1)": "0.00", "toy": "0.5"}
   assert objective.context.state["toy_count"].numpy() == 1.0
   grads = tape.gradient(terms["toy"], discriminator.trainable_variables)
   assert any(_nonzero(g) for g in grads)

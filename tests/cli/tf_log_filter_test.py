@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from infogan_tf import tf_log_filter
+from infogan_tf.cli import tf_log_filter
 from tests import helpers
 
 NOISE = [

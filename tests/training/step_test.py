@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from benchmarks import step_numerics
 from infogan_tf import data as data_lib
-from infogan_tf import train_step
+from infogan_tf.training import step as train_step
 from infogan_tf.latent import LatentSpec
 from tests import helpers
 

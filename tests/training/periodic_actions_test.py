@@ -4,11 +4,11 @@ import io
 
 import pytest
 
-from infogan_tf import periodic_actions as pa
-from infogan_tf import summaries
+from infogan_tf.training import periodic_actions as pa
+from infogan_tf.training import summaries
 from infogan_tf.config import LatentConfig
 from infogan_tf.latent import LatentSpec
-from infogan_tf.progress import Progress
+from infogan_tf.training.progress import Progress
 
 
 class _Record(pa.Action):

@@ -21,9 +21,9 @@ import dataclasses
 import math
 from typing import Callable, Dict, List, Optional
 
-from infogan_tf import summaries
+from infogan_tf.training import summaries
 from infogan_tf.latent import LatentSpec
-from infogan_tf.progress import Progress
+from infogan_tf.training.progress import Progress
 
 
 class NonFiniteLossError(RuntimeError):

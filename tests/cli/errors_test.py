@@ -1,4 +1,4 @@
-"""Every error a user or the OS can cause is one line (infogan_tf.cli_errors)."""
+"""Every error a user or the OS can cause is one line (infogan_tf.cli.errors)."""
 
 import contextlib
 import errno
@@ -7,7 +7,8 @@ import io
 import pytest
 import tensorflow as tf
 
-from infogan_tf import cli_errors, training
+from infogan_tf import training
+from infogan_tf.cli import errors as cli_errors
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from tests import helpers

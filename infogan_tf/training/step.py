@@ -23,13 +23,12 @@ from typing import Any, Dict, Optional
 import keras
 import tensorflow as tf
 
-from infogan_tf import adaptive_threshold
-from infogan_tf import averaging
-from infogan_tf import checkpointing
+from infogan_tf.objectives import adaptive_threshold
+from infogan_tf.training import averaging, checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import objectives
 from infogan_tf.objectives import semi_supervised
-from infogan_tf.fused_adam import FusedAdam
+from infogan_tf.training.fused_adam import FusedAdam
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models import Discriminator, Generator, architectures, build_models, dtype_policy
 
@@ -158,7 +157,7 @@ class _OwnTracesFilter(logging.Filter):
   """Drops TensorFlow's "N out of the last M calls to <TrainLoop._loop> triggered tf.function
   retracing" warning. TensorFlow counts traces per Python function's code, so every `train`
   call after the fourth in one process (a seed sweep) warned, although each TrainLoop traces
-  its loop exactly once (tests/train_step_test.py::test_no_retracing_after_first_call)."""
+  its loop exactly once (tests/training/step_test.py::test_no_retracing_after_first_call)."""
 
   def filter(self, record: logging.LogRecord) -> bool:
     message = record.getMessage()

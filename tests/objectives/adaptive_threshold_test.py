@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_tf import adaptive_threshold, checkpointing, train_step
+from infogan_tf.objectives import adaptive_threshold
+from infogan_tf.training import checkpointing
+from infogan_tf.training import step as train_step
 from infogan_tf import config as config_lib
 from tests import helpers
 
@@ -59,4 +61,4 @@ def test_checkpoints_hold_the_statistics(tmp_path):
   checkpointing.Checkpointer(resumed, str(tmp_path)).restore_latest()
   assert resumed.thresholds.confidence[0].numpy() == pytest.approx(0.7)
   np.testing.assert_allclose(resumed.thresholds.class_confidence[0], [0.4, 0.3, 0.2, 0.1])
-  # (The mirrored train step with the thresholds is tested in averaging_test.py.)
+  # (The mirrored train step with the thresholds is tested in training/averaging_test.py.)

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_tf import averaging, checkpointing, evaluation, train_step, training
+from infogan_tf import evaluation, training
+from infogan_tf.training import averaging, checkpointing
+from infogan_tf.training import step as train_step
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.models import build_models

@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf import summaries, training
+from infogan_tf import training
+from infogan_tf.training import summaries
 from tests import helpers
 
 
@@ -111,7 +112,7 @@ def test_divergence_leaves_only_finite_checkpoints(tmp_path):
 
 def test_exporter_refuses_non_finite_weights(trained_workdir, tmp_path):
   from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
-  from infogan_tf import checkpointing  # pylint: disable=g-import-not-at-top
+  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
   from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
   workdir = trained_workdir
   config = config_lib.load_config(workdir)
@@ -125,7 +126,7 @@ def test_exporter_refuses_non_finite_weights(trained_workdir, tmp_path):
 
 
 def test_second_trainer_on_a_workdir_is_refused(tmp_path):
-  from infogan_tf import workdir_lock  # pylint: disable=g-import-not-at-top
+  from infogan_tf.training import workdir_lock  # pylint: disable=g-import-not-at-top
   with workdir_lock.WorkdirLock(str(tmp_path)):
     with pytest.raises(workdir_lock.WorkdirLockedError, match=r"in use by another trainer"):
       _train(helpers.tiny_config(str(tmp_path)))

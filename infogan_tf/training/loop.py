@@ -18,13 +18,15 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import (checkpointing, distribute, objectives, periodic_actions, preemption,
-                        summaries, traced_graphs, train_step, visualize, workdir_lock)
+from infogan_tf import objectives, traced_graphs, visualize
+from infogan_tf.training import checkpointing, distribute, periodic_actions, preemption, summaries
+from infogan_tf.training import step as train_step
+from infogan_tf.training import workdir_lock
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models import architectures
-from infogan_tf.progress import Progress
+from infogan_tf.training.progress import Progress
 
 # Raised when a loss or a weight becomes NaN/Inf (defined with the action that raises it).
 NonFiniteLossError = periodic_actions.NonFiniteLossError
@@ -119,23 +121,6 @@ def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool,
   changes = config_lib.check_resume_compatible(saved, config, allow_resume_changes)
   objectives.check_resume(saved, config)
   return changes
-
-
-def _progress_fields(metrics: Dict[str, float], spec: LatentSpec,
-                     ss: config_lib.SemiSupervisedConfig) -> Dict[str, str]:
-  fields = {"D": f"{metrics['d/gan']:.3f}", "G": f"{metrics['g/gan']:.3f}"}
-  for i, h in enumerate(spec.categorical_entropies()):
-    fields[f"L_I(cat{i})"] = f"{metrics[f'mi/cat{i}']:.2f}/{h:.2f}"
-  for j in range(spec.num_continuous):
-    fields[f"L_I(cont{j})"] = f"{metrics[f'mi/cont{j}']:.2f}"
-  for c in ss.codes:  # ss-InfoGAN: Q_ss on labelled real images and on generated ones
-    fields[f"L_IS1(cat{c})"] = f"{metrics[f'ss/L_IS1/cat{c}']:.2f}"
-    fields[f"L_IS2(cat{c})"] = f"{metrics[f'ss/L_IS2/cat{c}']:.2f}"
-    fields[f"acc(cat{c})"] = f"{metrics[f'ss/accuracy/cat{c}']:.2f}"
-    if f"ss/mask_rate/cat{c}" in metrics:
-      fields[f"pseudo(cat{c})"] = (f"{metrics[f'ss/consistency/cat{c}']:.2f} "
-                                   f"@{metrics[f'ss/mask_rate/cat{c}']:.2f}")
-  return fields
 
 
 def write_traversals(state: train_step.TrainState, config: config_lib.ExperimentConfig,
@@ -256,7 +241,7 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   progress = Progress(tc.steps, start, stream)
   log = periodic_actions.LogMetrics(
       tc.log_every, tc.batch_size, spec, writer, progress, run,
-      lambda metrics: _progress_fields(metrics, spec, config.semi_supervised))
+      lambda metrics: objectives.progress_fields(config, metrics))
   actions = [periodic_actions.NanGuard(run), log,
              periodic_actions.Checkpoint(tc.checkpoint_every, save, run),
              periodic_actions.Traversals(

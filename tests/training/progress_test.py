@@ -2,7 +2,7 @@
 
 import io
 
-from infogan_tf.progress import Progress
+from infogan_tf.training.progress import Progress
 
 
 def test_no_speed_is_shown_until_one_is_measured():

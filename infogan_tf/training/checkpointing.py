@@ -10,10 +10,10 @@ from typing import Callable, List, Optional
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf import cli_errors
+from infogan_tf.cli import errors as cli_errors
 
 CHECKPOINT_SUBDIR = "checkpoints"
-# Checkpoint key of the moving average of D's weights (`infogan_tf.averaging`), when kept.
+# Checkpoint key of the moving average of D's weights (`infogan_tf.training.averaging`), when kept.
 DISCRIMINATOR_AVERAGE_KEY = "discriminator_average"
 
 

@@ -1,9 +1,11 @@
-"""Tests for infogan_tf.checkpointing: the full state round-trips."""
+"""Tests for infogan_tf.training.checkpointing: the full state round-trips."""
 
 import numpy as np
 import pytest
 
-from infogan_tf import checkpointing, data as data_lib, train_step
+from infogan_tf import data as data_lib
+from infogan_tf.training import checkpointing
+from infogan_tf.training import step as train_step
 from tests import helpers
 
 
@@ -64,7 +66,7 @@ def test_restore_for_inference_without_checkpoint(tmp_path):
 def test_workdir_lock_is_exclusive_and_never_stale(tmp_path):
   import subprocess  # pylint: disable=g-import-not-at-top
   import sys  # pylint: disable=g-import-not-at-top
-  from infogan_tf import workdir_lock  # pylint: disable=g-import-not-at-top
+  from infogan_tf.training import workdir_lock  # pylint: disable=g-import-not-at-top
   from tests import helpers  # pylint: disable=g-import-not-at-top
   # A lock file left by a dead trainer (its pid recorded) does not block.
   (tmp_path / workdir_lock.LOCK_FILENAME).write_text("999999\n")

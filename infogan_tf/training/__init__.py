@@ -1,0 +1,23 @@
+"""Training: the loop and the plumbing around it.
+
+  loop              `train(config)`: resolve the config, build the state on a strategy, run the
+                    compiled loop and the periodic actions, resume, stop cleanly on a signal
+  step              the state (`TrainState`, `create_state`) and the replica step: one D and one
+                    G update from the objective's families
+  periodic_actions  what runs between compiled loops, each at its own cadence: NaN guard, logs,
+                    checkpoints, traversal images
+  checkpointing     tf.train.Checkpoint of the state, the fall-back over corrupt checkpoints,
+                    restore for inference
+  distribute        strategies (one device, mirrored, multi-worker) and virtual CPUs
+  preemption        SIGTERM under MultiWorkerMirroredStrategy: every worker saves one step
+  workdir_lock      one writer per workdir
+  averaging         the moving average of D's weights
+  fused_adam        Adam as one fused update per variable
+  progress          the one-line progress bar
+  summaries         metrics.jsonl, TensorBoard scalars and images
+"""
+
+from infogan_tf.training.loop import (NonFiniteLossError, TerminationRequested, TrainResult,
+                                      train)
+
+__all__ = ["NonFiniteLossError", "TerminationRequested", "TrainResult", "train"]

@@ -52,6 +52,10 @@ def headline(report: dict) -> dict:
     row["frechet"] = report["frechet"]["distance"]
   if "mig" in report:
     row["mig"] = report["mig"]["mig"]
+  if "factor_vae" in report:
+    row["factor_vae"] = report["factor_vae"]["score"]
+  if "dci" in report:
+    row["dci"] = report["dci"]["disentanglement"]
   return row
 
 

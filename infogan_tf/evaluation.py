@@ -9,7 +9,9 @@ Reports (all on a labelled held-out split unless said otherwise):
   - probe: linear-probe accuracy of the trunk features with 1% and 10% of the train labels;
   - frechet: Fréchet distance between real and generated images in the feature space of a
     classifier trained on the dataset's labels (saved and reused, see metrics/feature_classifier);
-  - mig: on data with known factors, the MIG of [categorical arg-max, continuous means];
+  - mig, factor_vae, dci: on data with known factors, the MIG, the FactorVAE score and DCI
+    (disentanglement, completeness, informativeness) of [categorical arg-max, continuous means],
+    with the factor each code is tied to;
   - semi_supervised (ss-InfoGAN runs): per ss code, accuracy with *no* matching (code index ==
     label) in inference mode as exported and with batch statistics, Hungarian ACC/NMI/ARI, and
     class-conditional generation accuracy (images generated with c_ss = k, classified by the
@@ -24,7 +26,7 @@ import json
 import os
 import tempfile
 import time
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -34,7 +36,8 @@ from infogan_tf.training import checkpointing, summaries
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
-from infogan_tf.metrics import clustering, feature_classifier, frechet, mig, probe
+from infogan_tf.metrics import (clustering, dci, factor_vae, feature_classifier, frechet, mig,
+                                probe)
 from infogan_tf.models import architectures, build_models
 
 EVAL_SUBDIR = "eval"
@@ -359,28 +362,67 @@ def score_conditional_generation(ctx: EvalContext, report: dict) -> None:
     report["semi_supervised"][code]["conditional_generation_accuracy"] = accuracy
 
 
-def score_mig(ctx: EvalContext, report: dict) -> None:
-  """'mig': the mutual information gap of the codes on data with known factors."""
-  if ctx.test_f.shape[1] == 0:
-    return
-  parts, names = [], []
+def code_matrix(ctx: EvalContext) -> Tuple[np.ndarray, List[str], List[int]]:
+  """Q's codes of the evaluation images as one representation for the disentanglement scores:
+  [N, D] (each categorical code's arg-max, then each continuous mean), the column names, and
+  which columns are categorical."""
+  parts, names, categorical = [], [], []
   for i in range(len(ctx.spec.categorical)):
     parts.append(ctx.codes[f"cat{i}"][:, None].astype(np.float64))
+    categorical.append(len(names))
     names.append(f"cat{i}")
   for j in range(ctx.spec.num_continuous):
-    parts.append(ctx.codes["continuous_mean"][:, j:j + 1])
+    parts.append(ctx.codes["continuous_mean"][:, j:j + 1].astype(np.float64))
     names.append(f"cont{j}")
-  if parts:
-    result = mig.mig(np.concatenate(parts, axis=1), ctx.test_f,
-                     factor_names=ctx.test.factor_names)
-    result["codes"] = names
-    report["mig"] = result
+  return np.concatenate(parts, axis=1), names, categorical
+
+
+def _has_factors(ctx: EvalContext) -> bool:
+  return ctx.test_f.shape[1] > 0 and (len(ctx.spec.categorical) + ctx.spec.num_continuous) > 0
+
+
+def score_mig(ctx: EvalContext, report: dict) -> None:
+  """'mig': the mutual information gap of the codes on data with known factors."""
+  if not _has_factors(ctx):
+    return
+  z, names, _ = code_matrix(ctx)
+  result = mig.mig(z, ctx.test_f, factor_names=ctx.test.factor_names)
+  result["codes"] = names
+  report["mig"] = result
+
+
+def score_factor_vae(ctx: EvalContext, report: dict) -> None:
+  """'factor_vae': the FactorVAE score of the codes on data with known factors, and the factor
+  each code votes for."""
+  if not _has_factors(ctx):
+    return
+  z, names, _ = code_matrix(ctx)
+  try:
+    result = factor_vae.factor_vae_score(z, ctx.test_f, seed=ctx.seed,
+                                         factor_names=ctx.test.factor_names)
+  except ValueError as e:  # every code collapsed to one value: nothing to score
+    report["factor_vae"] = {"score": 0.0, "error": str(e), "codes": names}
+    return
+  result["codes"] = names
+  report["factor_vae"] = result
+
+
+def score_dci(ctx: EvalContext, report: dict) -> None:
+  """'dci': DCI disentanglement, completeness and informativeness of the codes on data with
+  known factors, and the factor each code matters most for."""
+  if not _has_factors(ctx):
+    return
+  z, names, categorical = code_matrix(ctx)
+  result = dci.dci(z, ctx.test_f, categorical_codes=categorical, seed=ctx.seed,
+                   factor_names=ctx.test.factor_names)
+  result["codes"] = names
+  report["dci"] = result
 
 
 # The report's sections, in order: each scorer adds its section when it applies. A new metric
 # is one function `(ctx, report) -> None` and one entry here.
 SCORERS = (score_semi_supervised, score_clustering, score_info, score_probe, score_frechet,
-           score_conditional_generation, score_mig)
+           score_conditional_generation, score_mig, score_factor_vae, score_dci)
 
 
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
@@ -486,6 +528,17 @@ def summary_table(report: dict) -> str:
   if "mig" in report:
     per = ", ".join(f"{k} {v:.2f}" for k, v in report["mig"]["per_factor"].items())
     lines.append(f"  MIG {report['mig']['mig']:.3f} ({per})")
+  if "factor_vae" in report:
+    f = report["factor_vae"]
+    owners = ", ".join(f"{c}->{k}" for c, k in zip(f["codes"], f.get("dimension_factor", ()))
+                       if k)
+    lines.append(f"  FactorVAE score {f['score']:.3f} ({owners})")
+  if "dci" in report:
+    d = report["dci"]
+    informativeness = ("-" if d["informativeness"] is None
+                       else f"{d['informativeness']:.3f}")
+    lines.append(f"  DCI disentanglement {d['disentanglement']:.3f}  completeness "
+                 f"{d['completeness']:.3f}  informativeness {informativeness}")
   return "\n".join(lines)
 
 

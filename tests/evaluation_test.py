@@ -51,6 +51,13 @@ def test_report_has_every_section(workdir, classifier_dir):
   assert report["frechet"]["classifier"]["test_accuracy"] > 0.5  # shapes are easy
   assert set(report["mig"]["per_factor"]) == {"shape", "scale", "rotation", "x", "y"}
   assert report["mig"]["codes"] == ["cat0", "cont0", "cont1"]
+  # FactorVAE and DCI beside MIG, on the same codes; each names the factor a code is tied to.
+  assert 0 <= report["factor_vae"]["score"] <= 1
+  assert report["factor_vae"]["codes"] == report["dci"]["codes"] == ["cat0", "cont0", "cont1"]
+  assert len(report["factor_vae"]["dimension_factor"]) == 3
+  assert 0 <= report["dci"]["disentanglement"] <= 1 and 0 <= report["dci"]["completeness"] <= 1
+  assert np.array(report["dci"]["importance"]).shape == (3, 5)
+  assert "FactorVAE score" in evaluation.summary_table(report)
   saved = json.load(open(os.path.join(workdir, "eval", "report.json")))
   assert saved["step"] == 4
   for name in report["traversals"]:
@@ -63,6 +70,7 @@ def test_report_has_every_section(workdir, classifier_dir):
   assert events[4]["frechet/distance"] == pytest.approx(report["frechet"]["distance"])
   assert events[4]["probe/probe@10%"] == pytest.approx(report["probe"]["probe@10%"])
   assert "mig/mig" in events[4] and "step" not in events[4]
+  assert "factor_vae/score" in events[4] and "dci/disentanglement" in events[4]
   assert events[4]["traversal/cat0_cont0"] == "image"
   # The Frechet classifier is saved and reused: asking again loads it (training would fail).
   def no_training():

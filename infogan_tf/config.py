@@ -25,6 +25,7 @@ DATASETS = datasets.NAMES  # each dataset's facts: infogan_tf/datasets.py
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
+CR_CLASSIFIERS = ("separate", "trunk")
 
 
 class ConfigError(ValueError):
@@ -189,6 +190,11 @@ class LatentConfig(_Part):
       "two; empty for none.")
   continuous: int = field(2, "Number of continuous codes, each with a U(-1, 1) prior.")
 
+  def code_names(self) -> Tuple[str, ...]:
+    """The codes' names in logs, reports and flags: cat0, cat1, ..., cont0, cont1, ..."""
+    return (tuple(f"cat{i}" for i in range(len(self.categorical)))
+            + tuple(f"cont{j}" for j in range(self.continuous)))
+
   def _check(self) -> None:
     _require(self.noise_dim >= 0, f"noise_dim must be >= 0, got {self.noise_dim}")
     _require(self.noise_scale > 0, f"noise_scale must be > 0, got {self.noise_scale}")
@@ -254,6 +260,33 @@ class LossConfig(_Part):
   augment_zoom: float = field(
       0.0, "Also rescale the augmented real copy about its centre by a random factor in "
       "[1 - z, 1 + z] (0 = no zoom): asks Q for size-invariant clusters.")
+  cr_weight: float = field(
+      0.0, "InfoGAN-CR (Lin et al. 2020), 0 = off: weight in G's loss of the contrastive "
+      "regularizer. A pair classifier learns which code a pair of generated images shares (the "
+      "pair shares one code's value and differs in the other codes); G is trained to make that "
+      "easy, i.e. to give each code its own visible effect.")
+  cr_start_step: int = field(
+      0, "Step at which G's CR weight starts to rise from 0 (the pair classifier trains from "
+      "step 0). The paper's dSprites schedule: 0, then 2.0 from step 288k.")
+  cr_ramp_steps: int = field(
+      0, "Steps over which G's CR weight rises linearly from 0 to cr_weight after cr_start_step "
+      "(0 = all at once).")
+  cr_codes: Tuple[str, ...] = field(
+      (), "Codes a pair may share, e.g. cont0,cont1,cat0 (empty = every code; at least two).")
+  cr_gap_start: float = field(
+      0.0, "Least distance, at step 0, between a pair's values of each continuous code it does "
+      "not share (codes are U(-1, 1); in [0, 1)).")
+  cr_gap_end: float = field(
+      0.0, "The gap after cr_gap_steps (linear from cr_gap_start; in [0, 1)).")
+  cr_gap_steps: int = field(0, "Steps over which the gap moves from cr_gap_start to cr_gap_end.")
+  cr_classifier: str = field(
+      "separate", "The pair classifier: 'separate' (its own small conv net on the two images "
+      "stacked along channels, as in the paper; D is untouched) or 'trunk' (a head on D's "
+      "trunk features of both images; the CR loss then also trains D's trunk).",
+      choices=CR_CLASSIFIERS)
+  cr_learning_rate: Optional[float] = field(
+      None, "Adam learning rate of the pair classifier (default: d_learning_rate; Adam's betas "
+      "are the optimizer's).", none_means="d_learning_rate")
 
   def _check(self) -> None:
     _require(self.lambda_categorical >= 0, "lambda_categorical must be >= 0")
@@ -271,6 +304,19 @@ class LossConfig(_Part):
                                "augment_zoom"))
       _require(not ignored, f"{ignored}: only used with real_info_weight > 0 "
                "(the IIC extension is off)")
+    _require(self.cr_weight >= 0, "cr_weight must be >= 0")
+    for name in ("cr_start_step", "cr_ramp_steps", "cr_gap_steps"):
+      _require(getattr(self, name) >= 0, f"{name} must be >= 0")
+    for name in ("cr_gap_start", "cr_gap_end"):
+      value = getattr(self, name)
+      _require(0 <= value < 1, f"{name} must be in [0, 1) (continuous codes are U(-1, 1)), "
+               f"got {value}")
+    _require(self.cr_learning_rate is None or self.cr_learning_rate > 0,
+             "cr_learning_rate must be > 0")
+    if self.cr_weight == 0:  # InfoGAN-CR is off: its settings do nothing
+      ignored = self._ignored([f.name for f in dataclasses.fields(self)
+                               if f.name.startswith("cr_") and f.name != "cr_weight"])
+      _require(not ignored, f"{ignored}: only used with cr_weight > 0 (InfoGAN-CR is off)")
 
 
 # Settings of the ss pseudo-label term (SemiSupervisedConfig), used only when its weight is > 0.
@@ -512,6 +558,14 @@ class ExperimentConfig:
       _require(c < len(self.latent.categorical),
                f"ss code {c} does not exist: the latent has {len(self.latent.categorical)} "
                "categorical code(s) (--categorical)")
+    if self.loss.cr_weight > 0:
+      names = self.latent.code_names()
+      for code in self.loss.cr_codes:
+        _require(code in names, f"cr_codes: {code!r} is not a code of this latent (codes: "
+                 f"{', '.join(names) or 'none'})")
+      _require(len(self.loss.cr_codes or names) >= 2,
+               f"InfoGAN-CR needs at least two codes a pair may share, got "
+               f"{list(self.loss.cr_codes or names)} (--cr_codes, --categorical, --continuous)")
     _require(self.optimizer.averages_discriminator or not ss.consistency_from_average,
              "consistency_from_average needs d_average_decay > 0 (the average to take "
              "pseudo-labels from)")

@@ -64,8 +64,7 @@ class LatentSpec:
   @property
   def code_names(self) -> List[str]:
     """Names used in logs: cat0, cat1, ..., cont0, cont1, ..."""
-    return ([f"cat{i}" for i in range(len(self.categorical))]
-            + [f"cont{j}" for j in range(self.num_continuous)])
+    return list(self.config.code_names())
 
   def categorical_entropies(self) -> List[float]:
     """H(c_i) = ln k_i for each uniform categorical code (nats)."""

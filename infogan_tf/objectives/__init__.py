@@ -2,7 +2,8 @@
 
 The train step minimises, per replica,
   D step:  the sum of every active family's discriminator terms over D's variables (shared
-           trunk, D head, Q head); generated images are held fixed, no term reaches G;
+           trunk, D head, Q head) and the families' own networks; generated images are held
+           fixed, no term reaches G;
   G step:  the sum of their generator terms over G's variables (the updated D is re-run on the
            same generated batch; D's variables are not updated).
 Each term is a plain function of `infogan_tf.losses` on one batch, weighted by the config and
@@ -11,6 +12,7 @@ scaled to this replica's share of the global mean. The families, in the order th
   infogan          gan, info                                   (always; `infogan.py`)
   real_info        real_info          the IIC extension        (`iic.py`)
   semi_supervised  ss_labelled, ss_generated, ss_consistency   (ss-InfoGAN; `semi_supervised.py`)
+  contrastive      cr                 InfoGAN-CR's pair term   (`contrastive.py`)
 
 Each module's docstring says which variables its terms train (tested in
 tests/objectives/families_test.py). Adding a family: a module with a `base.Family` subclass, its
@@ -25,12 +27,13 @@ import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf.latent import LatentSample
-from infogan_tf.objectives import iic, infogan, semi_supervised
+from infogan_tf.objectives import contrastive, iic, infogan, semi_supervised
 from infogan_tf.objectives.base import (BatchInputs, DiscriminatorPass, Family, GeneratorPass,
                                         Logs, StepContext, Terms)
 
 # Every loss family, in the order their terms are computed.
-FAMILIES = (infogan.InfoGAN, iic.RealInfo, semi_supervised.SemiSupervised)
+FAMILIES = (infogan.InfoGAN, iic.RealInfo, semi_supervised.SemiSupervised,
+            contrastive.Contrastive)
 
 __all__ = ["BatchInputs", "DiscriminatorPass", "FAMILIES", "Family", "GeneratorPass", "Logs",
            "Objective", "StepContext", "Terms", "active_families", "batch_inputs",
@@ -103,18 +106,31 @@ class Objective:
     global_batch: Global size of the unlabelled (and generated) batch.
     average: The moving average of D (a Discriminator) when the run keeps one.
     state: The families' checkpointed state (`create_state`); None makes it here.
+    step: The run's step counter, for families with a schedule (None: step 0).
   """
 
   def __init__(self, config: config_lib.ExperimentConfig, rng: tf.random.Generator,
                pixel_range: Tuple[float, float], global_batch: int, average=None,
-               state: Optional[Dict[str, Any]] = None):
+               state: Optional[Dict[str, Any]] = None, step: Optional[tf.Variable] = None):
     self.config = config
     self.context = StepContext(config, rng, tuple(pixel_range), global_batch, average,
-                               create_state(config) if state is None else state)
+                               create_state(config) if state is None else state, step)
     self.families = [family(self.context) for family in active_families(config)]
 
+  def generate(self, G, batch_size: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """What the families generate themselves this step (call on G's tape); {} for most runs."""
+    generated = {}
+    for family in self.families:
+      generated.update(family.generate(G, batch_size))
+    return generated
+
+  def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:
+    """(optimizer, variables) of the families' own networks, trained in the D step."""
+    return [pair for family in self.families for pair in family.own_networks()]
+
   def discriminator_terms(self, D, batch: Dict[str, tf.Tensor], fake: tf.Tensor,
-                          latent: LatentSample) -> Tuple[Terms, Logs]:
+                          latent: LatentSample, generated: Optional[Dict[str, tf.Tensor]] = None
+                          ) -> Tuple[Terms, Logs]:
     """The D-step terms and diagnostics (call inside the D tape).
 
     Args:
@@ -122,6 +138,7 @@ class Objective:
       batch: {'images': [b, H, W, C]} and what the families need (`batch_inputs`).
       fake: [b, H, W, C] generated images (gradient stopped by the caller).
       latent: The LatentSample that made `fake`.
+      generated: `generate`'s tensors (gradient stopped by the caller).
 
     Returns:
       (terms, logs), every family's.
@@ -129,23 +146,27 @@ class Objective:
     real_out = D(batch["images"], training=True)
     fake_out = D(fake, training=True)
     d_pass = DiscriminatorPass(batch, fake, latent, real_out, fake_out,
-                               infogan.info_loss(self.config, fake_out, latent))
+                               infogan.info_loss(self.config, fake_out, latent),
+                               dict(generated or {}))
     return self._gather(family.discriminator_terms(D, d_pass) for family in self.families)
 
-  def generator_terms(self, D, fake: tf.Tensor, latent: LatentSample) -> Tuple[Terms, Logs]:
+  def generator_terms(self, D, fake: tf.Tensor, latent: LatentSample,
+                      generated: Optional[Dict[str, tf.Tensor]] = None) -> Tuple[Terms, Logs]:
     """The G-step terms and diagnostics (call inside the G tape, after the D update).
 
     Args:
       D: The Discriminator (already updated this step).
       fake: [b, H, W, C] generated images, on G's tape.
       latent: The LatentSample that made `fake`.
+      generated: `generate`'s tensors, on G's tape.
 
     Returns:
       (terms, logs), every family's.
     """
     fake_out = D(fake, training=True)
     g_pass = GeneratorPass(fake, latent, fake_out,
-                           infogan.info_loss(self.config, fake_out, latent))
+                           infogan.info_loss(self.config, fake_out, latent),
+                           dict(generated or {}))
     return self._gather(family.generator_terms(D, g_pass) for family in self.families)
 
   def _gather(self, results) -> Tuple[Terms, Logs]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import tensorflow as tf
 
@@ -47,6 +47,8 @@ class StepContext:
     global_batch: Global size of the unlabelled (and generated) batch.
     average: The moving average of D (a Discriminator) when the run keeps one, else None.
     state: The families' checkpointed state, {checkpoint key: trackable} (`Family.create_state`).
+    step: The run's step counter (an int64 variable; steps done before this one), for families
+      with a schedule; None outside training (read as 0).
   """
 
   config: config_lib.ExperimentConfig
@@ -55,6 +57,13 @@ class StepContext:
   global_batch: int
   average: Optional[Any] = None
   state: Dict[str, Any] = dataclasses.field(default_factory=dict)
+  step: Optional[tf.Variable] = None
+
+  def current_step(self) -> tf.Tensor:
+    """The step as a float32 scalar (0 without a counter)."""
+    if self.step is None:
+      return tf.constant(0.0)
+    return tf.cast(self.step, tf.float32)
 
   @property
   def pixel_low(self) -> float:
@@ -78,6 +87,7 @@ class DiscriminatorPass:
     fake_out: D(fake), training mode.
     info: The per-code cross-entropies of Q on `fake` (`losses.info_loss`; its `total` is the
       InfoGAN L_I term over the unsupervised codes).
+    generated: What the families generated this step (`Family.generate`), gradient stopped.
   """
 
   batch: Dict[str, tf.Tensor]
@@ -86,6 +96,7 @@ class DiscriminatorPass:
   real_out: DiscriminatorOutput
   fake_out: DiscriminatorOutput
   info: losses.InfoLoss
+  generated: Dict[str, tf.Tensor] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -96,6 +107,7 @@ class GeneratorPass:
   latent: LatentSample
   fake_out: DiscriminatorOutput
   info: losses.InfoLoss
+  generated: Dict[str, tf.Tensor] = dataclasses.field(default_factory=dict)  # on G's tape
 
 
 class Family:
@@ -146,6 +158,18 @@ class Family:
   def __init__(self, context: StepContext):
     self.context = context
     self.config = context.config
+
+  def generate(self, G, batch_size: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """Images (or other tensors) the family generates itself each step, on G's tape; both
+    passes get them (`generated`; the D pass with the gradient stopped). Keys start with the
+    family's name. `batch_size` is this replica's unlabelled batch size."""
+    del G, batch_size
+    return {}
+
+  def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:
+    """(optimizer, variables) of networks the family keeps in its state and trains on its
+    D-step terms, in the D step, beside D (e.g. InfoGAN-CR's pair classifier)."""
+    return []
 
   def discriminator_terms(self, D, d_pass: DiscriminatorPass) -> Tuple[Terms, Logs]:
     """The family's D-step terms (called inside the D tape). `D` is the Discriminator."""

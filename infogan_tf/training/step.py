@@ -126,21 +126,30 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
   G, D = state.generator, state.discriminator
   objective = objectives.Objective(config, state.rng,
                                    architectures.info(config.model.architecture).pixel_range,
-                                   global_batch, state.discriminator_average, state.family_state)
+                                   global_batch, state.discriminator_average, state.family_state,
+                                   state.step)
 
   def replica_step(batch: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
     latent = sample_latent(tf.shape(batch["images"])[0])
     gen_input = spec.generator_input(latent)  # [b, input_dim]
     with tf.GradientTape() as g_tape:
       fake = G(gen_input, training=True)  # [b, H, W, C]
+      generated = objective.generate(G, tf.shape(batch["images"])[0])  # most runs: {}
       with g_tape.stop_recording():
         with tf.GradientTape() as d_tape:
-          d_terms, d_logs = objective.discriminator_terms(D, batch, tf.stop_gradient(fake),
-                                                          latent)
+          d_terms, d_logs = objective.discriminator_terms(
+              D, batch, tf.stop_gradient(fake), latent,
+              {k: tf.stop_gradient(v) for k, v in generated.items()})
           d_loss = tf.add_n(list(d_terms.values()))
         d_vars = D.trainable_variables
-        state.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-      g_terms, g_logs = objective.generator_terms(D, fake, latent)
+        owned = objective.own_networks()  # [(optimizer, variables)] trained beside D
+        grads = d_tape.gradient(d_loss, d_vars + [v for _, vs in owned for v in vs])
+        state.d_optimizer.apply_gradients(zip(grads[:len(d_vars)], d_vars))
+        start = len(d_vars)
+        for optimizer, variables in owned:
+          optimizer.apply_gradients(zip(grads[start:start + len(variables)], variables))
+          start += len(variables)
+      g_terms, g_logs = objective.generator_terms(D, fake, latent, generated)
       g_loss = tf.add_n(list(g_terms.values()))
     g_vars = G.trainable_variables
     state.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))

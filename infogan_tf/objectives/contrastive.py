@@ -1,0 +1,187 @@
+"""InfoGAN-CR (Lin, Thekumparampil, Fanti, Oh, ICML 2020): the contrastive regularizer.
+
+  D step  cr  -log C(k | G(z1, c1), G(z2, c2))            the pair classifier C (own Adam);
+                                                          with cr_classifier='trunk' also D's
+                                                          trunk
+  G step  cr  w(step) * -log C(k | G(z1, c1), G(z2, c2))  G
+
+Each step generates one pair per unlabelled image: two latents that share the value of one code
+k (drawn uniformly from the participating codes, `cr_codes`) and differ in every other
+participating code (another category; a continuous value at least `gap(step)` away); noise and
+the codes outside `cr_codes` are drawn independently. C predicts k from the pair. C trains from
+step 0 with weight 1; G's weight w(step) is 0 before `cr_start_step`, then rises linearly to
+`cr_weight` over `cr_ramp_steps`. C is its own small network on the two images stacked along
+channels (the paper's), or a head on D's trunk features of both images ('trunk').
+
+On when `cr_weight` > 0. Keeps C and its optimizer in the checkpoint. Logs cr/accuracy (C's
+accuracy on the step's pairs), cr/weight (G's weight at this step) and cr/gap.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
+
+import keras
+import tensorflow as tf
+
+from infogan_tf import config as config_lib
+from infogan_tf.latent import CONTINUOUS_PRIOR_HIGH, CONTINUOUS_PRIOR_LOW, LatentSample, LatentSpec
+from infogan_tf.models import build_models
+from infogan_tf.models.pair_classifier import PairClassifier
+from infogan_tf.objectives import base
+
+CLASSIFIER_KEY = "cr_classifier"
+OPTIMIZER_KEY = "cr_optimizer"
+
+
+def participating_codes(config: config_lib.ExperimentConfig) -> Tuple[str, ...]:
+  """The codes a pair may share, in the latent's order (cat0, ..., cont0, ...)."""
+  names = config.latent.code_names()
+  chosen = set(config.loss.cr_codes or names)
+  return tuple(n for n in names if n in chosen)
+
+
+def schedule(loss: config_lib.LossConfig, step: tf.Tensor) -> Tuple[tf.Tensor, tf.Tensor]:
+  """(G's CR weight, the continuous-code gap) at `step` (float32 scalars)."""
+  step = tf.cast(step, tf.float32)
+  since = step - float(loss.cr_start_step)
+  if loss.cr_ramp_steps > 0:
+    ramp = tf.clip_by_value(since / float(loss.cr_ramp_steps), 0.0, 1.0)
+  else:
+    ramp = tf.cast(since >= 0, tf.float32)
+  if loss.cr_gap_steps > 0:
+    progress = tf.clip_by_value(step / float(loss.cr_gap_steps), 0.0, 1.0)
+  else:
+    progress = tf.constant(1.0)
+  gap = loss.cr_gap_start + (loss.cr_gap_end - loss.cr_gap_start) * progress
+  return loss.cr_weight * ramp, gap
+
+
+def _away_from(rng: tf.random.Generator, value: tf.Tensor, gap: tf.Tensor) -> tf.Tensor:
+  """[b] uniform draws from U(-1, 1) without (value - gap, value + gap); gap < 1."""
+  low, high = CONTINUOUS_PRIOR_LOW, CONTINUOUS_PRIOR_HIGH
+  below = tf.maximum(value - gap - low, 0.0)  # [b] length of [low, value - gap)
+  above = tf.maximum(high - value - gap, 0.0)  # [b] length of (value + gap, high]
+  u = rng.uniform(tf.shape(value)) * (below + above)  # [b]
+  return tf.where(u < below, low + u, value + gap + (u - below))
+
+
+def sample_pairs(spec: LatentSpec, codes: Sequence[str], rng: tf.random.Generator,
+                 batch_size, gap: tf.Tensor) -> Tuple[LatentSample, LatentSample, tf.Tensor]:
+  """Two latent batches that share, row by row, exactly one of `codes`.
+
+  Args:
+    spec: The LatentSpec.
+    codes: Names of the codes a pair may share (at least two).
+    rng: The replica's generator.
+    batch_size: Pairs to draw.
+    gap: Least distance between the two values of a participating continuous code that is not
+      shared.
+
+  Returns:
+    (first, second, shared): LatentSamples of [b] rows and shared [b] int32, the index in
+    `codes` of the code each pair shares.
+  """
+  first, other = spec.sample(rng, batch_size), spec.sample(rng, batch_size)
+  shared = rng.uniform([batch_size], 0, len(codes), dtype=tf.int32)  # [b]
+  categorical = []
+  for i, (k, c) in enumerate(zip(spec.categorical, first.categorical)):
+    name = f"cat{i}"
+    if name not in codes:
+      categorical.append(other.categorical[i])
+      continue
+    offset = rng.uniform([batch_size], 1, max(k, 2), dtype=tf.int32)  # [b] in [1, k)
+    categorical.append(tf.where(tf.equal(shared, codes.index(name)), c, (c + offset) % k))
+  continuous = []
+  for j in range(spec.num_continuous):
+    name, value = f"cont{j}", first.continuous[:, j]  # [b]
+    if name not in codes:
+      continuous.append(other.continuous[:, j])
+      continue
+    continuous.append(tf.where(tf.equal(shared, codes.index(name)), value,
+                               _away_from(rng, value, gap)))
+  second = LatentSample(other.noise, categorical,
+                        tf.stack(continuous, axis=1) if continuous
+                        else tf.zeros_like(first.continuous))
+  return first, second, shared
+
+
+class Contrastive(base.Family):
+  """InfoGAN-CR's pair classifier and G's contrastive term."""
+
+  name = "contrastive"
+
+  @classmethod
+  def enabled(cls, config: config_lib.ExperimentConfig) -> bool:
+    return config.loss.cr_weight > 0
+
+  @classmethod
+  def state_keys(cls, config: config_lib.ExperimentConfig) -> FrozenSet[str]:
+    return frozenset({CLASSIFIER_KEY, OPTIMIZER_KEY})
+
+  @classmethod
+  def create_state(cls, config: config_lib.ExperimentConfig) -> Dict[str, Any]:
+    loss, opt = config.loss, config.optimizer
+    num_codes = len(participating_codes(config))
+    if loss.cr_classifier == "trunk":
+      _, d = build_models(config)  # the trunk's feature size, from a throw-away D
+      feature_size = int(d.features(tf.zeros([1, *config.model.image_shape])).shape[-1])
+      classifier = PairClassifier(num_codes, "features", (feature_size,))
+    else:
+      classifier = PairClassifier(num_codes, "images", tuple(config.model.image_shape))
+    classifier.build()
+    optimizer = keras.optimizers.Adam(loss.cr_learning_rate or opt.d_learning_rate,
+                                      beta_1=opt.beta1, beta_2=opt.beta2, name="cr_adam")
+    optimizer.build(classifier.trainable_variables)
+    return {CLASSIFIER_KEY: classifier, OPTIMIZER_KEY: optimizer}
+
+  @classmethod
+  def progress_fields(cls, config: config_lib.ExperimentConfig,
+                      metrics: Dict[str, float]) -> Dict[str, str]:
+    """C's accuracy on the step's pairs (chance: 1 / number of codes)."""
+    return {"CR acc": f"{metrics['cr/accuracy']:.2f}"}
+
+  def __init__(self, context: base.StepContext):
+    super().__init__(context)
+    self.spec = LatentSpec(self.config.latent)
+    self.codes = participating_codes(self.config)
+    self.classifier = context.state[CLASSIFIER_KEY]
+    self.optimizer = context.state[OPTIMIZER_KEY]
+
+  def generate(self, G, batch_size: tf.Tensor) -> Dict[str, tf.Tensor]:
+    _, gap = schedule(self.config.loss, self.context.current_step())
+    first, second, shared = sample_pairs(self.spec, self.codes, self.context.rng, batch_size,
+                                         gap)
+    images = G(tf.concat([self.spec.generator_input(first), self.spec.generator_input(second)],
+                         axis=0), training=True)  # [2b, H, W, C]
+    a, b = tf.split(images, 2, axis=0)
+    return {"contrastive/first": a, "contrastive/second": b, "contrastive/shared": shared}
+
+  def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:
+    return [(self.optimizer, self.classifier.trainable_variables)]
+
+  def _cross_entropy(self, D, generated: Dict[str, tf.Tensor]) -> Tuple[tf.Tensor, tf.Tensor]:
+    """[b] -log C(shared | pair) and [b] whether C's arg-max is right."""
+    a, b = generated["contrastive/first"], generated["contrastive/second"]
+    if self.config.loss.cr_classifier == "trunk":
+      a, b = D.features(a, training=True), D.features(b, training=True)  # [b, F] each
+    logits = self.classifier(a, b)  # [b, codes]
+    shared = generated["contrastive/shared"]
+    ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=shared, logits=logits)
+    right = tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), shared),
+                    tf.float32)
+    return ce, right
+
+  def discriminator_terms(self, D, d_pass: base.DiscriminatorPass
+                          ) -> Tuple[base.Terms, base.Logs]:
+    ce, right = self._cross_entropy(D, d_pass.generated)
+    weight, gap = schedule(self.config.loss, self.context.current_step())
+    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+    return {"cr": self.context.scale(ce)}, {
+        "cr/accuracy": self.context.scale(right), "cr/weight": weight / replicas,
+        "cr/gap": gap / replicas}
+
+  def generator_terms(self, D, g_pass: base.GeneratorPass) -> Tuple[base.Terms, base.Logs]:
+    ce, _ = self._cross_entropy(D, g_pass.generated)
+    weight, _ = schedule(self.config.loss, self.context.current_step())
+    return {"cr": weight * self.context.scale(ce)}, {}

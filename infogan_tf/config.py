@@ -271,6 +271,9 @@ class LossConfig(_Part):
   cr_ramp_steps: int = field(
       0, "Steps over which G's CR weight rises linearly from 0 to cr_weight after cr_start_step "
       "(0 = all at once).")
+  cr_pair_fraction: float = field(
+      0.25, "Pairs per step as a fraction of the batch (each pair's first image is one of the "
+      "step's generated images; its second is generated for the pair). In (0, 1].")
   cr_codes: Tuple[str, ...] = field(
       (), "Codes a pair may share, e.g. cont0,cont1,cat0 (empty = every code; at least two).")
   cr_gap_start: float = field(
@@ -311,6 +314,8 @@ class LossConfig(_Part):
       value = getattr(self, name)
       _require(0 <= value < 1, f"{name} must be in [0, 1) (continuous codes are U(-1, 1)), "
                f"got {value}")
+    _require(0 < self.cr_pair_fraction <= 1,
+             f"cr_pair_fraction must be in (0, 1], got {self.cr_pair_fraction}")
     _require(self.cr_learning_rate is None or self.cr_learning_rate > 0,
              "cr_learning_rate must be > 0")
     if self.cr_weight == 0:  # InfoGAN-CR is off: its settings do nothing

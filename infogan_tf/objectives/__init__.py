@@ -117,11 +117,12 @@ class Objective:
                                create_state(config) if state is None else state, step)
     self.families = [family(self.context) for family in active_families(config)]
 
-  def generate(self, G, batch_size: tf.Tensor) -> Dict[str, tf.Tensor]:
-    """What the families generate themselves this step (call on G's tape); {} for most runs."""
+  def generate(self, G, fake: tf.Tensor, latent: LatentSample) -> Dict[str, tf.Tensor]:
+    """What the families generate themselves this step beside `fake` (call on G's tape); {}
+    for most runs."""
     generated = {}
     for family in self.families:
-      generated.update(family.generate(G, batch_size))
+      generated.update(family.generate(G, fake, latent))
     return generated
 
   def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:

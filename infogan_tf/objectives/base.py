@@ -159,11 +159,11 @@ class Family:
     self.context = context
     self.config = context.config
 
-  def generate(self, G, batch_size: tf.Tensor) -> Dict[str, tf.Tensor]:
-    """Images (or other tensors) the family generates itself each step, on G's tape; both
-    passes get them (`generated`; the D pass with the gradient stopped). Keys start with the
-    family's name. `batch_size` is this replica's unlabelled batch size."""
-    del G, batch_size
+  def generate(self, G, fake: tf.Tensor, latent: LatentSample) -> Dict[str, tf.Tensor]:
+    """Images (or other tensors) the family generates itself each step, on G's tape, next to
+    the step's generated batch `fake` [b, H, W, C] made from `latent`; both passes get them
+    (`generated`; the D pass with the gradient stopped). Keys start with the family's name."""
+    del G, fake, latent
     return {}
 
   def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:

@@ -5,10 +5,13 @@
                                                           trunk
   G step  cr  w(step) * -log C(k | G(z1, c1), G(z2, c2))  G
 
-Each step generates one pair per unlabelled image: two latents that share the value of one code
-k (drawn uniformly from the participating codes, `cr_codes`) and differ in every other
-participating code (another category; a continuous value at least `gap(step)` away); noise and
-the codes outside `cr_codes` are drawn independently. C predicts k from the pair. C trains from
+Each step makes `cr_pair_fraction` x batch pairs. A pair's first image is one of the step's
+generated images (G(z1, c1) is made anyway); its second is generated from a latent that shares
+the value of one code k with c1 (k drawn uniformly from the participating codes, `cr_codes`) and
+differs in every other participating code (another category; a continuous value at least
+`gap(step)` away); its noise and the codes outside `cr_codes` are drawn independently. Reusing
+the first image halves the extra generator work of the paper's two fresh images per pair; the
+pairs have the same distribution. C predicts k from the pair. C trains from
 step 0 with weight 1; G's weight w(step) is 0 before `cr_start_step`, then rises linearly to
 `cr_weight` over `cr_ramp_steps`. C is its own small network on the two images stacked along
 channels (the paper's), or a head on D's trunk features of both images ('trunk').
@@ -67,22 +70,23 @@ def _away_from(rng: tf.random.Generator, value: tf.Tensor, gap: tf.Tensor) -> tf
 
 
 def sample_pairs(spec: LatentSpec, codes: Sequence[str], rng: tf.random.Generator,
-                 batch_size, gap: tf.Tensor) -> Tuple[LatentSample, LatentSample, tf.Tensor]:
-  """Two latent batches that share, row by row, exactly one of `codes`.
+                 first: LatentSample, gap: tf.Tensor) -> Tuple[LatentSample, tf.Tensor]:
+  """Latents that share, row by row, exactly one of `codes` with `first`.
 
   Args:
     spec: The LatentSpec.
     codes: Names of the codes a pair may share (at least two).
     rng: The replica's generator.
-    batch_size: Pairs to draw.
+    first: The pairs' first latents, [n] rows.
     gap: Least distance between the two values of a participating continuous code that is not
       shared.
 
   Returns:
-    (first, second, shared): LatentSamples of [b] rows and shared [b] int32, the index in
-    `codes` of the code each pair shares.
+    (second, shared): the second latents ([n] rows) and shared [n] int32, the index in `codes`
+    of the code each pair shares.
   """
-  first, other = spec.sample(rng, batch_size), spec.sample(rng, batch_size)
+  batch_size = tf.shape(first.noise)[0]
+  other = spec.sample(rng, batch_size)
   shared = rng.uniform([batch_size], 0, len(codes), dtype=tf.int32)  # [b]
   categorical = []
   for i, (k, c) in enumerate(zip(spec.categorical, first.categorical)):
@@ -103,7 +107,12 @@ def sample_pairs(spec: LatentSpec, codes: Sequence[str], rng: tf.random.Generato
   second = LatentSample(other.noise, categorical,
                         tf.stack(continuous, axis=1) if continuous
                         else tf.zeros_like(first.continuous))
-  return first, second, shared
+  return second, shared
+
+
+def pairs_per_replica(loss: config_lib.LossConfig, batch_size: int) -> int:
+  """Pairs a replica makes from its `batch_size` generated images (at least 1)."""
+  return max(1, int(round(batch_size * loss.cr_pair_fraction)))
 
 
 class Contrastive(base.Family):
@@ -148,14 +157,15 @@ class Contrastive(base.Family):
     self.classifier = context.state[CLASSIFIER_KEY]
     self.optimizer = context.state[OPTIMIZER_KEY]
 
-  def generate(self, G, batch_size: tf.Tensor) -> Dict[str, tf.Tensor]:
+  def generate(self, G, fake: tf.Tensor, latent: LatentSample) -> Dict[str, tf.Tensor]:
     _, gap = schedule(self.config.loss, self.context.current_step())
-    first, second, shared = sample_pairs(self.spec, self.codes, self.context.rng, batch_size,
-                                         gap)
-    images = G(tf.concat([self.spec.generator_input(first), self.spec.generator_input(second)],
-                         axis=0), training=True)  # [2b, H, W, C]
-    a, b = tf.split(images, 2, axis=0)
-    return {"contrastive/first": a, "contrastive/second": b, "contrastive/shared": shared}
+    n = self._pairs()
+    first = LatentSample(latent.noise[:n], [c[:n] for c in latent.categorical],
+                         latent.continuous[:n])
+    second, shared = sample_pairs(self.spec, self.codes, self.context.rng, first, gap)
+    return {"contrastive/first": fake[:n],  # [n, H, W, C]
+            "contrastive/second": G(self.spec.generator_input(second), training=True),
+            "contrastive/shared": shared}
 
   def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:
     return [(self.optimizer, self.classifier.trainable_variables)]
@@ -172,16 +182,26 @@ class Contrastive(base.Family):
                     tf.float32)
     return ce, right
 
+  def _pairs(self) -> int:
+    """Pairs this replica makes (from its share of the global batch)."""
+    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+    return pairs_per_replica(self.config.loss, self.context.global_batch // replicas)
+
+  def _scale(self, per_pair: tf.Tensor) -> tf.Tensor:
+    """[n] -> this replica's share of the mean over every replica's pairs."""
+    replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+    return self.context.scale(per_pair, replicas * self._pairs())
+
   def discriminator_terms(self, D, d_pass: base.DiscriminatorPass
                           ) -> Tuple[base.Terms, base.Logs]:
     ce, right = self._cross_entropy(D, d_pass.generated)
     weight, gap = schedule(self.config.loss, self.context.current_step())
     replicas = tf.distribute.get_replica_context().num_replicas_in_sync
-    return {"cr": self.context.scale(ce)}, {
-        "cr/accuracy": self.context.scale(right), "cr/weight": weight / replicas,
+    return {"cr": self._scale(ce)}, {
+        "cr/accuracy": self._scale(right), "cr/weight": weight / replicas,
         "cr/gap": gap / replicas}
 
   def generator_terms(self, D, g_pass: base.GeneratorPass) -> Tuple[base.Terms, base.Logs]:
     ce, _ = self._cross_entropy(D, g_pass.generated)
     weight, _ = schedule(self.config.loss, self.context.current_step())
-    return {"cr": weight * self.context.scale(ce)}, {}
+    return {"cr": weight * self._scale(ce)}, {}

@@ -134,7 +134,7 @@ def make_replica_step(state: TrainState, config: config_lib.ExperimentConfig,
     gen_input = spec.generator_input(latent)  # [b, input_dim]
     with tf.GradientTape() as g_tape:
       fake = G(gen_input, training=True)  # [b, H, W, C]
-      generated = objective.generate(G, tf.shape(batch["images"])[0])  # most runs: {}
+      generated = objective.generate(G, fake, latent)  # most runs: {}
       with g_tape.stop_recording():
         with tf.GradientTape() as d_tape:
           d_terms, d_logs = objective.discriminator_terms(

@@ -25,8 +25,9 @@ def test_a_pair_shares_exactly_the_chosen_code():
   spec = LatentSpec(config.latent)
   codes = ("cat0", "cont0", "cont2")  # cat1 and cont1 do not take part
   n, gap = 4000, 0.3
-  first, second, shared = contrastive.sample_pairs(
-      spec, codes, tf.random.Generator.from_seed(0), n, tf.constant(gap))
+  rng = tf.random.Generator.from_seed(0)
+  first = spec.sample(rng, n)
+  second, shared = contrastive.sample_pairs(spec, codes, rng, first, tf.constant(gap))
   shared = shared.numpy()
   assert set(np.unique(shared)) == {0, 1, 2}
   same = {"cat0": first.categorical[0].numpy() == second.categorical[0].numpy(),
@@ -76,12 +77,14 @@ def test_each_cr_term_trains_what_it_says(classifier):
   d_vars, g_vars = discriminator.trainable_variables, generator.trainable_variables
   with tf.GradientTape(persistent=True) as tape:
     fake = generator(spec.generator_input(latent), training=True)
-    generated = objective.generate(generator, 8)
+    generated = objective.generate(generator, fake, latent)
     d_terms, logs = objective.discriminator_terms(
         discriminator, batch, tf.stop_gradient(fake), latent,
         {k: tf.stop_gradient(v) for k, v in generated.items()})
     g_terms, _ = objective.generator_terms(discriminator, fake, latent, generated)
-  assert generated["contrastive/first"].shape == (8, 28, 28, 1)
+  # cr_pair_fraction 0.25: 2 pairs, whose first images are the step's first 2 generated ones.
+  assert generated["contrastive/second"].shape == (2, 28, 28, 1)
+  np.testing.assert_array_equal(generated["contrastive/first"], fake[:2])
   assert 0 <= float(logs["cr/accuracy"]) <= 1 and float(logs["cr/weight"]) == 2.0
 
   def trained(term, variables):

@@ -20,7 +20,9 @@ from absl import flags  # noqa: E402
 
 from infogan_tf.cli import command  # noqa: E402
 
-flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints/).")
+flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints/), or a "
+                    "selection (selection.json, or the folder holding it, from trainers.select): "
+                    "its pick.")
 flags.DEFINE_string("export_dir", None, "Model base path; versions go in <export_dir>/<N>/.")
 flags.DEFINE_integer("version", None, "Integer version (default: next free).")
 flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: the latest).")
@@ -34,12 +36,16 @@ FLAGS = flags.FLAGS
 
 
 def work() -> int:
+  from infogan_tf import selection  # pylint: disable=g-import-not-at-top
   from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
 
   if not FLAGS.workdir or not FLAGS.export_dir:
     print("export.main: --workdir and --export_dir are required", file=sys.stderr)
     return 2
-  result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
+  workdir = selection.resolve_workdir(FLAGS.workdir)
+  if workdir != FLAGS.workdir:
+    print(f"export.main: {FLAGS.workdir} selects {workdir}")
+  result = exporter.export_workdir(workdir, FLAGS.export_dir, FLAGS.version,
                                    FLAGS.checkpoint, FLAGS.model_name, FLAGS.serving_base_path)
   print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
         f"{', '.join(result.signatures)}")

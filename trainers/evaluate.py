@@ -17,7 +17,8 @@ from absl import flags  # noqa: E402
 
 from infogan_tf.cli import command  # noqa: E402
 
-flags.DEFINE_string("workdir", None, "Training workdir to evaluate.")
+flags.DEFINE_string("workdir", None, "Training workdir to evaluate, or a selection "
+                    "(selection.json, or the folder holding it, from trainers.select): its pick.")
 flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: latest).")
 flags.DEFINE_integer("num_samples", 10000, "Generated samples for L_I and Frechet distance.")
 flags.DEFINE_string("classifier_dir", None,
@@ -34,7 +35,7 @@ FLAGS = flags.FLAGS
 
 
 def work() -> int:
-  from infogan_tf import evaluation  # pylint: disable=g-import-not-at-top
+  from infogan_tf import evaluation, selection  # pylint: disable=g-import-not-at-top
 
   if not FLAGS.workdir:
     print("trainers.evaluate: --workdir is required", file=sys.stderr)
@@ -44,8 +45,11 @@ def work() -> int:
   except ValueError:
     print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
     return 2
-  output_dir = FLAGS.output_dir or os.path.join(FLAGS.workdir, evaluation.EVAL_SUBDIR)
-  report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
+  workdir = selection.resolve_workdir(FLAGS.workdir)
+  if workdir != FLAGS.workdir:
+    print(f"trainers.evaluate: {FLAGS.workdir} selects {workdir}")
+  output_dir = FLAGS.output_dir or os.path.join(workdir, evaluation.EVAL_SUBDIR)
+  report = evaluation.evaluate(workdir, FLAGS.num_samples, FLAGS.classifier_dir,
                                fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
                                output_dir=output_dir)
   print(evaluation.summary_table(report))

@@ -27,6 +27,7 @@ _KNOWN = {
     "WorkdirLockedError": ("workdir busy", 1),
     "WorkerLostError": ("worker lost", 1),
     "ExportError": ("export error", 1),
+    "SelectionError": ("selection error", 1),
 }
 
 

@@ -1,0 +1,80 @@
+"""Label-free selection among runs: the similarity parts, the pick, the pointer, the errors."""
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from infogan_tf import config as config_lib
+from infogan_tf import selection
+from infogan_tf.training import checkpointing
+from tests import helpers
+
+
+def test_categorical_agreement_ignores_how_categories_are_numbered():
+  rs = np.random.RandomState(0)
+  a = rs.randint(0, 4, 3000)
+  permuted = np.array([2, 0, 3, 1])[a]  # the same clustering, other category numbers
+  unrelated = rs.randint(0, 4, 3000)
+  runs = [{"cat0": a}, {"cat0": permuted}, {"cat0": unrelated}]
+  agreement = selection._categorical_agreement(runs, (4,))  # pylint: disable=protected-access
+  assert agreement[0, 1] == pytest.approx(1.0) and agreement[1, 0] == pytest.approx(1.0)
+  assert agreement[0, 2] < 0.01 and np.all(np.diag(agreement) == 1.0)
+
+
+def test_the_most_central_run_is_the_medoid():
+  # Runs 0, 1, 2 agree with each other; run 3 is an outlier that agrees a little with each.
+  similarity = np.array([[1.0, 0.9, 0.8, 0.2],
+                         [0.9, 1.0, 0.85, 0.1],
+                         [0.8, 0.85, 1.0, 0.3],
+                         [0.2, 0.1, 0.3, 1.0]])
+  centrality = selection.mean_similarity_to_others(similarity)
+  np.testing.assert_allclose(centrality, [1.9 / 3, 1.85 / 3, 1.95 / 3, 0.6 / 3])
+  assert int(np.argmax(centrality)) == 2
+
+
+def test_select_scores_real_runs_and_writes_a_pointer(tmp_path, trained_workdir, mirrored_workdir):
+  copy = tmp_path / "copy_of_seed0"
+  shutil.copytree(trained_workdir, copy)
+  workdirs = [trained_workdir, mirrored_workdir, str(copy)]
+  result = selection.select(workdirs, num_images=300, log=lambda *_: None)
+  similarity = np.array(result["similarity"])
+  assert similarity.shape == (3, 3) and np.allclose(similarity, similarity.T)
+  assert np.all(np.diag(similarity) == 1.0) and np.all((0 <= similarity) & (similarity <= 1))
+  assert set(result["parts"]) == {"categorical", "continuous"}
+  # Identical runs assign every real image to the same category.
+  assert result["parts"]["categorical"][0][2] == pytest.approx(1.0)
+  centrality = result["centrality"]
+  assert result["pick"] == workdirs[int(np.argmax(centrality))]
+  assert result["pick"] in result["reason"]
+  assert result["checkpoints"][0].endswith("ckpt-4")
+  path = selection.write_selection(result, str(tmp_path / "out"))
+  assert json.load(open(path))["pick"] == result["pick"]
+  # trainers.evaluate and export.main accept the file or its folder as the workdir.
+  assert selection.resolve_workdir(path) == result["pick"]
+  assert selection.resolve_workdir(str(tmp_path / "out")) == result["pick"]
+  assert selection.resolve_workdir(trained_workdir) == trained_workdir
+
+
+def test_runs_that_cannot_be_compared_are_refused(tmp_path, trained_workdir):
+  with pytest.raises(selection.SelectionError, match="at least 3 runs"):
+    selection.select([trained_workdir, trained_workdir])
+  other = tmp_path / "other_latent"
+  config = config_lib.load_config(trained_workdir)
+  config_lib.save_config(helpers.with_parts(config, latent=dict(categorical=(5,))), str(other))
+  with pytest.raises(selection.SelectionError, match=r"another latent config .*categorical"):
+    selection.select([trained_workdir, trained_workdir, str(other)])
+  untrained = tmp_path / "untrained"
+  config_lib.save_config(config, str(untrained))
+  with pytest.raises(checkpointing.CheckpointError, match="no checkpoint"):
+    selection.select([trained_workdir, str(untrained), trained_workdir], num_images=100)
+  with pytest.raises(config_lib.ConfigError, match="is it a training workdir"):
+    selection.select([trained_workdir, str(tmp_path / "nothing"), trained_workdir])
+  with pytest.raises(selection.SelectionError, match="no workdir matches"):
+    selection.expand_workdirs([str(tmp_path / "seed_*")])
+  bad = tmp_path / "selection.json"
+  bad.write_text("{}")
+  with pytest.raises(selection.SelectionError, match="not a selection"):
+    selection.resolve_workdir(str(bad))

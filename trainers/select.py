@@ -1,0 +1,59 @@
+r"""Picks the run to keep among seeds of one setting, without labels (the most central run).
+
+  python -m trainers.select --workdirs='workdirs/sweep/seed_*'
+  python -m trainers.select --workdirs=runs/a,runs/b,runs/c --output=/tmp/selection.json
+
+Scores every pair of runs by how much their codes agree (continuous codes: the FactorVAE score of
+one run's encoder on the other's generated codes; categorical codes: NMI of their Q assignments
+on the same real images) and names the run with the highest mean similarity. Writes
+selection.json (default: in the runs' common parent folder), which trainers.evaluate and
+export.main accept as --workdir.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
+  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+
+from absl import flags  # noqa: E402
+
+from infogan_tf.cli import command  # noqa: E402
+
+flags.DEFINE_list("workdirs", None, "Training workdirs of one setting (paths or glob patterns, "
+                  "comma-separated); at least three.")
+flags.DEFINE_string("output", None, "Where selection.json goes (a file or a folder; default: "
+                    "the runs' common parent folder).")
+flags.DEFINE_integer("num_images", 2000, "Real images, and generated images per run, to "
+                     "compare the runs' codes on.")
+flags.DEFINE_integer("seed", 0, "Seed of the generated codes and the FactorVAE votes.")
+command.define_flags()
+flags.adopt_module_key_flags(command)  # --help lists --debug and --verbose
+FLAGS = flags.FLAGS
+
+
+def work() -> int:
+  from infogan_tf import selection  # pylint: disable=g-import-not-at-top
+
+  if not FLAGS.workdirs:
+    print("trainers.select: --workdirs is required", file=sys.stderr)
+    return 2
+  if FLAGS.num_images < 100:
+    print("trainers.select: --num_images must be at least 100", file=sys.stderr)
+    return 2
+  workdirs = selection.expand_workdirs(FLAGS.workdirs)
+  result = selection.select(workdirs, FLAGS.num_images, FLAGS.seed)
+  path = selection.write_selection(result, FLAGS.output)
+  for workdir, centrality in zip(result["workdirs"], result["centrality"]):
+    mark = "  <- pick" if workdir == result["pick"] else ""
+    print(f"  {centrality:.3f}  {workdir}{mark}")
+  print(f"trainers.select: {result['reason']}")
+  print(f"selection: {path} (pass it as --workdir to trainers.evaluate or export.main)")
+  return 0
+
+
+if __name__ == "__main__":
+  command.run("trainers.select", work, outputs="--output")

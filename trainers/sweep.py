@@ -1,0 +1,116 @@
+r"""Trains one setting over several seeds, one workdir per seed, then picks the run to keep.
+
+  python -m trainers.sweep --flagfile=trainers/flagfiles/shapes_disentangle.flags --seeds=0-4
+  python -m trainers.sweep --flagfile=... --workdir=/tmp/sweep --seeds=0,1,2 --noselect
+
+Every trainer flag applies; --workdir is the parent: seed N trains in <workdir>/seed_N with
+--seed=N. Rerunning the command resumes each unfinished seed and skips finished ones. With
+several GPUs the seeds train side by side, one per GPU (each a `trainers.main` process); on a
+CPU or one GPU they train one after another in this process. Then (with three or more seeds)
+trainers.select's pick is written to <workdir>/selection.json.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
+  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+
+import dataclasses  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from typing import List  # noqa: E402
+
+from absl import flags  # noqa: E402
+
+from infogan_tf import config as config_lib  # noqa: E402
+from infogan_tf.cli import command  # noqa: E402
+from infogan_tf.cli import config_flags  # noqa: E402
+from trainers import flags as trainer_flags  # noqa: E402
+
+trainer_flags.define_flags()
+flags.DEFINE_string("seeds", "0-4", "Seeds to train: a range 0-4 and/or a list 0,3,7.")
+flags.DEFINE_bool("select", True, "After training, pick the most central run (3+ seeds).")
+flags.DEFINE_integer("select_images", 2000, "Images trainers.select compares the runs on.")
+flags.adopt_module_key_flags(trainer_flags)
+flags.adopt_module_key_flags(config_flags)
+flags.adopt_module_key_flags(command)
+FLAGS = flags.FLAGS
+SEED_DIR = "seed_{}"
+
+
+def parse_seeds(text: str) -> List[int]:
+  """'0-4' -> [0, 1, 2, 3, 4]; '0,3,7' -> [0, 3, 7]; both may mix ('0-2,9')."""
+  seeds = []
+  for part in filter(None, (p.strip() for p in text.split(","))):
+    low, dash, high = part.partition("-")
+    try:
+      values = range(int(low), int(high) + 1) if dash else [int(part)]
+    except ValueError:
+      raise config_lib.ConfigError(f"--seeds: {part!r} is not a seed or a range like 0-4"
+                                   ) from None
+    if dash and int(high) < int(low):
+      raise config_lib.ConfigError(f"--seeds: the range {part} is empty")
+    seeds.extend(s for s in values if s not in seeds)
+  if not seeds:
+    raise config_lib.ConfigError("--seeds names no seed")
+  if min(seeds) < 0:
+    raise config_lib.ConfigError("--seeds must be >= 0")
+  return seeds
+
+
+def seed_config(config: config_lib.ExperimentConfig, seed: int) -> config_lib.ExperimentConfig:
+  """The config of one seed: <workdir>/seed_<seed>, train.seed = seed."""
+  train = dataclasses.replace(config.train, seed=seed,
+                              workdir=os.path.join(config.train.workdir, SEED_DIR.format(seed)))
+  return config.replace(train=train)
+
+
+def _train_on_gpus(seeds: List[int], config, gpus: int) -> None:
+  """One trainers.main process per GPU at a time, each with this command's flags."""
+  argv = [a for a in sys.argv[1:] if not a.startswith(("--seeds", "--select", "--noselect",
+                                                         "--select_images"))]
+  pending, running = list(seeds), []
+  while pending or running:
+    while pending and len(running) < gpus:
+      seed = pending.pop(0)
+      device = min(set(range(gpus)) - {d for _, d, _ in running})
+      env = dict(os.environ, CUDA_VISIBLE_DEVICES=str(device))
+      args = [sys.executable, "-m", "trainers.main", *argv, f"--seed={seed}",
+              f"--workdir={seed_config(config, seed).train.workdir}"]
+      print(f"trainers.sweep: seed {seed} on GPU {device}")
+      running.append((seed, device, subprocess.Popen(args, env=env)))
+    seed, device, proc = running.pop(0)
+    if proc.wait():
+      raise RuntimeError(f"seed {seed} (GPU {device}) failed with exit code {proc.returncode}; "
+                         "rerun the sweep to resume")
+
+
+def work() -> int:
+  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf
+  from infogan_tf import selection, training
+  # pylint: enable=g-import-not-at-top
+  seeds = parse_seeds(FLAGS.seeds)
+  config = trainer_flags.config_from_flags(FLAGS)
+  gpus = len(tf.config.list_physical_devices("GPU"))
+  print(f"trainers.sweep: seeds {', '.join(map(str, seeds))} under {config.train.workdir}")
+  if gpus > 1 and config.train.strategy != "multi_worker":
+    _train_on_gpus(seeds, config, gpus)
+  else:
+    for seed in seeds:
+      print(f"trainers.sweep: seed {seed}")
+      training.train(seed_config(config, seed),
+                     allow_resume_changes=FLAGS.allow_resume_changes)
+  if FLAGS.select and len(seeds) >= selection.MIN_RUNS:
+    workdirs = [seed_config(config, s).train.workdir for s in seeds]
+    result = selection.select(workdirs, FLAGS.select_images)
+    path = selection.write_selection(result, config.train.workdir)
+    print(f"trainers.sweep: {result['reason']}\nselection: {path}")
+  return 0
+
+
+if __name__ == "__main__":
+  command.run("trainers.sweep", work, outputs="--workdir")

@@ -1,7 +1,6 @@
 """Label-free selection among runs: the similarity parts, the pick, the pointer, the errors."""
 
 import json
-import os
 import shutil
 
 import numpy as np

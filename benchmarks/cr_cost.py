@@ -5,9 +5,9 @@
 Builds train loops on the same in-memory images (MNIST nets, Cat(10) + 2 continuous codes, the
 paper's MNIST settings): InfoGAN, and InfoGAN-CR with the separate pair classifier and with a
 head on D's trunk at each `--pair_fractions`; then times `--steps` steps of each in turn,
-`--rounds` times (A B C A B C ...), so drifts of the machine's speed hit all alike. Reports each round's seconds per step
-and the ratios to InfoGAN within the round (median, min, max), and writes
-benchmarks/results/cr_cost.json.
+`--rounds` times (A B C A B C ...), so drifts of the machine's speed hit all alike. Reports
+each round's seconds per step and the ratios to InfoGAN within the round (median, min, max),
+and writes benchmarks/results/cr_cost.json.
 """
 
 from __future__ import annotations

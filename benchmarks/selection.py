@@ -1,0 +1,117 @@
+r"""Seeds, then the label-free pick: how good is the run trainers.select keeps?
+
+  python -m benchmarks.selection --flagfile=trainers/flagfiles/shapes_disentangle.flags \
+      --seeds=0-4 [--extra="--steps=2000"] [--label=...] [--out=docs/evaluation.md]
+
+1. `python -m trainers.sweep --flagfile=F --workdir=<base>/<label> --seeds=... --noselect`
+   (resumable: rerun the benchmark to continue a sweep);
+2. `python -m trainers.evaluate` on each seed (kept when its report is of the latest checkpoint);
+3. `python -m trainers.select` on the seeds (labels are never read for the pick).
+Then each headline score (with labels or known factors, for judging only) of every seed, their
+mean ± sample std, best and worst, and the pick's score and rank go to
+benchmarks/results/selection_<label>.json and a section appended to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import sys
+import time
+
+import numpy as np
+
+from benchmarks.seeds import ROOT, headline, run_command
+
+SCORES = ("acc", "nmi", "mig", "factor_vae", "dci")  # higher is better
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--flagfile", required=True)
+  parser.add_argument("--seeds", default="0-4")
+  parser.add_argument("--extra", default="", help="Extra trainer flags, quoted.")
+  parser.add_argument("--label", default=None)
+  parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "selection"))
+  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
+  args = parser.parse_args()
+  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
+  from trainers.sweep import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
+
+  name = os.path.splitext(os.path.basename(args.flagfile))[0]
+  label = args.label or name
+  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+  parent = os.path.join(args.base_workdir, slug)
+  seeds = parse_seeds(args.seeds)
+  extra = shlex.split(args.extra)
+  _, sweep_seconds = run_command([sys.executable, "-m", "trainers.sweep",
+                                  f"--flagfile={args.flagfile}", *extra, f"--workdir={parent}",
+                                  f"--seeds={args.seeds}", "--noselect"])
+  runs = []
+  for seed in seeds:
+    workdir = os.path.join(parent, SEED_DIR.format(seed))
+    report_path = os.path.join(workdir, "eval", "report.json")
+    latest = max(int(f.split("-")[1].split(".")[0]) for f in
+                 os.listdir(os.path.join(workdir, "checkpoints")) if f.endswith(".index"))
+    if not (os.path.exists(report_path) and json.load(open(report_path))["step"] == latest):
+      run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
+                   f"--seed={seed}"])
+    with open(report_path) as f:
+      report = json.load(f)
+    row = {"seed": seed, "workdir": workdir, "step": report["step"], **headline(report)}
+    runs.append(row)
+    print(json.dumps(row), flush=True)
+  _, select_seconds = run_command([sys.executable, "-m", "trainers.select",
+                                   f"--workdirs={parent}/seed_*",
+                                   f"--output={parent}/selection.json"])
+  with open(os.path.join(parent, "selection.json")) as f:
+    selection = json.load(f)
+  pick = next(r for r in runs if r["workdir"] == selection["pick"])
+  summary = {}
+  for k in [k for k in SCORES if k in runs[0]]:
+    values = np.array([r[k] for r in runs])
+    mean, std = float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    summary[k] = {"mean": mean, "std": std, "best": float(values.max()),
+                  "worst": float(values.min()), "pick": pick[k],
+                  "pick_rank": int((values > pick[k]).sum()) + 1,
+                  "pick_at_least_mean_plus_std": bool(pick[k] >= mean + std)}
+  result = {"label": label, "flagfile": args.flagfile, "extra": args.extra, "seeds": seeds,
+            "date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(),
+            "sweep_seconds": sweep_seconds, "select_seconds": select_seconds, "runs": runs,
+            "selection": {k: selection[k] for k in ("pick", "centrality", "similarity",
+                                                     "reason")},
+            "summary": summary}
+  os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
+  out_json = os.path.join(ROOT, "benchmarks", "results", f"selection_{slug}.json")
+  with open(out_json, "w") as f:
+    json.dump(result, f, indent=2)
+
+  m = result["machine"]
+  cmd = (f"python -m benchmarks.selection --flagfile={os.path.relpath(args.flagfile, ROOT)} "
+         f"--seeds={args.seeds}" + (f" --extra=\"{args.extra}\"" if args.extra else "")
+         + (f" --label=\"{label}\"" if args.label else ""))
+  lines = [f"## {label}", "", f"`{cmd}`", "",
+           f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
+           f"{result['date']}; {len(runs)} seeds, {runs[0]['step']} steps each; sweep "
+           f"{sweep_seconds:.0f} s in all, selection {select_seconds:.0f} s. The pick: "
+           f"`{os.path.basename(selection['pick'])}` ({selection['reason']}).", "",
+           "| score | mean ± std over seeds | best | worst | pick (rank) | per seed |",
+           "|---|---|---|---|---|---|"]
+  for k, s in summary.items():
+    per = ", ".join(f"{r[k]:.3f}" for r in runs)
+    lines.append(f"| {k} | {s['mean']:.3f} ± {s['std']:.3f} | {s['best']:.3f} | "
+                 f"{s['worst']:.3f} | {s['pick']:.3f} ({s['pick_rank']}/{len(runs)}) | {per} |")
+  by_workdir = dict(zip(selection["workdirs"], selection["centrality"]))
+  centrality = ", ".join(f"seed {r['seed']} {by_workdir[r['workdir']]:.3f}" for r in runs)
+  lines += ["", f"Centrality (mean similarity to the other seeds, no labels): {centrality}.",
+            f"Results: `{os.path.relpath(out_json, ROOT)}`."]
+  with open(args.out, "a") as f:
+    f.write("\n".join(lines) + "\n\n")
+  print(f"appended to {args.out}")
+
+
+if __name__ == "__main__":
+  main()

@@ -39,7 +39,7 @@ def main():
   parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
   args = parser.parse_args()
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
-  from trainers.sweep import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
+  from infogan_tf.selection import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
 
   name = os.path.splitext(os.path.basename(args.flagfile))[0]
   label = args.label or name

@@ -20,6 +20,7 @@ matrices, each run's centrality, the pick and why), which `resolve_workdir` (and
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import json
 import os
@@ -37,6 +38,36 @@ from infogan_tf.training import checkpointing
 
 SELECTION_FILENAME = "selection.json"
 MIN_RUNS = 3
+SEED_DIR = "seed_{}"  # a sweep's workdir of one seed, under the sweep's workdir
+
+
+def parse_seeds(text: str) -> List[int]:
+  """'0-4' -> [0, 1, 2, 3, 4]; '0,3,7' -> [0, 3, 7]; both may mix ('0-2,9')."""
+  seeds = []
+  for part in filter(None, (p.strip() for p in text.split(","))):
+    low, dash, high = part.partition("-")
+    try:
+      values = range(int(low), int(high) + 1) if dash else [int(part)]
+    except ValueError:
+      raise config_lib.ConfigError(f"--seeds: {part!r} is not a seed or a range like 0-4"
+                                   ) from None
+    if dash and int(high) < int(low):
+      raise config_lib.ConfigError(f"--seeds: the range {part} is empty")
+    seeds.extend(s for s in values if s not in seeds)
+  if not seeds:
+    raise config_lib.ConfigError("--seeds names no seed")
+  if min(seeds) < 0:
+    raise config_lib.ConfigError("--seeds must be >= 0")
+  return seeds
+
+
+def seed_config(config: config_lib.ExperimentConfig, seed: int) -> config_lib.ExperimentConfig:
+  """The config of one seed: <workdir>/seed_<seed>, train.seed = seed."""
+  train = dataclasses.replace(config.train, seed=seed,
+                              workdir=os.path.join(config.train.workdir, SEED_DIR.format(seed)))
+  return config.replace(train=train)
+
+
 
 
 class SelectionError(ValueError):

@@ -18,14 +18,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
   os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
-import dataclasses  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from typing import List  # noqa: E402
 
 from absl import flags  # noqa: E402
 
-from infogan_tf import config as config_lib  # noqa: E402
+from infogan_tf import selection  # noqa: E402
 from infogan_tf.cli import command  # noqa: E402
 from infogan_tf.cli import config_flags  # noqa: E402
 from trainers import flags as trainer_flags  # noqa: E402
@@ -38,36 +37,6 @@ flags.adopt_module_key_flags(trainer_flags)
 flags.adopt_module_key_flags(config_flags)
 flags.adopt_module_key_flags(command)
 FLAGS = flags.FLAGS
-SEED_DIR = "seed_{}"
-
-
-def parse_seeds(text: str) -> List[int]:
-  """'0-4' -> [0, 1, 2, 3, 4]; '0,3,7' -> [0, 3, 7]; both may mix ('0-2,9')."""
-  seeds = []
-  for part in filter(None, (p.strip() for p in text.split(","))):
-    low, dash, high = part.partition("-")
-    try:
-      values = range(int(low), int(high) + 1) if dash else [int(part)]
-    except ValueError:
-      raise config_lib.ConfigError(f"--seeds: {part!r} is not a seed or a range like 0-4"
-                                   ) from None
-    if dash and int(high) < int(low):
-      raise config_lib.ConfigError(f"--seeds: the range {part} is empty")
-    seeds.extend(s for s in values if s not in seeds)
-  if not seeds:
-    raise config_lib.ConfigError("--seeds names no seed")
-  if min(seeds) < 0:
-    raise config_lib.ConfigError("--seeds must be >= 0")
-  return seeds
-
-
-def seed_config(config: config_lib.ExperimentConfig, seed: int) -> config_lib.ExperimentConfig:
-  """The config of one seed: <workdir>/seed_<seed>, train.seed = seed."""
-  train = dataclasses.replace(config.train, seed=seed,
-                              workdir=os.path.join(config.train.workdir, SEED_DIR.format(seed)))
-  return config.replace(train=train)
-
-
 def _train_on_gpus(seeds: List[int], config, gpus: int) -> None:
   """One trainers.main process per GPU at a time, each with this command's flags."""
   argv = [a for a in sys.argv[1:] if not a.startswith(("--seeds", "--select", "--noselect",
@@ -79,7 +48,7 @@ def _train_on_gpus(seeds: List[int], config, gpus: int) -> None:
       device = min(set(range(gpus)) - {d for _, d, _ in running})
       env = dict(os.environ, CUDA_VISIBLE_DEVICES=str(device))
       args = [sys.executable, "-m", "trainers.main", *argv, f"--seed={seed}",
-              f"--workdir={seed_config(config, seed).train.workdir}"]
+              f"--workdir={selection.seed_config(config, seed).train.workdir}"]
       print(f"trainers.sweep: seed {seed} on GPU {device}")
       running.append((seed, device, subprocess.Popen(args, env=env)))
     seed, device, proc = running.pop(0)
@@ -91,9 +60,9 @@ def _train_on_gpus(seeds: List[int], config, gpus: int) -> None:
 def work() -> int:
   # pylint: disable=g-import-not-at-top
   import tensorflow as tf
-  from infogan_tf import selection, training
+  from infogan_tf import training
   # pylint: enable=g-import-not-at-top
-  seeds = parse_seeds(FLAGS.seeds)
+  seeds = selection.parse_seeds(FLAGS.seeds)
   config = trainer_flags.config_from_flags(FLAGS)
   gpus = len(tf.config.list_physical_devices("GPU"))
   print(f"trainers.sweep: seeds {', '.join(map(str, seeds))} under {config.train.workdir}")
@@ -102,10 +71,10 @@ def work() -> int:
   else:
     for seed in seeds:
       print(f"trainers.sweep: seed {seed}")
-      training.train(seed_config(config, seed),
+      training.train(selection.seed_config(config, seed),
                      allow_resume_changes=FLAGS.allow_resume_changes)
   if FLAGS.select and len(seeds) >= selection.MIN_RUNS:
-    workdirs = [seed_config(config, s).train.workdir for s in seeds]
+    workdirs = [selection.seed_config(config, s).train.workdir for s in seeds]
     result = selection.select(workdirs, FLAGS.select_images)
     path = selection.write_selection(result, config.train.workdir)
     print(f"trainers.sweep: {result['reason']}\nselection: {path}")

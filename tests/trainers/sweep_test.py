@@ -9,16 +9,16 @@ import pytest
 from infogan_tf import config as config_lib
 from tests import helpers
 from tests.trainers.main_test import TINY, _env
-from trainers import sweep
+from infogan_tf import selection
 
 
 def test_seeds_parse_and_name_their_workdirs():
-  assert sweep.parse_seeds("0-4") == [0, 1, 2, 3, 4]
-  assert sweep.parse_seeds("0-2,9,1") == [0, 1, 2, 9]
+  assert selection.parse_seeds("0-4") == [0, 1, 2, 3, 4]
+  assert selection.parse_seeds("0-2,9,1") == [0, 1, 2, 9]
   for bad, message in (("a", "not a seed"), ("3-1", "empty"), ("", "no seed")):
     with pytest.raises(config_lib.ConfigError, match=message):
-      sweep.parse_seeds(bad)
-  config = sweep.seed_config(helpers.tiny_config("/runs/sweep"), 3)
+      selection.parse_seeds(bad)
+  config = selection.seed_config(helpers.tiny_config("/runs/sweep"), 3)
   assert (config.train.workdir, config.train.seed) == ("/runs/sweep/seed_3", 3)
 
 

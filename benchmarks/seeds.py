@@ -59,21 +59,25 @@ def headline(report: dict) -> dict:
   return row
 
 
-def main():
-  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_run_arguments(doc: str, seeds: str, workdirs: str):
+  """The seed benchmarks' shared arguments -> (args, label, slug of the label, extra flags)."""
+  parser = argparse.ArgumentParser(description=doc.splitlines()[0])
   parser.add_argument("--flagfile", required=True)
-  parser.add_argument("--seeds", default="0,1,2")
+  parser.add_argument("--seeds", default=seeds)
   parser.add_argument("--extra", default="", help="Extra trainer flags, quoted.")
   parser.add_argument("--label", default=None)
-  parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "seeds"))
+  parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", workdirs))
   parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
   args = parser.parse_args()
+  label = args.label or os.path.splitext(os.path.basename(args.flagfile))[0]
+  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+  return args, label, slug, shlex.split(args.extra)
+
+
+def main():
+  args, label, slug, extra = parse_run_arguments(__doc__, "0,1,2", "seeds")
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
 
-  name = os.path.splitext(os.path.basename(args.flagfile))[0]
-  label = args.label or name
-  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-  extra = shlex.split(args.extra)
   runs = []
   for seed in [int(s) for s in args.seeds.split(",")]:
     workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")

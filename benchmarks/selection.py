@@ -14,39 +14,25 @@ benchmarks/results/selection_<label>.json and a section appended to --out.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import re
-import shlex
 import sys
 import time
 
 import numpy as np
 
-from benchmarks.seeds import ROOT, headline, run_command
+from benchmarks.seeds import ROOT, headline, parse_run_arguments, run_command
 
 SCORES = ("acc", "nmi", "mig", "factor_vae", "dci")  # higher is better
 
 
 def main():
-  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  parser.add_argument("--flagfile", required=True)
-  parser.add_argument("--seeds", default="0-4")
-  parser.add_argument("--extra", default="", help="Extra trainer flags, quoted.")
-  parser.add_argument("--label", default=None)
-  parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "selection"))
-  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
-  args = parser.parse_args()
+  args, label, slug, extra = parse_run_arguments(__doc__, "0-4", "selection")
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
   from infogan_tf.selection import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
 
-  name = os.path.splitext(os.path.basename(args.flagfile))[0]
-  label = args.label or name
-  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
   parent = os.path.join(args.base_workdir, slug)
   seeds = parse_seeds(args.seeds)
-  extra = shlex.split(args.extra)
   _, sweep_seconds = run_command([sys.executable, "-m", "trainers.sweep",
                                   f"--flagfile={args.flagfile}", *extra, f"--workdir={parent}",
                                   f"--seeds={args.seeds}", "--noselect"])

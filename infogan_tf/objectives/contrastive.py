@@ -16,7 +16,9 @@ step 0 with weight 1; G's weight w(step) is 0 before `cr_start_step`, then rises
 `cr_weight` over `cr_ramp_steps`. C is its own small network on the two images stacked along
 channels (the paper's), or a head on D's trunk features of both images ('trunk').
 
-On when `cr_weight` > 0. Keeps C and its optimizer in the checkpoint. Logs cr/accuracy (C's
+On when `cr_weight` > 0. Keeps C, its optimizer and the pairs' own random stream in the
+checkpoint (its own stream: turning CR on leaves the run's other draws as they were, so before
+`cr_start_step` G and D train exactly as without CR, with the separate classifier). Logs cr/accuracy (C's
 accuracy on the step's pairs), cr/weight (G's weight at this step) and cr/gap.
 """
 
@@ -35,6 +37,11 @@ from infogan_tf.objectives import base
 
 CLASSIFIER_KEY = "cr_classifier"
 OPTIMIZER_KEY = "cr_optimizer"
+RNG_KEY = "cr_rng"
+# The pairs' own random stream: seeded apart from the run's latent stream, so turning CR on
+# leaves every other draw of the run as it was (before cr_start_step G and D train exactly as
+# without CR).
+RNG_SEED_OFFSET = 0x43520000
 
 
 def participating_codes(config: config_lib.ExperimentConfig) -> Tuple[str, ...]:
@@ -126,7 +133,7 @@ class Contrastive(base.Family):
 
   @classmethod
   def state_keys(cls, config: config_lib.ExperimentConfig) -> FrozenSet[str]:
-    return frozenset({CLASSIFIER_KEY, OPTIMIZER_KEY})
+    return frozenset({CLASSIFIER_KEY, OPTIMIZER_KEY, RNG_KEY})
 
   @classmethod
   def create_state(cls, config: config_lib.ExperimentConfig) -> Dict[str, Any]:
@@ -142,7 +149,8 @@ class Contrastive(base.Family):
     optimizer = keras.optimizers.Adam(loss.cr_learning_rate or opt.d_learning_rate,
                                       beta_1=opt.beta1, beta_2=opt.beta2, name="cr_adam")
     optimizer.build(classifier.trainable_variables)
-    return {CLASSIFIER_KEY: classifier, OPTIMIZER_KEY: optimizer}
+    rng = tf.random.Generator.from_seed(config.train.seed + RNG_SEED_OFFSET)
+    return {CLASSIFIER_KEY: classifier, OPTIMIZER_KEY: optimizer, RNG_KEY: rng}
 
   @classmethod
   def progress_fields(cls, config: config_lib.ExperimentConfig,
@@ -156,13 +164,14 @@ class Contrastive(base.Family):
     self.codes = participating_codes(self.config)
     self.classifier = context.state[CLASSIFIER_KEY]
     self.optimizer = context.state[OPTIMIZER_KEY]
+    self.rng = context.state[RNG_KEY]
 
   def generate(self, G, fake: tf.Tensor, latent: LatentSample) -> Dict[str, tf.Tensor]:
     _, gap = schedule(self.config.loss, self.context.current_step())
     n = self._pairs()
     first = LatentSample(latent.noise[:n], [c[:n] for c in latent.categorical],
                          latent.continuous[:n])
-    second, shared = sample_pairs(self.spec, self.codes, self.context.rng, first, gap)
+    second, shared = sample_pairs(self.spec, self.codes, self.rng, first, gap)
     return {"contrastive/first": fake[:n],  # [n, H, W, C]
             "contrastive/second": G(self.spec.generator_input(second), training=True),
             "contrastive/shared": shared}

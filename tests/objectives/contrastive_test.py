@@ -104,12 +104,14 @@ def test_each_cr_term_trains_what_it_says(classifier):
   assert len(trained(g_terms["cr"], g_vars)) == len(g_vars)
 
 
-def _run_steps(config, strategy, steps=2):
+def _run_steps(config, strategy, steps=2, with_cr=True):
   state = train_step.create_state(config, strategy)
   loop = train_step.make_train_loop(state, config, strategy)
   images = tf.random.stateless_uniform([16, 28, 28, 1], [1, 2], -1, 1)
   dataset = tf.data.Dataset.from_tensors({"images": images}).repeat()
   iterator = iter(strategy.experimental_distribute_dataset(dataset.unbatch().batch(16)))
+  if not with_cr:
+    return state, loop(iterator, steps), None, None
   classifier = state.family_state[contrastive.CLASSIFIER_KEY]
   before = [v.numpy().copy() for v in classifier.trainable_variables]
   metrics = loop(iterator, steps)
@@ -131,9 +133,24 @@ def test_the_step_trains_the_classifier_and_logs_its_accuracy(replicas):
       "CR acc": f"{metrics['cr/accuracy']:.2f}"}
 
 
+def test_before_cr_start_step_g_and_d_train_as_without_cr():
+  """The pairs have their own random stream and the separate classifier is not part of D, so
+  a run with CR not yet started trains G and D like the run without CR (same summation order:
+  the CR term adds zero to D's gradients and its weight is 0 in G's loss)."""
+  strategy = tf.distribute.get_strategy()
+  plain, _, _, _ = _run_steps(helpers.tiny_config(), strategy, with_cr=False)
+  late, metrics, _, _ = _run_steps(_config(cr_start_step=100), strategy)
+  assert metrics["cr/weight"] == 0.0
+  for model in ("generator", "discriminator"):
+    for a, b in zip(getattr(plain, model).trainable_variables,
+                    getattr(late, model).trainable_variables):
+      np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
+
+
 def test_resume_keeps_cr_on_or_off():
   on = _config()
-  assert objectives.state_keys(on) == {contrastive.CLASSIFIER_KEY, contrastive.OPTIMIZER_KEY}
+  assert objectives.state_keys(on) == {contrastive.CLASSIFIER_KEY, contrastive.OPTIMIZER_KEY,
+                                       contrastive.RNG_KEY}
   with pytest.raises(config_lib.ConfigError):
     objectives.check_resume(helpers.tiny_config(), on)
 

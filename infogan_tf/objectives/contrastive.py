@@ -18,8 +18,8 @@ channels (the paper's), or a head on D's trunk features of both images ('trunk')
 
 On when `cr_weight` > 0. Keeps C, its optimizer and the pairs' own random stream in the
 checkpoint (its own stream: turning CR on leaves the run's other draws as they were, so before
-`cr_start_step` G and D train exactly as without CR, with the separate classifier). Logs cr/accuracy (C's
-accuracy on the step's pairs), cr/weight (G's weight at this step) and cr/gap.
+`cr_start_step` G and D train exactly as without CR, with the separate classifier). Logs
+cr/accuracy (C's accuracy on the step's pairs), cr/weight (G's weight at this step) and cr/gap.
 """
 
 from __future__ import annotations

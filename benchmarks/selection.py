@@ -83,7 +83,8 @@ def main():
            f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
            f"{result['date']}; {len(runs)} seeds, {runs[0]['step']} steps each; sweep "
            f"{sweep_seconds:.0f} s in all, selection {select_seconds:.0f} s. The pick: "
-           f"`{os.path.basename(selection['pick'])}` ({selection['reason']}).", "",
+           f"`{os.path.basename(selection['pick'])}` "
+           f"({selection['reason'].replace(parent + os.sep, '')}).", "",
            "| score | mean ± std over seeds | best | worst | pick (rank) | per seed |",
            "|---|---|---|---|---|---|"]
   for k, s in summary.items():

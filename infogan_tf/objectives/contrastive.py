@@ -17,8 +17,7 @@ step 0 with weight 1; G's weight w(step) is 0 before `cr_start_step`, then rises
 channels (the paper's), or a head on D's trunk features of both images ('trunk').
 
 On when `cr_weight` > 0. Keeps C, its optimizer and the pairs' own random stream in the
-checkpoint (its own stream: turning CR on leaves the run's other draws as they were, so before
-`cr_start_step` G and D train exactly as without CR, with the separate classifier). Logs
+checkpoint (its own stream: turning CR on does not shift the run's other draws). Logs
 cr/accuracy (C's accuracy on the step's pairs), cr/weight (G's weight at this step) and cr/gap.
 """
 
@@ -38,9 +37,8 @@ from infogan_tf.objectives import base
 CLASSIFIER_KEY = "cr_classifier"
 OPTIMIZER_KEY = "cr_optimizer"
 RNG_KEY = "cr_rng"
-# The pairs' own random stream: seeded apart from the run's latent stream, so turning CR on
-# leaves every other draw of the run as it was (before cr_start_step G and D train exactly as
-# without CR).
+# The pairs' own random stream, seeded apart from the run's latent stream: turning CR on does
+# not shift the latents and augmentations the run's other terms draw.
 RNG_SEED_OFFSET = 0x43520000
 
 

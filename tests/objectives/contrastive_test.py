@@ -134,9 +134,11 @@ def test_the_step_trains_the_classifier_and_logs_its_accuracy(replicas):
 
 
 def test_before_cr_start_step_g_and_d_train_as_without_cr():
-  """The pairs have their own random stream and the separate classifier is not part of D, so
-  a run with CR not yet started trains G and D like the run without CR (same summation order:
-  the CR term adds zero to D's gradients and its weight is 0 in G's loss)."""
+  """The step's arithmetic (one device, a constant batch): the pairs have their own random
+  stream and the separate classifier is not part of D, so with CR not yet started G and D get
+  the updates they get without CR, to the bit (the CR term adds exact zeros to their gradients).
+  (Full `train` runs with and without CR still differ from the first logged step; see
+  docs/trusting_codes.md.)"""
   strategy = tf.distribute.get_strategy()
   plain, _, _, _ = _run_steps(helpers.tiny_config(), strategy, with_cr=False)
   late, metrics, _, _ = _run_steps(_config(cr_start_step=100), strategy)

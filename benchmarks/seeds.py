@@ -113,7 +113,7 @@ def main():
   fmt = lambda k: (f"{summary[k]['mean']:.3f} ± {summary[k]['std']:.3f}" if k in summary
                    else "-")
   lines = [f"## {label}", "", f"`{cmd}`", "",
-           f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
+           f"{throughput.machine_line(m)}; "
            f"{result['date']}; "
            f"{len(runs)} seeds; {runs[0]['step']} steps each; train wall-clock "
            f"{fmt('train_seconds')} s per seed (+ evaluation {fmt('eval_seconds')} s).", "",

@@ -80,7 +80,7 @@ def main():
          f"--seeds={args.seeds}" + (f" --extra=\"{args.extra}\"" if args.extra else "")
          + (f" --label=\"{label}\"" if args.label else ""))
   lines = [f"## {label}", "", f"`{cmd}`", "",
-           f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
+           f"{throughput.machine_line(m)}; "
            f"{result['date']}; {len(runs)} seeds, {runs[0]['step']} steps each; sweep "
            f"{sweep_seconds:.0f} s in all, selection {select_seconds:.0f} s. The pick: "
            f"`{os.path.basename(selection['pick'])}` "

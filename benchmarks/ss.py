@@ -175,6 +175,7 @@ def recorded_rows(path: str) -> dict[int, dict]:
 
 def markdown(result: dict, args) -> str:
   """The results section for docs/evaluation.md."""
+  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
   m, s, runs = result["machine"], result["summary"], result["runs"]
   fmt = lambda k: f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" if k in s else "-"
   per = lambda k: ", ".join(f"{r[k]:.3f}" for r in runs if r.get(k) is not None)
@@ -184,7 +185,7 @@ def markdown(result: dict, args) -> str:
          + (f" --extra=\"{args.extra}\"" if args.extra else "")
          + (f" --label=\"{result['label']}\"" if args.label else ""))
   lines = [f"## {result['label']}", "", f"`{cmd}`", "",
-           f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}; "
+           f"{throughput.machine_line(m)}; "
            f"{dates(runs)}; {len(runs)} seeds x {runs[0]['step']} steps; "
            f"{runs[0]['num_labelled']} labelled images per seed (label_seed = seed); "
            f"ss-InfoGAN training {fmt('images_per_sec')} images/s (logged by the trainer) = "

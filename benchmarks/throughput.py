@@ -175,6 +175,11 @@ def torch_images_per_sec(seconds: float = 30.0) -> dict:
   return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def machine_line(m: dict) -> str:
+  """'<cpu> (<isa>), <n> cores, TF <version>' for a results section, from `machine()`."""
+  return f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}"
+
+
 def machine() -> dict:
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   import keras  # pylint: disable=g-import-not-at-top

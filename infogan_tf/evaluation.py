@@ -362,17 +362,18 @@ def score_conditional_generation(ctx: EvalContext, report: dict) -> None:
     report["semi_supervised"][code]["conditional_generation_accuracy"] = accuracy
 
 
-def code_matrix(ctx: EvalContext) -> Tuple[np.ndarray, List[str], List[int]]:
-  """Q's codes of the evaluation images as one representation for the disentanglement scores:
+def code_matrix(codes: Dict[str, np.ndarray], spec: LatentSpec
+                ) -> Tuple[np.ndarray, List[str], List[int]]:
+  """`encode`'s codes of N images as one representation for the disentanglement scores:
   [N, D] (each categorical code's arg-max, then each continuous mean), the column names, and
   which columns are categorical."""
   parts, names, categorical = [], [], []
-  for i in range(len(ctx.spec.categorical)):
-    parts.append(ctx.codes[f"cat{i}"][:, None].astype(np.float64))
+  for i in range(len(spec.categorical)):
+    parts.append(codes[f"cat{i}"][:, None].astype(np.float64))
     categorical.append(len(names))
     names.append(f"cat{i}")
-  for j in range(ctx.spec.num_continuous):
-    parts.append(ctx.codes["continuous_mean"][:, j:j + 1].astype(np.float64))
+  for j in range(spec.num_continuous):
+    parts.append(codes["continuous_mean"][:, j:j + 1].astype(np.float64))
     names.append(f"cont{j}")
   return np.concatenate(parts, axis=1), names, categorical
 
@@ -385,7 +386,7 @@ def score_mig(ctx: EvalContext, report: dict) -> None:
   """'mig': the mutual information gap of the codes on data with known factors."""
   if not _has_factors(ctx):
     return
-  z, names, _ = code_matrix(ctx)
+  z, names, _ = code_matrix(ctx.codes, ctx.spec)
   result = mig.mig(z, ctx.test_f, factor_names=ctx.test.factor_names)
   result["codes"] = names
   report["mig"] = result
@@ -396,7 +397,7 @@ def score_factor_vae(ctx: EvalContext, report: dict) -> None:
   each code votes for."""
   if not _has_factors(ctx):
     return
-  z, names, _ = code_matrix(ctx)
+  z, names, _ = code_matrix(ctx.codes, ctx.spec)
   try:
     result = factor_vae.factor_vae_score(z, ctx.test_f, seed=ctx.seed,
                                          factor_names=ctx.test.factor_names)
@@ -412,7 +413,7 @@ def score_dci(ctx: EvalContext, report: dict) -> None:
   known factors, and the factor each code matters most for."""
   if not _has_factors(ctx):
     return
-  z, names, categorical = code_matrix(ctx)
+  z, names, categorical = code_matrix(ctx.codes, ctx.spec)
   result = dci.dci(z, ctx.test_f, categorical_codes=categorical, seed=ctx.seed,
                    factor_names=ctx.test.factor_names)
   result["codes"] = names

@@ -68,8 +68,6 @@ def seed_config(config: config_lib.ExperimentConfig, seed: int) -> config_lib.Ex
   return config.replace(train=train)
 
 
-
-
 class SelectionError(ValueError):
   """The runs cannot be compared (too few, different latents or data, no checkpoint)."""
 
@@ -199,10 +197,8 @@ def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
       for i, (_, discriminator) in enumerate(models):
         if i == j:
           continue
-        codes = evaluation.encode(discriminator, images)
-        representation = np.concatenate(
-            [codes[f"cat{a}"][:, None] for a in range(len(spec.categorical))]
-            + [codes["continuous_mean"]], axis=1)
+        representation, _, _ = evaluation.code_matrix(evaluation.encode(discriminator, images),
+                                                      spec)
         cross[i, j] = factor_vae.factor_vae_score(representation, sample.continuous,
                                                   seed=seed)["score"]
     parts["continuous"] = _symmetric_mean(cross)

@@ -47,8 +47,13 @@ def test_short_run_learns_shape_without_matching(ss_workdir, classifier_dir):
   assert ss["column"] == "shape"
 
   assert ss["accuracy"] > 0.6, ss  # chance is 0.25, with no matching (0.78 in two runs)
-  # Exported encode runs in inference mode: its accuracy must be that of batch statistics.
-  assert abs(ss["accuracy"] - ss["accuracy_batch_statistics"]) <= 0.01, ss
+  # Exported encode runs in inference mode (BatchNorm's running statistics, momentum 0.9, so
+  # the last ~10 steps' batches of 32 and weights up to ~10 steps old); batch statistics use
+  # the 500 evaluation images at the final weights. The two differ on the borderline images:
+  # 1.1% and 1.8% of the 1000 predictions after this run (oneDNN on and off), so the accuracy
+  # gap is at most that. Running statistics left at their initial values (the bug this
+  # catches) give 0.27 and 0.28 accuracy, a gap of ~0.45. Between the two: 0.05.
+  assert abs(ss["accuracy"] - ss["accuracy_batch_statistics"]) <= 0.05, ss
   assert ss["acc"] >= ss["accuracy"]  # Hungarian matching can only help
   assert 0.0 <= ss["conditional_generation_accuracy"] <= 1.0
   assert report["excluded_labelled"] == 0  # test split: no training image to leave out

@@ -12,7 +12,8 @@ nets (benchmarks/torch_reference.py) run right after it.
   python -m benchmarks.throughput                      # full matrix + headline (~20 min)
   python -m benchmarks.throughput --archs=mnist --batch_sizes=64 --xla=off --replicas=1
   git worktree add /tmp/before <commit> && python -m benchmarks.throughput --archs=mnist \
-      --batch_sizes=64 --ab_tree=/tmp/before --out_json=benchmarks/results/ab_<name>.json
+      --batch_sizes=64 --ab_tree=/tmp/before --out_json=benchmarks/results/ab_<name>.json \
+      [--ab_input=data]
 Outputs: benchmarks/results/throughput.json and docs/throughput.md (or the --ab_tree JSON).
 """
 
@@ -266,9 +267,9 @@ def ab_compare(args) -> None:
     for _ in range(args.ab_rounds):
       for side, root in (("other", other), ("this", ROOT)):
         r = run_config(arch, batch, False, 1, args.seconds, args.steps_per_loop, root=root)
-        speeds[side].append(r.get("images_per_sec_constant", float("nan")))
+        speeds[side].append(r.get(f"images_per_sec_{args.ab_input}", float("nan")))
     ratios = [a / b for a, b in zip(speeds["this"], speeds["other"])]
-    row = {"arch": arch, "batch_size": batch, "this": speeds["this"],
+    row = {"arch": arch, "batch_size": batch, "input": args.ab_input, "this": speeds["this"],
            "other": speeds["other"], "ratios": ratios,
            "median_ratio": sorted(ratios)[len(ratios) // 2]}
     print(json.dumps(row), flush=True)
@@ -300,6 +301,9 @@ def main():
                       "--archs/--batch_sizes in it and here alternately, --ab_rounds times, "
                       "and report the speed ratio (this tree / that one). Nothing else runs.")
   parser.add_argument("--ab_rounds", type=int, default=3)
+  parser.add_argument("--ab_input", default="constant", choices=("constant", "data"),
+                      help="What feeds the A/B's steps: a constant in-memory batch (the step "
+                      "alone) or the real input pipeline (the step and the pipeline).")
   # Child mode (one configuration per fresh process).
   parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
   parser.add_argument("--arch", default="mnist", help=argparse.SUPPRESS)

@@ -492,6 +492,10 @@ class DataConfig(_Part):
   num_examples: int = field(20000, "Number of procedural images to render.")
   shuffle_buffer: int = field(10000, "tf.data shuffle buffer size.")
   cache: bool = field(True, "Cache decoded images in memory.")
+  in_order: bool = field(True, "Keep tf.data's parallel maps in order, so the images come in "
+                         "the seed's order and a run repeats on one machine. False: up to ~2x "
+                         "more batches/s from the pipeline (benchmarks/pipeline_order.py), for "
+                         "an accelerator whose step outruns it; runs then differ.")
   unlabelled_folder: str = field("unlabelled", "Folder data: the sub-folder of images without a "
                                  "label (the others are classes).")
 

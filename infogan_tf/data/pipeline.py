@@ -34,7 +34,7 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
                   pixel_range: Tuple[float, float], seed: int, shuffle_buffer: int,
                   cache: bool = True, input_context: tf.distribute.InputContext = None,
                   labelled: Optional[tf.data.Dataset] = None, per_replica_labelled: int = 0,
-                  per_replica_extra: int = 0) -> tf.data.Dataset:
+                  per_replica_extra: int = 0, in_order: bool = True) -> tf.data.Dataset:
   """An infinite, shuffled dataset of per-replica training batch dicts.
 
   Each element is {'images': float32 [per_replica_batch, H, W, C]} in the architecture's pixel
@@ -44,7 +44,7 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
   [per_replica_extra, H, W, C]: more unlabelled images, distinct from 'images' (the same
   shuffled stream, batched together then split). Images are cached as uint8 (before shuffling),
   shuffled with a reshuffle every epoch, repeated, batched with drop_remainder (static shapes for
-  the compiled step), converted to float and prefetched.
+  the compiled step), converted to float and prefetched. In order, the same seed gives the same batches.
 
   Args:
     source: The ImageSource.
@@ -57,6 +57,8 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
     labelled: Optional unbatched {'image', 'labels'} dataset (`data.labelled`).
     per_replica_labelled: Labelled batch size of one replica.
     per_replica_extra: Extra unlabelled images per replica ('extra_images'; 0 = none).
+    in_order: Keep the parallel maps in order (`DataConfig.in_order`): the same seed then
+      gives the same batches.
   """
   sharded = input_context is not None and input_context.num_input_pipelines > 1
   ds = source.dataset.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE)
@@ -81,7 +83,9 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
                               "labels": ex["labels"]}, num_parallel_calls=tf.data.AUTOTUNE)
     ds = tf.data.Dataset.zip(ds, lab).map(lambda u, l: {**u, **l})
   options = tf.data.Options()
-  options.deterministic = False
+  # In order, the image order is a function of the seed alone and a run repeats on one
+  # machine; out of order, the first epoch enters the cache in the order threads finish.
+  options.deterministic = in_order
   options.experimental_optimization.map_parallelization = True
   return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
 
@@ -90,7 +94,8 @@ def distributed_train_dataset(strategy: tf.distribute.Strategy, source: ImageSou
                               global_batch: int, pixel_range: Tuple[float, float], seed: int,
                               shuffle_buffer: int, cache: bool = True,
                               labelled: Optional[tf.data.Dataset] = None,
-                              global_labelled_batch: int = 0, global_extra: int = 0):
+                              global_labelled_batch: int = 0, global_extra: int = 0,
+                              in_order: bool = True):
   """`train_dataset` distributed over the strategy's replicas (global batches split evenly)."""
   n = strategy.num_replicas_in_sync
   if global_batch % n:
@@ -106,7 +111,7 @@ def distributed_train_dataset(strategy: tf.distribute.Strategy, source: ImageSou
     return train_dataset(source, ctx.get_per_replica_batch_size(global_batch), pixel_range,
                          seed + ctx.input_pipeline_id, shuffle_buffer, cache, ctx, labelled,
                          global_labelled_batch // n if labelled is not None else 0,
-                         global_extra // n)
+                         global_extra // n, in_order)
 
   return strategy.distribute_datasets_from_function(fn)
 

@@ -219,7 +219,7 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   dataset = data_lib.distributed_train_dataset(
       strategy, source, tc.batch_size, pixel_range, tc.seed + start,
       config.data.shuffle_buffer, config.data.cache, labelled, inputs.labelled_batch,
-      inputs.extra_images)
+      inputs.extra_images, in_order=config.data.in_order)
   iterator = iter(dataset)
   train_loop = train_step.make_train_loop(state, config, strategy)
   # Real images that set D's inference-mode BatchNorm statistics before every save (the same

@@ -44,7 +44,8 @@ def train_dataset(source: ImageSource, per_replica_batch: int,
   [per_replica_extra, H, W, C]: more unlabelled images, distinct from 'images' (the same
   shuffled stream, batched together then split). Images are cached as uint8 (before shuffling),
   shuffled with a reshuffle every epoch, repeated, batched with drop_remainder (static shapes for
-  the compiled step), converted to float and prefetched. In order, the same seed gives the same batches.
+  the compiled step), converted to float and prefetched. In order, the same seed gives the same
+  batches.
 
   Args:
     source: The ImageSource.

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Sets up infogan_tf on a fresh machine: a virtualenv in .venv with the package (editable) and,
 # with --test, the test extra. On Debian/Ubuntu as root it also installs the apt packages the
-# project uses (dataset-fashion-mnist: offline Fashion-MNIST IDX files); elsewhere it skips them.
+# project uses (dataset-fashion-mnist: offline Fashion-MNIST IDX files; with --test, chromium and
+# chromium-driver for the explorer's browser tests); elsewhere it skips them (those tests skip).
 #   bash scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APT_PACKAGES=(dataset-fashion-mnist)
 PYTHON="${PYTHON:-python3}"
 extras=""
-[[ "${1:-}" == "--test" ]] && extras="[test]"
+if [[ "${1:-}" == "--test" ]]; then
+  extras="[test]"
+  APT_PACKAGES+=(chromium chromium-driver)  # the explorer's browser tests
+fi
 
 if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
   if ! dpkg -s "${APT_PACKAGES[@]}" >/dev/null 2>&1; then

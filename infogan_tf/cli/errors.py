@@ -31,12 +31,20 @@ _KNOWN = {
 }
 
 
+# Lines TensorFlow wraps a graph's error in ("Graph execution error:", "Detected at node ...
+# defined at (most recent call last):", "<stack traces unavailable>", "[[{{node ...}}]]").
+_TF_FRAME = re.compile(r"^(Graph execution error:?|Detected at node .*|<stack traces unavailable>|"
+                       r"\[\[.*\]\].*|File \".*|)$")
+
+
 def first_line(error: BaseException) -> str:
   """An exception's message, first line only (at most 300 characters), without TensorFlow's
-  '{{function_node ...}}' and '[Op:...]' decorations."""
+  '{{function_node ...}}' and '[Op:...]' decorations and the lines a graph's error is wrapped
+  in (the op's own message is the line kept)."""
   text = (getattr(error, "message", None) or str(error) or "").strip()
   text = re.sub(r"\{\{[^}]*\}\}\s*", "", text)
-  line = text.splitlines()[0] if text else ""
+  lines = [line.strip() for line in text.splitlines()]
+  line = next((line for line in lines if not _TF_FRAME.match(line)), lines[0] if lines else "")
   line = re.sub(r"\s*\[Op:[^\]]*\].*$", "", line).strip()
   return line[:300] or type(error).__name__
 

@@ -15,7 +15,7 @@ import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from infogan_tf.serving import client
-from tests import helpers
+from tests import helpers, serving_standin
 
 
 # ---- request/response formats ----------------------------------------------------------------
@@ -67,12 +67,6 @@ def test_images_to_uint8():
 
 # ---- loopback servers --------------------------------------------------------------------
 
-def _error_text(e):
-  """The informative line of a TF error (TF Serving reports the assertion message too)."""
-  lines = [l.strip() for l in str(e).splitlines() if l.strip()]
-  hits = [l for l in lines if "assertion failed" in l or "incompatible" in l.lower()]
-  return (hits or lines or [type(e).__name__])[0][:500]
-
 
 class _SavedModelServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
   """Answers Predict like TF Serving: named inputs -> signature -> named outputs."""
@@ -88,7 +82,7 @@ class _SavedModelServicer(prediction_service_pb2_grpc.PredictionServiceServicer)
       inputs = {k: tf.constant(tf.make_ndarray(v)) for k, v in request.inputs.items()}
       outputs = self.model.signatures[name](**inputs)
     except (tf.errors.InvalidArgumentError, TypeError, ValueError) as e:
-      context.abort(grpc.StatusCode.INVALID_ARGUMENT, _error_text(e))
+      context.abort(grpc.StatusCode.INVALID_ARGUMENT, serving_standin.error_text(e))
     response = predict_pb2.PredictResponse()
     response.model_spec.CopyFrom(request.model_spec)
     for k, v in outputs.items():
@@ -139,61 +133,10 @@ def test_grpc_bad_requests_are_errors(grpc_target):
     c.close()
 
 
-def _tensor_from_json(value, spec):
-  """TF Serving's JSON -> tensor rules: {"b64": ...} is bytes; numbers take the spec dtype."""
-  def unb64(v):
-    if isinstance(v, dict) and "b64" in v:
-      return base64.b64decode(v["b64"])
-    if isinstance(v, list):
-      return [unb64(x) for x in v]
-    return v
-  return tf.constant(unb64(value), dtype=spec.dtype)
-
-
-class _RestHandler(http.server.BaseHTTPRequestHandler):
-  model = None
-
-  def log_message(self, *args):  # keep test output clean
-    pass
-
-  def do_POST(self):  # noqa: N802
-    if not self.path.startswith("/v1/models/infogan") or not self.path.endswith(":predict"):
-      return self._reply(404, {"error": f"unknown path {self.path}"})
-    body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-    fn = self.model.signatures[body.get("signature_name", "serving_default")]
-    specs = fn.structured_input_signature[1]
-    try:
-      if "instances" in body:
-        cols = {k: [row[k] for row in body["instances"]] for k in body["instances"][0]}
-      else:
-        cols = body["inputs"]
-      outputs = fn(**{k: _tensor_from_json(v, specs[k]) for k, v in cols.items()})
-    except (tf.errors.InvalidArgumentError, TypeError, ValueError) as e:
-      return self._reply(400, {"error": _error_text(e)})
-    outputs = {k: v.numpy().tolist() for k, v in outputs.items()}
-    if "instances" in body:
-      n = len(body["instances"])
-      return self._reply(200, {"predictions": [{k: v[i] for k, v in outputs.items()}
-                                               for i in range(n)]})
-    return self._reply(200, {"outputs": outputs})
-
-  def _reply(self, code, payload):
-    data = json.dumps(payload).encode()
-    self.send_response(code)
-    self.send_header("Content-Type", "application/json")
-    self.send_header("Content-Length", str(len(data)))
-    self.end_headers()
-    self.wfile.write(data)
-
-
 @pytest.fixture(scope="module")
 def rest_url(exported):
-  handler = type("Handler", (_RestHandler,), {"model": tf.saved_model.load(exported.path)})
-  server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-  thread = threading.Thread(target=server.serve_forever, daemon=True)
-  thread.start()
-  yield f"http://127.0.0.1:{server.server_address[1]}"
-  server.shutdown()
+  with serving_standin.rest_server(exported.path) as url:
+    yield url
 
 
 def test_rest_round_trip_in_both_formats(rest_url):

@@ -429,7 +429,7 @@ SCORERS = (score_semi_supervised, score_clustering, score_info, score_probe, sco
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
              probe_fractions: Sequence[float] = (0.01, 0.1), max_train_examples: int = 60000,
              checkpoint: Optional[str] = None, seed: int = 0, write: bool = True,
-             output_dir: Optional[str] = None) -> dict:
+             output_dir: Optional[str] = None, projector_images: int = 2000) -> dict:
   """Evaluates the latest (or given) checkpoint of a workdir; writes eval/report.json.
 
   Args:
@@ -443,6 +443,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     write: Write report.json, traversal PNGs and TensorBoard events into `output_dir`.
     output_dir: Where to write (default workdir/eval); checked for writability before any
       work, so a read-only workdir fails at once rather than after the evaluation.
+    projector_images: With `write`, the first this many evaluation images go to TensorBoard's
+      embedding projector (Q's trunk features, thumbnails, label / Q's category / confidence /
+      factors as metadata; 0 = none).
 
   Returns:
     The report dict.
@@ -498,7 +501,34 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     writer.scalars(report["step"], summaries.report_scalars(report))
     writer.images(report["step"], grids)
     writer.close()
+    if projector_images:
+      count = min(projector_images, len(ctx.test_x))
+      summaries.write_projector(out_dir, ctx.codes["features"][:count],
+                                data_lib.from_pixel_range(ctx.test_x[:count], pixel_range),
+                                projector_columns(ctx, count))
+      report["projector_images"] = count
+      with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:
+        json.dump(report, f, indent=2, default=float)
   return report
+
+
+def projector_columns(ctx: EvalContext, count: int) -> Dict[str, list]:
+  """The projector's metadata of the first `count` evaluation images: the class, Q's category
+  and its confidence per categorical code, and the known factors."""
+  columns = {}
+  if (ctx.test_y[:count] >= 0).any():
+    names = ctx.test.class_names
+    columns["label"] = [(names[y] if names else str(y)) if y >= 0 else "-"
+                        for y in ctx.test_y[:count].tolist()]
+  for i in range(len(ctx.spec.categorical)):
+    probs = ctx.codes[f"cat{i}_probs"][:count]  # [count, k_i]
+    columns[f"Q cat{i}"] = probs.argmax(axis=1).tolist()
+    columns[f"Q cat{i} confidence"] = [f"{p:.3f}" for p in probs.max(axis=1)]
+  for j, name in enumerate(ctx.test.factor_names):
+    columns[name] = [f"{v:.3g}" for v in ctx.test_f[:count, j]]
+  if not columns:
+    columns["index"] = list(range(count))
+  return columns
 
 
 def summary_table(report: dict) -> str:

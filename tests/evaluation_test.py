@@ -33,6 +33,42 @@ def _eval_events(workdir, subdir="eval"):
   return events
 
 
+def _check_projector(workdir, report):
+  """TensorBoard's own projector plugin finds run 'eval' and reads Q's features of the first
+  evaluation images, with a thumbnail and a metadata row each."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from tensorboard.backend.event_processing import data_provider  # pylint: disable=g-import-not-at-top
+  from tensorboard.backend.event_processing import plugin_event_multiplexer as pem  # pylint: disable=g-import-not-at-top
+  from tensorboard.plugins import base_plugin  # pylint: disable=g-import-not-at-top
+  from tensorboard.plugins.projector import projector_plugin  # pylint: disable=g-import-not-at-top
+
+  n = report["projector_images"]
+  assert n == report["num_test"] == 1000  # fewer than the default 2000: all of them
+  mux = pem.EventMultiplexer()
+  mux.AddRunsFromDirectory(workdir)
+  mux.Reload()
+  plugin = projector_plugin.ProjectorPlugin(base_plugin.TBContext(
+      logdir=workdir, multiplexer=mux,
+      data_provider=data_provider.MultiplexerDataProvider(mux, workdir)))
+  plugin._update_configs()  # pylint: disable=protected-access
+  config = plugin._configs["eval"]  # pylint: disable=protected-access
+  embedding = config.embeddings[0]
+  features = plugin._get_reader_for_run("eval").get_tensor(  # pylint: disable=protected-access
+      embedding.tensor_name)
+  from tests import export_helpers  # pylint: disable=g-import-not-at-top
+  config_lib, g, d = export_helpers.reload_models(workdir)
+  source = evaluation.data_lib.load_source(config_lib.data, split="test")
+  test_x = evaluation.load_arrays(source, (0.0, 1.0), n)[0]
+  np.testing.assert_array_equal(features, evaluation.encode(d, test_x)["features"])
+  rows = open(os.path.join(workdir, "eval", embedding.metadata_path)).read().splitlines()
+  assert rows[0].split("\t") == ["label", "Q cat0", "Q cat0 confidence", "shape", "scale",
+                                  "rotation", "x", "y"]
+  assert len(rows) == n + 1 and rows[1].split("\t")[0] in source.class_names
+  sprite = tf.io.decode_png(open(os.path.join(workdir, "eval", "sprite.png"), "rb").read())
+  assert sprite.shape == (32 * 28, 32 * 28, 1)  # ceil(sqrt(1000)) = 32 thumbnails a side
+  assert list(embedding.sprite.single_image_dim) == [28, 28]
+
+
 def test_report_has_every_section(workdir, classifier_dir):
   report = evaluation.evaluate(workdir, num_samples=300, classifier_dir=classifier_dir,
                                probe_fractions=(0.1,), max_train_examples=400)
@@ -72,6 +108,7 @@ def test_report_has_every_section(workdir, classifier_dir):
   assert "mig/mig" in events[4] and "step" not in events[4]
   assert "factor_vae/score" in events[4] and "dci/disentanglement" in events[4]
   assert events[4]["traversal/cat0_cont0"] == "image"
+  _check_projector(workdir, report)
   # The Frechet classifier is saved and reused: asking again loads it (training would fail).
   def no_training():
     raise AssertionError("the saved classifier was not reused")

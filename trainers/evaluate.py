@@ -29,6 +29,9 @@ flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
 flags.DEFINE_string("output_dir", None,
                     "Where report.json, traversal PNGs and TensorBoard events go (default "
                     "<workdir>/eval); for a workdir you cannot write to.")
+flags.DEFINE_integer("projector_images", 2000, "Evaluation images shown in TensorBoard's "
+                     "embedding projector (Q's features, thumbnails, label, Q's category and "
+                     "confidence; 0 = none).", lower_bound=0)
 command.define_flags()
 flags.adopt_module_key_flags(command)  # --help lists --debug and --verbose
 FLAGS = flags.FLAGS
@@ -51,9 +54,13 @@ def work() -> int:
   output_dir = FLAGS.output_dir or os.path.join(workdir, evaluation.EVAL_SUBDIR)
   report = evaluation.evaluate(workdir, FLAGS.num_samples, FLAGS.classifier_dir,
                                fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
-                               output_dir=output_dir)
+                               output_dir=output_dir,
+                               projector_images=FLAGS.projector_images)
   print(evaluation.summary_table(report))
   print(f"report: {os.path.join(output_dir, evaluation.REPORT_FILENAME)}")
+  if report.get("projector_images"):
+    print(f"embedding projector ({report['projector_images']} images): tensorboard "
+          f"--logdir={os.path.dirname(os.path.abspath(output_dir))}, PROJECTOR tab")
   return 0
 
 

@@ -107,3 +107,55 @@ def read_metrics(workdir: str):
     return []
   with open(path) as f:
     return [json.loads(line) for line in f if line.strip()]
+
+
+PROJECTOR_TENSOR = "embedding/.ATTRIBUTES/VARIABLE_VALUE"  # the checkpoint key of `embedding`
+MAX_SPRITE_SIDE = 8192  # TensorBoard's projector refuses larger sprite images
+
+
+def write_projector(run_dir: str, features: np.ndarray, images: np.ndarray,
+                    columns: Dict[str, list]) -> str:
+  """TensorBoard's embedding projector for one run: `tensorboard --logdir=<its parent>` shows
+  the points with their thumbnails, coloured or labelled by any metadata column.
+
+  Args:
+    run_dir: The run's folder (e.g. workdir/eval); written: an embedding checkpoint (and its
+      `checkpoint` state file), metadata.tsv, sprite.png, projector_config.pbtxt.
+    features: [N, F] the embedded vectors.
+    images: [N, H, W, C] uint8 thumbnails (C in 1, 3), in the order of `features`.
+    columns: {column name: N values} for metadata.tsv (tabs and newlines are replaced).
+
+  Returns:
+    The path of projector_config.pbtxt.
+  """
+  from tensorboard.plugins import projector  # pylint: disable=g-import-not-at-top
+  n, h, w, _ = images.shape
+  side = math.ceil(math.sqrt(n))  # the sprite: a side x side grid, row-major
+  if side * max(h, w) > MAX_SPRITE_SIDE:
+    raise ValueError(f"{n} thumbnails of {h}x{w} exceed the projector's {MAX_SPRITE_SIDE}-pixel "
+                     "sprite: embed fewer images")
+  os.makedirs(run_dir, exist_ok=True)
+  sprite = np.zeros([side * h, side * w, images.shape[3]], np.uint8)
+  for i, image in enumerate(images):
+    r, c = divmod(i, side)
+    sprite[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
+  with open(os.path.join(run_dir, "sprite.png"), "wb") as f:
+    f.write(tf.io.encode_png(sprite).numpy())
+  clean = lambda v: str(v).replace("\t", " ").replace("\n", " ")
+  with open(os.path.join(run_dir, "metadata.tsv"), "w") as f:
+    f.write("\t".join(columns) + "\n")
+    for row in zip(*columns.values()):
+      f.write("\t".join(clean(v) for v in row) + "\n")
+  # Saved with a checkpoint state file holding a relative path, where the projector looks
+  # (the run's folder), so the workdir can move.
+  checkpoint = tf.train.Checkpoint(embedding=tf.Variable(features.astype(np.float32)))
+  tf.train.CheckpointManager(checkpoint, run_dir, max_to_keep=1,
+                             checkpoint_name="embedding").save()
+  config = projector.ProjectorConfig()
+  embedding = config.embeddings.add()
+  embedding.tensor_name = PROJECTOR_TENSOR
+  embedding.metadata_path = "metadata.tsv"
+  embedding.sprite.image_path = "sprite.png"
+  embedding.sprite.single_image_dim.extend([w, h])
+  projector.visualize_embeddings(run_dir, config)
+  return os.path.join(run_dir, "projector_config.pbtxt")

@@ -17,10 +17,12 @@ logs one line; none ends in a traceback.
 
 from __future__ import annotations
 
+import errno
 import http.server
 import json
 import logging
 import os
+import sys
 import time
 import urllib.parse
 from typing import Any, Dict, Optional, Tuple
@@ -65,8 +67,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self._body(app_lib.MAX_UPLOAD_BYTES, "an upload",
                           app_lib.content_type_error(self.headers.get("Content-Type", "")))
         query = urllib.parse.parse_qs(url.query)
-        seed = app_lib.int_param({"seed": _int_or_text(query.get("seed", ["0"])[0])}, "seed", 0,
-                            app_lib.MAX_SEED)
+        seed = app_lib.int_param({"seed": _int_or_text(query.get("seed", ["0"])[0])},
+                                 "seed", 0, app_lib.MAX_SEED)
         answer = self.server.explorer.encode(body, seed)
       elif url.path in routes:
         answer = routes[url.path](self._json_body())
@@ -154,7 +156,6 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
 
   def handle_error(self, request, client_address):
     """One line, not socketserver's traceback; a browser that went away is no error."""
-    import sys  # pylint: disable=g-import-not-at-top
     error = sys.exc_info()[1]
     if isinstance(error, (BrokenPipeError, ConnectionResetError)):
       log.debug("%s went away: %s", client_address[0], error)
@@ -181,7 +182,6 @@ def make_server(explorer: Optional[app_lib.Explorer], host: str = "127.0.0.1",
 
 def port_in_use_message(error: OSError, host: str, port: int) -> Optional[str]:
   """One line for a bind failure, or None when it is not one."""
-  import errno  # pylint: disable=g-import-not-at-top
   if error.errno == errno.EADDRINUSE:
     return f"port {port} on {host} is in use: pick another with --port"
   if error.errno in (errno.EADDRNOTAVAIL, errno.EACCES):

@@ -211,6 +211,23 @@ def test_ss_models_name_their_categories_and_classes(tmp_path):
   assert app.traversal({"cat": 0, "cont": 0, "steps": 2})["row_names"] == names
 
 
+@pytest.mark.parametrize("categorical, continuous", [((), 3), ((4,), 0)])
+def test_a_model_without_one_kind_of_code(tmp_path, categorical, continuous):
+  """The signatures leave out the inputs of a code part the model lacks: so does the page."""
+  config = helpers.with_parts(helpers.tiny_config(),
+                              latent=dict(categorical=categorical, continuous=continuous))
+  generator, discriminator = build_models(config)
+  path = exporter.write_saved_model(generator, discriminator, config, str(tmp_path)).path
+  app = explorer.Explorer(explorer.LocalBackend(path))
+  assert app.model.categorical == categorical and app.model.continuous == continuous
+  grid = app.grid({"categorical": [0] * len(categorical), "continuous": [0.5] * continuous})
+  assert len(grid["images"]) == 16
+  out = app.encode(png_bytes(np.zeros([28, 28, 1], np.uint8)))
+  assert len(out["categorical"]) == len(categorical) and len(out["continuous"]) == continuous
+  with pytest.raises(explorer.ExplorerError, match="needs a categorical and a continuous"):
+    app.traversal({"cat": 0, "cont": 0})
+
+
 def test_a_folder_that_is_not_an_export_is_one_line(tmp_path):
   with pytest.raises(explorer.ModelDirError, match="holds no saved_model.pb"):
     explorer.LocalBackend(str(tmp_path))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import math
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import numpy as np
 
@@ -192,9 +192,9 @@ def readable(message: str, model: ModelInfo) -> str:
   return message
 
 
-def content_type_error(content_type: str) -> List[str]:
-  """[] when an upload's declared type can be an image, else [one-line message]."""
+def check_content_type(content_type: str) -> None:
+  """Refuses (415) an upload whose declared type cannot be an image (none declared is fine)."""
   kind = (content_type or "").split(";")[0].strip().lower()
-  if kind in IMAGE_TYPES or kind in ("", "application/octet-stream"):
-    return []
-  return [f"the upload is {kind}, not an image: pick a PNG, JPEG, GIF or BMP file"]
+  if kind not in IMAGE_TYPES and kind not in ("", "application/octet-stream"):
+    raise ExplorerError(f"the upload is {kind}, not an image: pick a PNG, JPEG, GIF or BMP "
+                        "file", 415)

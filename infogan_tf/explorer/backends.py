@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
+from infogan_tf.cli import errors
 from infogan_tf.serving import client, exporter, warmup
 
 
@@ -109,9 +110,10 @@ class Backend:
     codes = self.predict("encode", {"images": images})
     num_cat = len([k for k in codes if re.fullmatch(r"cat\d+_probs", k)])
     categorical = tuple(int(codes[f"cat{i}_probs"].shape[-1]) for i in range(num_cat))
-    names = category_names(self.meta(), num_cat)
+    meta = self.meta()
+    names = category_names(meta, num_cat)
     class_outputs = [None] * num_cat
-    ss = self.meta().get("config", {}).get("semi_supervised", {})
+    ss = meta.get("config", {}).get("semi_supervised", {})
     for code, column in zip(ss.get("codes") or (), ss.get("label_columns") or ()):
       key = "class" if column == "label" else f"class_{column}"
       if key in codes and code < num_cat:
@@ -125,11 +127,6 @@ class Backend:
         class_outputs=tuple(class_outputs), source=self.source)
 
 
-def _first_line(error: BaseException) -> str:
-  from infogan_tf.cli import errors  # pylint: disable=g-import-not-at-top
-  return errors.first_line(error)
-
-
 class LocalBackend(Backend):
   """An exported version loaded with `tf.saved_model.load` (the signatures TF Serving runs)."""
 
@@ -140,7 +137,8 @@ class LocalBackend(Backend):
     try:
       self._model = tf.saved_model.load(self.path)
     except (OSError, ValueError, tf.errors.OpError) as e:
-      raise ModelDirError(f"{self.path} is not a loadable SavedModel: {_first_line(e)}") from e
+      raise ModelDirError(f"{self.path} is not a loadable SavedModel: "
+                          f"{errors.first_line(e)}") from e
     missing = {"sample", "encode", "generate", "encode_image_bytes"} - set(
         self._model.signatures)
     if missing:
@@ -159,7 +157,7 @@ class LocalBackend(Backend):
     try:
       out = fn(**{k: tf.constant(v, dtype=specs[k].dtype) for k, v in inputs.items()})
     except (tf.errors.InvalidArgumentError, ValueError, TypeError) as e:
-      raise BackendError(_first_line(e)) from e
+      raise BackendError(errors.first_line(e)) from e
     return {k: v.numpy() for k, v in out.items()}
 
 

@@ -64,8 +64,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     t0 = time.perf_counter()
     try:
       if url.path == "/api/encode":
-        body = self._body(app_lib.MAX_UPLOAD_BYTES, "an upload",
-                          app_lib.content_type_error(self.headers.get("Content-Type", "")))
+        app_lib.check_content_type(self.headers.get("Content-Type", ""))
+        body = self._body(app_lib.MAX_UPLOAD_BYTES, "an upload")
         query = urllib.parse.parse_qs(url.query)
         seed = app_lib.int_param({"seed": _int_or_text(query.get("seed", ["0"])[0])},
                                  "seed", 0, app_lib.MAX_SEED)
@@ -85,10 +85,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
   # ---- bodies ------------------------------------------------------------------------------
 
-  def _body(self, limit: int, what: str, refusals=()) -> bytes:
+  def _body(self, limit: int, what: str) -> bytes:
     """The request body, refused before it is read when its declared size is over `limit`."""
-    if refusals:
-      raise app_lib.ExplorerError(refusals[0], 415)
     length = self.headers.get("Content-Length")
     if length is None or not length.isdigit():
       raise app_lib.ExplorerError("the request has no Content-Length", 411)

@@ -493,6 +493,12 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     for name, grid in grids.items():
       visualize.write_png(os.path.join(out_dir, f"traversal_{name}.png"), grid)
     report["traversals"] = sorted(f"traversal_{n}.png" for n in grids)
+    if projector_images:
+      count = min(projector_images, len(ctx.test_x))
+      summaries.write_projector(out_dir, ctx.codes["features"][:count],
+                                data_lib.from_pixel_range(ctx.test_x[:count], pixel_range),
+                                projector_columns(ctx, count))
+      report["projector_images"] = count
     with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:
       json.dump(report, f, indent=2, default=float)
     # TensorBoard run 'eval' beside 'train' (by default), at the checkpoint's step.
@@ -501,14 +507,6 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     writer.scalars(report["step"], summaries.report_scalars(report))
     writer.images(report["step"], grids)
     writer.close()
-    if projector_images:
-      count = min(projector_images, len(ctx.test_x))
-      summaries.write_projector(out_dir, ctx.codes["features"][:count],
-                                data_lib.from_pixel_range(ctx.test_x[:count], pixel_range),
-                                projector_columns(ctx, count))
-      report["projector_images"] = count
-      with open(os.path.join(out_dir, REPORT_FILENAME), "w") as f:
-        json.dump(report, f, indent=2, default=float)
   return report
 
 

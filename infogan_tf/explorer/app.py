@@ -16,6 +16,7 @@ from typing import Any, Dict
 import numpy as np
 
 from infogan_tf.explorer.backends import Backend, BackendError, ModelInfo
+from infogan_tf.serving.client import images_to_uint8
 
 SLIDER_RANGE = 2.0  # the page's sliders span [-2, 2] (the paper's traversals)
 MAX_CODE_VALUE = 10.0  # what the API accepts for a continuous code (beyond: far off the prior)
@@ -40,11 +41,6 @@ def png_data_url(image: np.ndarray) -> str:
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   png = tf.io.encode_png(image).numpy()
   return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _uint8(images: np.ndarray) -> np.ndarray:
-  """float [N, H, W, C] in [0, 1] -> uint8."""
-  return np.clip(np.round(np.asarray(images, np.float32) * 255.0), 0, 255).astype(np.uint8)
 
 
 def int_param(params: Dict[str, Any], name: str, low: int, high: int, default=None) -> int:
@@ -111,7 +107,7 @@ class Explorer:
     out = self._predict("sample_with_codes", {
         "count": np.int32(count), "seed": np.int64(seed),
         **self._inputs(categorical, continuous)})
-    return {"images": [png_data_url(x) for x in _uint8(out["images"])]}
+    return {"images": [png_data_url(x) for x in images_to_uint8(out["images"])]}
 
   def traversal(self, params: Dict[str, Any]) -> Dict[str, Any]:
     """The paper's Figure 2 from `generate`: a row per category of categorical code `cat`, a
@@ -135,7 +131,7 @@ class Explorer:
     inputs = {"categorical": categorical.astype(np.int32), "continuous": continuous}
     if m.noise_dim:
       inputs["noise"] = np.repeat(drawn["noise"], steps, axis=0)  # [rows * S, Z]
-    images = _uint8(self._predict("generate", inputs)["images"])  # [rows * S, H, W, C]
+    images = images_to_uint8(self._predict("generate", inputs)["images"])  # [rows * S, H, W, C]
     names = m.category_names[cat] or [str(k) for k in range(rows)]
     return {"row_names": list(names), "values": [float(v) for v in values],
             "rows": [[png_data_url(x) for x in images[r * steps:(r + 1) * steps]]
@@ -166,7 +162,7 @@ class Explorer:
     if m.noise_dim:
       inputs["noise"] = self._predict("sample", {"count": np.int32(1),
                                                  "seed": np.int64(seed)})["noise"]
-    out["generated"] = png_data_url(_uint8(self._predict("generate", inputs)["images"])[0])
+    out["generated"] = png_data_url(images_to_uint8(self._predict("generate", inputs)["images"])[0])
     return out
 
   # ---- the model ---------------------------------------------------------------------------

@@ -10,12 +10,12 @@ import dataclasses
 import json
 import os
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
 from infogan_tf.cli import errors
-from infogan_tf.serving import client, exporter, warmup
+from infogan_tf.serving import client, exporter, signatures, warmup
 
 
 class BackendError(RuntimeError):
@@ -80,17 +80,6 @@ def _asset_meta(version_dir: str) -> dict:
     return json.load(f)
 
 
-def category_names(meta: dict, num_categorical: int) -> List[Optional[List[str]]]:
-  """Per categorical code, the class names of the label column an ss code is tied to."""
-  names: List[Optional[List[str]]] = [None] * num_categorical
-  ss = meta.get("config", {}).get("semi_supervised", {})
-  for code, column in zip(ss.get("codes") or (), ss.get("label_columns") or ()):
-    listed = meta.get("class_names", {}).get(column)
-    if listed and code < num_categorical:
-      names[code] = list(listed)
-  return names
-
-
 class Backend:
   """`predict(signature, inputs) -> {output: array}`; subclasses say where it runs."""
 
@@ -110,14 +99,16 @@ class Backend:
     codes = self.predict("encode", {"images": images})
     num_cat = len([k for k in codes if re.fullmatch(r"cat\d+_probs", k)])
     categorical = tuple(int(codes[f"cat{i}_probs"].shape[-1]) for i in range(num_cat))
+    # ss codes (from the export's config asset): their classes' names and encode's output.
     meta = self.meta()
-    names = category_names(meta, num_cat)
-    class_outputs = [None] * num_cat
+    names, class_outputs = [None] * num_cat, [None] * num_cat
     ss = meta.get("config", {}).get("semi_supervised", {})
     for code, column in zip(ss.get("codes") or (), ss.get("label_columns") or ()):
-      key = "class" if column == "label" else f"class_{column}"
-      if key in codes and code < num_cat:
-        class_outputs[code] = key
+      if code >= num_cat:
+        continue
+      names[code] = meta.get("class_names", {}).get(column) or None
+      if signatures.class_output_name(column) in codes:
+        class_outputs[code] = signatures.class_output_name(column)
     return ModelInfo(
         image_shape=tuple(int(d) for d in images.shape[1:]),
         noise_dim=int(drawn["noise"].shape[-1]) if "noise" in drawn else 0,

@@ -370,12 +370,17 @@ class ServingFunctions:
     return sorted(eps, key=lambda e: order.get(e.name, 1))
 
 
+def class_output_name(column: str) -> str:
+  """The `encode` output naming the class of an ss code tied to `column`: 'class' for the
+  class label, 'class_<column>' for another column."""
+  return "class" if column == "label" else f"class_{column}"
+
+
 def class_output_names(config: config_lib.ExperimentConfig) -> Dict[int, str]:
-  """{ss code index: encode output name}: 'class' for the code tied to the class label,
-  'class_<column>' for a code tied to another column; empty for unsupervised models."""
+  """{ss code index: encode output name} (`class_output_name`); empty for unsupervised
+  models."""
   ss = config.semi_supervised
-  return {c: "class" if column == "label" else f"class_{column}"
-          for c, column in zip(ss.codes, ss.label_columns)}
+  return {c: class_output_name(column) for c, column in zip(ss.codes, ss.label_columns)}
 
 
 def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...]]:

@@ -28,6 +28,9 @@ import numpy as np
 
 from benchmarks.seeds import ROOT, headline, run_command
 
+HEADERS = {"mig": "MIG", "factor_vae": "FactorVAE", "dci": "DCI", "acc": "ACC", "nmi": "NMI",
+           "frechet": "Fréchet"}
+
 
 def parse_args():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -113,7 +116,8 @@ def main():
            + f" --label=\"{args.label}\" --scores={args.scores}`", "",
            f"{throughput.machine_line(result['machine'])}; {result['date']}; "
            f"{result['seconds']:.0f} s. Mean ± std over seeds at each kept checkpoint.", "",
-           "| step | " + " | ".join(f"{n}: {k}" for n in names for k in present) + " |",
+           "| step | " + " | ".join(f"{n}: {HEADERS.get(k, k)}" for n in names for k in present)
+           + " |",
            "|---" * (1 + len(names) * len(present)) + "|"]
   for step in steps:
     cells = [cell(tables[n][step][k]) if k in tables[n].get(step, {}) else ""
@@ -125,7 +129,8 @@ def main():
     paired = {}
     lines += ["", f"Paired difference ({names[1]} - {names[0]}, the same seeds), mean ± std, "
               "and how many seeds it raised:", "",
-              "| step | " + " | ".join(present) + " |", "|---" * (1 + len(present)) + "|"]
+              "| step | " + " | ".join(HEADERS.get(k, k) for k in present) + " |",
+              "|---" * (1 + len(present)) + "|"]
     for step in steps:
       cells = []
       for k in present:
@@ -133,7 +138,8 @@ def main():
         if both:
           d = np.asarray([b[step][k][s] - a[step][k][s] for s in both])
           paired.setdefault(str(step), {})[k] = d.tolist()
-          cells.append(f"{cell(d)} ({int((d > 0).sum())}/{len(d)})")
+          std = d.std(ddof=1) if len(d) > 1 else 0.0
+          cells.append(f"{d.mean():+.3f} ± {std:.3f} ({int((d > 0).sum())}/{len(d)})")
         else:
           cells.append("")
       lines.append(f"| {step} | " + " | ".join(cells) + " |")

@@ -11,7 +11,9 @@ the value of one code k with c1 (k drawn uniformly from the participating codes,
 differs in every other participating code (another category; a continuous value at least
 `gap(step)` away); its noise and the codes outside `cr_codes` are drawn independently. Reusing
 the first image halves the extra generator work of the paper's two fresh images per pair; the
-pairs have the same distribution. C predicts k from the pair. C trains from
+pairs have the same distribution; the second images' generator call leaves G's BatchNorm moving
+statistics alone (they stay the average of the main batches', as in a run without CR). C
+predicts k from the pair. C trains from
 step 0 with weight 1; G's weight w(step) is 0 before `cr_start_step`, then rises linearly to
 `cr_weight` over `cr_ramp_steps`. C is its own small network on the two images stacked along
 channels (the paper's), or a head on D's trunk features of both images ('trunk').
@@ -170,8 +172,13 @@ class Contrastive(base.Family):
     first = LatentSample(latent.noise[:n], [c[:n] for c in latent.categorical],
                          latent.continuous[:n])
     second, shared = sample_pairs(self.spec, self.codes, self.rng, first, gap)
+    # The second images serve the CR losses only: the scope keeps G's BatchNorm moving
+    # statistics (every inference-mode image: evaluation, export) the average of the step's
+    # main batch, as without CR, instead of a second, 16-image update a step.
+    with keras.StatelessScope():
+      second_images = G(self.spec.generator_input(second), training=True)  # [n, H, W, C]
     return {"contrastive/first": fake[:n],  # [n, H, W, C]
-            "contrastive/second": G(self.spec.generator_input(second), training=True),
+            "contrastive/second": second_images,
             "contrastive/shared": shared}
 
   def own_networks(self) -> List[Tuple[Any, List[tf.Variable]]]:

@@ -155,6 +155,16 @@ def test_before_cr_start_step_a_run_trains_as_without_cr(tmp_path):
     assert b["cr/weight"] == 0.0
     timing = {k for k in a if k.startswith("perf/")}
     assert {k: b[k] for k in a if k not in timing} == {k: a[k] for k in a if k not in timing}
+  # And the checkpoints hold the same values, G's BatchNorm moving statistics included: the
+  # pairs' extra generator call must not move them (they make every inference-mode image).
+  plain_ckpt, late_ckpt = (tf.train.load_checkpoint(str(tmp_path / name / "checkpoints"))
+                           for name in ("plain", "late"))
+  names = [n for n, _ in tf.train.list_variables(str(tmp_path / "plain" / "checkpoints"))
+           if n != "_CHECKPOINTABLE_OBJECT_GRAPH"]
+  assert any("moving_variance" in n or "moving_var" in n for n in names), names[:20]
+  for name in names:
+    np.testing.assert_array_equal(late_ckpt.get_tensor(name), plain_ckpt.get_tensor(name),
+                                  err_msg=name)
 
 
 def test_resume_keeps_cr_on_or_off():

@@ -8,8 +8,8 @@ Per arm two rows: the seeds (mean ± sample std, best / worst) and the pick (`<a
 its score and rank). On data with known factors, also in how many seeds the codes own the
 factors one to one (each factor the top code of a different code, by the FactorVAE score's
 majority votes and by DCI's largest importance; read from each seed's eval/report.json). With two
-arms over the same seeds: the paired difference per score (second - first), mean ± std, and in
-how many seeds the second arm scored higher. Printed, and appended to --out when given.
+arms: the paired difference per score (second - first) over the seeds both trained, mean ± std,
+and in how many of them the second arm scored higher. Printed, and appended to --out when given.
 """
 
 from __future__ import annotations
@@ -72,15 +72,19 @@ def markdown(arms, title=None) -> str:
                  + " | ".join(seeds_cells) + " |")
     lines.append(f"| {name} + selection: seed {pick['seed']} (rank) | "
                  + " | ".join(pick_cells) + " |")
-  if len(arms) == 2 and [r["seed"] for r in arms[0][2]["runs"]] == [
-      r["seed"] for r in arms[1][2]["runs"]]:
+  seeds = [{r["seed"] for r in a["runs"]} for _, _, a in arms]
+  common = sorted(seeds[0] & seeds[1]) if len(arms) == 2 else []
+  if len(common) >= 2:  # the paired difference over the seeds both arms trained
     (a_name, _, a), (b_name, _, b) = arms
+    a_by, b_by = ({r["seed"]: r for r in x["runs"]} for x in (a, b))
     cells = []
     for k, _ in scores:
-      d = np.array([rb[k] - ra[k] for ra, rb in zip(a["runs"], b["runs"])])
+      d = np.array([b_by[s][k] - a_by[s][k] for s in common])
       cells.append(f"{d.mean():+.3f} ± {d.std(ddof=1):.3f} ({int((d > 0).sum())} of {len(d)} "
                    "higher)")
-    lines.append(f"| {b_name} - {a_name}, paired by seed | " + " | ".join(cells)
+    which = "" if len(common) == len(a["runs"]) == len(b["runs"]) else (
+        " (seeds " + ", ".join(map(str, common)) + ")")
+    lines.append(f"| {b_name} - {a_name}, paired by seed{which} | " + " | ".join(cells)
                  + (" |" if not owner_metrics else " | |"))
   lines += ["", "Command: `python -m benchmarks.selection_table " + " ".join(
       f"--arm=\"{n}={os.path.relpath(os.path.abspath(p), ROOT)}\"" for n, p, _ in arms) + "`"]

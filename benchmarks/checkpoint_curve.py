@@ -21,15 +21,14 @@ import glob
 import json
 import os
 import re
-import sys
 import time
 
 import numpy as np
 
-from benchmarks.seeds import ROOT, headline, run_command
+from benchmarks.seeds import ROOT, checkpoint_steps, headline, report_at
+from benchmarks.selection_table import SCORES
 
-HEADERS = {"mig": "MIG", "factor_vae": "FactorVAE", "dci": "DCI", "acc": "ACC", "nmi": "NMI",
-           "frechet": "Fréchet"}
+HEADERS = dict(SCORES)  # score key -> its column name
 
 
 def parse_args():
@@ -48,30 +47,6 @@ def parse_args():
       parser.error(f"--arm={text}: want NAME=GLOB matching at least one workdir")
     arms.append((name, pattern, workdirs))
   return args, arms
-
-
-def checkpoint_steps(workdir: str):
-  """The steps of the checkpoints kept in workdir/checkpoints, ascending."""
-  names = os.listdir(os.path.join(workdir, "checkpoints"))
-  return sorted(int(m.group(1)) for m in map(re.compile(r"ckpt-(\d+)\.index$").match, names) if m)
-
-
-def report_at(workdir: str, step: int, seed: int) -> dict:
-  """The evaluation report of workdir's checkpoint at `step` (evaluated on first use)."""
-  latest = os.path.join(workdir, "eval", "report.json")
-  if os.path.exists(latest):
-    with open(latest) as f:
-      report = json.load(f)
-    if report["step"] == step:
-      return report
-  output_dir = os.path.join(workdir, "eval_steps", str(step))
-  path = os.path.join(output_dir, "report.json")
-  if not os.path.exists(path):
-    run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
-                 f"--checkpoint={os.path.join(workdir, 'checkpoints', f'ckpt-{step}')}",
-                 f"--output_dir={output_dir}", f"--seed={seed}"])
-  with open(path) as f:
-    return json.load(f)
 
 
 def main():
@@ -101,8 +76,8 @@ def main():
           out.setdefault(r["step"], {}).setdefault(k, {})[r["seed"]] = r[k]
     return out
 
-  def cell(values):
-    values = np.asarray(list(values.values()) if isinstance(values, dict) else values)
+  def cell(by_seed):
+    values = np.asarray(list(by_seed.values()))
     std = values.std(ddof=1) if len(values) > 1 else 0.0
     return f"{values.mean():.3f} ± {std:.3f}"
 

@@ -39,6 +39,34 @@ def run_command(cmd):
   return proc, time.time() - t0
 
 
+def checkpoint_steps(workdir: str):
+  """The steps of the checkpoints kept in workdir/checkpoints, ascending."""
+  names = os.listdir(os.path.join(workdir, "checkpoints"))
+  return sorted(int(m.group(1)) for m in map(re.compile(r"ckpt-(\d+)\.index$").match, names) if m)
+
+
+def report_at(workdir: str, step: int, seed: int) -> dict:
+  """The evaluation report of workdir's checkpoint at `step`, evaluated on first use: the
+  latest checkpoint's in <workdir>/eval (trainers.evaluate's default), an earlier one's in
+  <workdir>/eval_steps/<step>."""
+  if step == checkpoint_steps(workdir)[-1]:
+    output_dir, flags = os.path.join(workdir, "eval"), []
+  else:
+    output_dir = os.path.join(workdir, "eval_steps", str(step))
+    flags = [f"--checkpoint={os.path.join(workdir, 'checkpoints', f'ckpt-{step}')}",
+             f"--output_dir={output_dir}"]
+  path = os.path.join(output_dir, "report.json")
+  fresh = False
+  if os.path.exists(path):
+    with open(path) as f:
+      fresh = json.load(f)["step"] == step
+  if not fresh:
+    run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}", *flags,
+                 f"--seed={seed}"])
+  with open(path) as f:
+    return json.load(f)
+
+
 def headline(report: dict) -> dict:
   row = {}
   if "clustering" in report and "cat0" in report["clustering"]:

@@ -21,7 +21,8 @@ import time
 
 import numpy as np
 
-from benchmarks.seeds import ROOT, headline, parse_run_arguments, run_command
+from benchmarks.seeds import (ROOT, checkpoint_steps, headline, parse_run_arguments, report_at,
+                              run_command)
 
 SCORES = ("acc", "nmi", "mig", "factor_vae", "dci")  # higher is better
 
@@ -39,14 +40,7 @@ def main():
   runs = []
   for seed in seeds:
     workdir = os.path.join(parent, SEED_DIR.format(seed))
-    report_path = os.path.join(workdir, "eval", "report.json")
-    latest = max(int(f.split("-")[1].split(".")[0]) for f in
-                 os.listdir(os.path.join(workdir, "checkpoints")) if f.endswith(".index"))
-    if not (os.path.exists(report_path) and json.load(open(report_path))["step"] == latest):
-      run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}",
-                   f"--seed={seed}"])
-    with open(report_path) as f:
-      report = json.load(f)
+    report = report_at(workdir, checkpoint_steps(workdir)[-1], seed)
     row = {"seed": seed, "workdir": workdir, "step": report["step"], **headline(report)}
     runs.append(row)
     print(json.dumps(row), flush=True)

@@ -107,8 +107,8 @@ class Backend:
       if code >= num_cat:
         continue
       names[code] = meta.get("class_names", {}).get(column) or None
-      if signatures.class_output_name(column) in codes:
-        class_outputs[code] = signatures.class_output_name(column)
+      output = signatures.class_output_name(column)
+      class_outputs[code] = output if output in codes else None
     return ModelInfo(
         image_shape=tuple(int(d) for d in images.shape[1:]),
         noise_dim=int(drawn["noise"].shape[-1]) if "noise" in drawn else 0,

@@ -275,6 +275,18 @@ def _cli(*args):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
+def _communicate_or_dump(proc, timeout):
+  """proc.communicate(timeout=timeout); if it does not end, the failure shows where its threads
+  are (absl's app.run turns on faulthandler, which prints them on SIGABRT)."""
+  try:
+    return proc.communicate(timeout=timeout)
+  except subprocess.TimeoutExpired:
+    proc.send_signal(signal.SIGABRT)
+    _, err = proc.communicate()
+    stacks = err.split("\nExtension modules:")[0]  # faulthandler then lists every C module
+    pytest.fail(f"still running {timeout} s after Ctrl-C; its threads:\n{stacks[-8000:]}")
+
+
 def test_cli_serves_prints_its_url_and_stops_on_ctrl_c(exported, tmp_path):
   busy = socket.socket()
   busy.bind(("127.0.0.1", 0))
@@ -299,7 +311,7 @@ def test_cli_serves_prints_its_url_and_stops_on_ctrl_c(exported, tmp_path):
     status, info = call(url, "GET", "/api/info")
     assert status == 200 and info["categorical"] == [4]
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = _communicate_or_dump(proc, 60)
     assert proc.returncode == 0 and "export.explore: stopped" in out
     assert "Traceback" not in err
     for name, (p, code, start) in failing.items():

@@ -27,6 +27,24 @@ from benchmarks.seeds import (ROOT, checkpoint_steps, headline, parse_run_argume
 SCORES = ("acc", "nmi", "mig", "factor_vae", "dci")  # higher is better
 
 
+def _last_step(workdir: str) -> int:
+  """The step of workdir's latest kept checkpoint, 0 without one."""
+  try:
+    return (checkpoint_steps(workdir) or [0])[-1]
+  except FileNotFoundError:
+    return 0
+
+
+def _sweep_time(seconds: float, trained_now, seeds) -> str:
+  """What the sweep's time covers, for the results line."""
+  if list(trained_now) == list(seeds):
+    return f"sweep {seconds:.0f} s in all"
+  if not trained_now:
+    return "every seed trained before this run (sweep time in the earlier run's results)"
+  return (f"sweep {seconds:.0f} s for seed(s) {', '.join(map(str, trained_now))} (the others "
+          "trained before this run)")
+
+
 def main():
   args, label, slug, extra = parse_run_arguments(__doc__, "0-4", "selection")
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
@@ -34,9 +52,13 @@ def main():
 
   parent = os.path.join(args.base_workdir, slug)
   seeds = parse_seeds(args.seeds)
+  before = {seed: _last_step(os.path.join(parent, SEED_DIR.format(seed))) for seed in seeds}
   _, sweep_seconds = run_command([sys.executable, "-m", "trainers.sweep",
                                   f"--flagfile={args.flagfile}", *extra, f"--workdir={parent}",
                                   f"--seeds={args.seeds}", "--noselect"])
+  # A resumed benchmark trains only what its workdirs lack: the time is for those seeds.
+  trained_now = [seed for seed in seeds
+                 if _last_step(os.path.join(parent, SEED_DIR.format(seed))) != before[seed]]
   runs = []
   for seed in seeds:
     workdir = os.path.join(parent, SEED_DIR.format(seed))
@@ -60,7 +82,8 @@ def main():
                   "pick_at_least_mean_plus_std": bool(pick[k] >= mean + std)}
   result = {"label": label, "flagfile": args.flagfile, "extra": args.extra, "seeds": seeds,
             "date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(),
-            "sweep_seconds": sweep_seconds, "select_seconds": select_seconds, "runs": runs,
+            "sweep_seconds": sweep_seconds, "trained_now": trained_now,
+            "select_seconds": select_seconds, "runs": runs,
             "selection": {k: selection[k] for k in ("pick", "centrality", "similarity",
                                                      "reason")},
             "summary": summary}
@@ -75,8 +98,9 @@ def main():
          + (f" --label=\"{label}\"" if args.label else ""))
   lines = [f"## {label}", "", f"`{cmd}`", "",
            f"{throughput.machine_line(m)}; "
-           f"{result['date']}; {len(runs)} seeds, {runs[0]['step']} steps each; sweep "
-           f"{sweep_seconds:.0f} s in all, selection {select_seconds:.0f} s. The pick: "
+           f"{result['date']}; {len(runs)} seeds, {runs[0]['step']} steps each; "
+           f"{_sweep_time(sweep_seconds, trained_now, seeds)}, selection "
+           f"{select_seconds:.0f} s. The pick: "
            f"`{os.path.basename(selection['pick'])}` "
            f"({selection['reason'].replace(parent + os.sep, '')}).", "",
            "| score | mean ± std over seeds | best | worst | pick (rank) | per seed |",

@@ -14,7 +14,8 @@ encode(images [B, H, W, ch] f32 in [0, 1])                       (also `serving_
     -> cat<i>_probs [B, k_i] f32, cat<i> [B] int32 (arg-max), continuous_mean [B, C],
        continuous_std [B, C], features [B, F] (the shared trunk's output)
 encode_image_bytes(image_bytes [B] string: PNG/JPEG/BMP/GIF, sent as {"b64": ...} over REST)
-    -> as encode
+    -> as encode, and images [B, H, W, ch] f32 in [0, 1]: the pixels encoded, as decoded (a
+       GIF's first frame; a JPEG's stored pixels, EXIF orientation not applied)
 generate_class(classes [B] int32, seed [] int64)    (ss-InfoGAN models only)
     -> images [B, H, W, ch] of the given classes, other codes and noise drawn (deterministic per
        seed), and the codes drawn
@@ -26,9 +27,11 @@ matching. Class names are in assets.extra/infogan_config.json ('class_names').
 
 Inputs of a code part the model does not have (no noise, no categorical or no continuous code)
 are left out of the signatures. Out-of-range categorical indices, non-finite values, noise or
-continuous codes beyond +-LATENT_LIMIT (1e4), pixels outside [0, 1], wrong image sizes (read
-from an image file's header before it is decoded) and bad counts fail with
-InvalidArgumentError (an error response in TF Serving), never a silently wrong image.
+continuous codes beyond +-LATENT_LIMIT (1e4), pixels outside [0, 1], wrong image sizes, image
+files whose decoding would cost more than their size (every size the decoder will use is read
+before decoding: `infogan_tf.data.image_files`), formats that cannot be checked so (WebP) and
+bad counts fail with InvalidArgumentError (an error response in TF Serving), never a silently
+wrong image.
 """
 
 from __future__ import annotations
@@ -328,12 +331,13 @@ class ServingFunctions:
       return self._encode_unit(tf.clip_by_value(images, 0.0, 1.0))
 
   def encode_image_bytes(self, image_bytes: tf.Tensor) -> Dict[str, tf.Tensor]:
-    """`encode` for encoded image files (PNG/JPEG/BMP/GIF) of exactly the model's size."""
+    """`encode` for encoded image files (PNG/JPEG/BMP/GIF) of exactly the model's size, and
+    the decoded pixels (what the model saw)."""
     h, w, ch = self.image_shape
 
     def decode(data):
-      # The size is checked from the file's header before any pixel is decoded; the decoded
-      # size again (a header can lie).
+      # Every size the decoder will use is checked before any pixel is decoded; the decoded
+      # size again.
       image = image_files.decode_checked(data, ch, size=(h, w),
                                          what="image_bytes")  # [h', w', ch]
       ok = tf.reduce_all(tf.equal(tf.shape(image)[:2], [h, w]))
@@ -345,7 +349,7 @@ class ServingFunctions:
 
     images = tf.map_fn(decode, image_bytes,
                        fn_output_signature=tf.TensorSpec([h, w, ch], tf.float32))
-    return self._encode_unit(images)
+    return {**self._encode_unit(images), "images": images}
 
   def endpoints(self) -> List[Endpoint]:
     """All signatures, `DEFAULT_SIGNATURE` first (the first becomes serving_default)."""
@@ -396,7 +400,7 @@ def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...
   sample = ["images"] + (["noise"] if spec.noise_dim else []) + (
       ["categorical"] if spec.categorical else []) + (
       ["continuous"] if spec.num_continuous else [])
-  keys = {ENCODE: tuple(sorted(encode)), ENCODE_IMAGE_BYTES: tuple(sorted(encode)),
+  keys = {ENCODE: tuple(sorted(encode)), ENCODE_IMAGE_BYTES: tuple(sorted(encode + ["images"])),
           GENERATE: ("images",), SAMPLE: tuple(sorted(sample))}
   if spec.categorical or spec.num_continuous:
     keys[SAMPLE_WITH_CODES] = tuple(sorted(sample))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests import helpers
+from tests import helpers, image_bombs
 
 F32, I32, I64 = np.float32, np.int32, np.int64
 GOOD_GENERATE = dict(noise=np.zeros([2, 8], F32), categorical=np.zeros([2, 1], I32),
@@ -39,9 +39,9 @@ BAD = [
     # 0.4 MB that decodes to 400 MB: refused from its header, before decoding
     ("encode_image_bytes", dict(image_bytes=np.array([HUGE_PNG], object)),
      "image_bytes must decode to 28x28 images, got.*20000.*x.*20000"),
-    # a header that claims 1e9 pixels over a few bytes of data
+    # a header that claims 4e8 pixels over a few bytes of data: its chunks run past its end
     ("encode_image_bytes", dict(image_bytes=np.array([HUGE_PNG[:33] + b"\0" * 30], object)),
-     "image_bytes must decode to 28x28 images, got"),
+     "image_bytes: the file is truncated or malformed"),
     ("encode_image_bytes", dict(image_bytes=np.array([[_png(28, 28)]], object)),
      r"tensor image_bytes \[1,1\] is not compatible with expected shape \[\?\]"),
     ("generate", dict(GOOD_GENERATE, noise=np.zeros([2, 5], F32)),
@@ -120,3 +120,23 @@ def test_the_largest_latent_values_still_give_finite_images(loaded):
                                        categorical=np.zeros([2, 1], I32),
                                        continuous=(-limit * sign * np.ones([2, 2])).astype(F32)))
   assert np.all(np.isfinite(out["images"].numpy()))
+
+
+@pytest.mark.parametrize("name", sorted(image_bombs.BOMBS))
+def test_image_bombs_cost_the_saved_model_bounded_memory_and_time(loaded, name):
+  """The checks live in the SavedModel's graph: TF Serving has no explorer in front of it."""
+  import time  # pylint: disable=g-import-not-at-top
+  build, refusal = image_bombs.BOMBS[name]
+  data = np.array([build()], object)
+  _call(loaded, "encode_image_bytes", dict(image_bytes=np.array([_png(28, 28)], object)))
+  with helpers.peak_memory_growth() as grown:
+    start = time.perf_counter()
+    if refusal is None:
+      out = _call(loaded, "encode_image_bytes", dict(image_bytes=data))
+      assert out["images"].shape == (1, 28, 28, 1)
+    else:
+      with pytest.raises(tf.errors.InvalidArgumentError, match=refusal):
+        _call(loaded, "encode_image_bytes", dict(image_bytes=data))
+    seconds = time.perf_counter() - start
+  assert grown["mib"] < 64, grown
+  assert seconds < 1.0, seconds

@@ -6,7 +6,8 @@ grid that follows them, traversals, and Q's codes of an image you drop in.
       [--model_dir=/tmp/models/infogan]   # only for the export's class names
 
 The page talks only to this process (one origin); with --server, this process calls TF
-Serving's REST API. Prints the URL; Ctrl-C stops it.
+Serving's REST API. Only requests naming this machine's local host names (or --allowed_hosts)
+and coming from the page itself are answered. Prints the URL; Ctrl-C stops it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ flags.DEFINE_string("server", None, "A TF Serving REST endpoint, e.g. http://loc
 flags.DEFINE_string("model_name", "infogan", "The served model's name (with --server).")
 flags.DEFINE_string("host", "127.0.0.1", "Address to listen on (0.0.0.0: every interface).")
 flags.DEFINE_integer("port", 8080, "Port to listen on (0: any free port).")
+flags.DEFINE_list("allowed_hosts", [], "Host names the page may be reached by besides "
+                  "localhost, 127.0.0.1, [::1] and --host (e.g. this machine's name when "
+                  "--host=0.0.0.0); '*' accepts any (turns off the DNS-rebinding guard).")
 command.define_flags()
 flags.adopt_module_key_flags(command)
 FLAGS = flags.FLAGS
@@ -54,7 +58,7 @@ def work() -> int:
   log.setLevel(logging.DEBUG if FLAGS.verbose else logging.WARNING)
   log.propagate = False
   try:  # the port first: a port in use fails before the model loads
-    httpd = server_lib.make_server(None, FLAGS.host, FLAGS.port)
+    httpd = server_lib.make_server(None, FLAGS.host, FLAGS.port, FLAGS.allowed_hosts)
   except OSError as e:
     message = server_lib.port_in_use_message(e, FLAGS.host, FLAGS.port)
     if message is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import math
 import re
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import numpy as np
 
@@ -26,6 +26,7 @@ MAX_SEED = 2 ** 31 - 1
 # Uploads are model-sized images; a 64x64 RGB PNG is ~12 KB, an uncompressed BMP of it ~12 KB.
 MAX_UPLOAD_BYTES = 1 << 20
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp"}
+QUOTE_CHARS = 80  # a refused value is quoted up to this many characters, never whole
 
 
 class ExplorerError(ValueError):
@@ -43,17 +44,33 @@ def png_data_url(image: np.ndarray) -> str:
   return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def clipped(text: str) -> str:
+  """`text` cut to QUOTE_CHARS characters (a 60 KB value is not sent back whole)."""
+  return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 3] + "..."
+
+
+def quoted(value: Any) -> str:
+  """repr(value), `clipped`."""
+  return clipped(repr(value))
+
+
+def int_text(text: str):
+  """A query parameter as an int when it is one in ASCII digits (at most 18), else the text
+  (refused by `int_param` with the text quoted)."""
+  return int(text) if re.fullmatch(r"-?[0-9]{1,18}", text) else text
+
+
 def int_param(params: Dict[str, Any], name: str, low: int, high: int, default=None) -> int:
   value = params.get(name, default)
   if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-    raise ExplorerError(f"'{name}' must be an integer in [{low}, {high}], got {value!r}")
+    raise ExplorerError(f"'{name}' must be an integer in [{low}, {high}], got {quoted(value)}")
   return value
 
 
 def _list(params: Dict[str, Any], name: str, length: int) -> list:
   value = params.get(name, [])
   if not isinstance(value, list) or len(value) != length:
-    raise ExplorerError(f"'{name}' must be a list of {length} values, got {value!r}")
+    raise ExplorerError(f"'{name}' must be a list of {length} values, got {quoted(value)}")
   return value
 
 
@@ -81,13 +98,13 @@ class Explorer:
     for i, (value, k) in enumerate(zip(cats, m.categorical)):
       if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < k:
         raise ExplorerError(f"categorical code {i} must be an integer in [0, {k}), got "
-                            f"{value!r}")
+                            f"{quoted(value)}")
     conts = _list(params, "continuous", m.continuous)
     for j, value in enumerate(conts):
       if (isinstance(value, bool) or not isinstance(value, (int, float))
           or not math.isfinite(value) or abs(value) > MAX_CODE_VALUE):
         raise ExplorerError(f"continuous code {j} must be a number in [-{MAX_CODE_VALUE:g}, "
-                            f"{MAX_CODE_VALUE:g}], got {value!r}")
+                            f"{MAX_CODE_VALUE:g}], got {quoted(value)}")
     return np.array(cats, np.int32), np.array(conts, np.float32)
 
   def _inputs(self, categorical: np.ndarray, continuous: np.ndarray) -> Dict[str, np.ndarray]:
@@ -138,13 +155,15 @@ class Explorer:
                      for r in range(rows)]}
 
   def encode(self, data: bytes, seed: int = 0) -> Dict[str, Any]:
-    """Q's codes of one image file of the model's size, and G's image of those codes (with the
-    noise of `sample(seed)`'s first image)."""
+    """Q's codes of one image file of the model's size, the pixels Q saw (`input`: the file as
+    decoded, so a JPEG's EXIF rotation is not applied, as the page shows) and G's image of those
+    codes (`generated`, with the noise of `sample(seed)`'s first image)."""
     m = self.model
     if not data:
       raise ExplorerError("the upload is empty: pick an image file")
     codes = self._predict("encode_image_bytes", {"image_bytes": np.array([data], object)})
-    out: Dict[str, Any] = {"categorical": [], "continuous": []}
+    out: Dict[str, Any] = {"categorical": [], "continuous": [],
+                           "input": png_data_url(images_to_uint8(codes["images"])[0])}
     for i, k in enumerate(m.categorical):
       probs = codes[f"cat{i}_probs"][0]  # [k]
       names = m.category_names[i] or [str(c) for c in range(k)]
@@ -181,16 +200,36 @@ def readable(message: str, model: ModelInfo) -> str:
   if size:
     return (f"the model takes {h}x{w} images; this one is {size.group(2)} wide and "
             f"{size.group(1)} high (resize it first)")
+  refusal = re.search(r"image_bytes: ([^\]]+)\]((?: \[[^\]]*\])*)", message)
+  if refusal:  # image_files' refusals: their text and numbers
+    numbers = re.findall(r"\[([^\]]*)\]", refusal.group(2))
+    return " ".join([refusal.group(1).replace("\\'", "'"), *numbers]).strip()
   if re.search(r"Unknown image file format|decode_image|Invalid PNG|Invalid JPEG|"
-               r"not a valid|Input is empty|Corrupt", message):
+               r"not a valid|Input is empty|Corrupt|jpeg::|Invalid GIF|bmp", message):
     return ("not an image file the model can read (PNG, JPEG, GIF or BMP of "
             f"{h}x{w} pixels)")
   return message
 
 
-def check_content_type(content_type: str) -> None:
-  """Refuses (415) an upload whose declared type cannot be an image (none declared is fine)."""
-  kind = (content_type or "").split(";")[0].strip().lower()
-  if kind not in IMAGE_TYPES and kind not in ("", "application/octet-stream"):
-    raise ExplorerError(f"the upload is {kind}, not an image: pick a PNG, JPEG, GIF or BMP "
-                        "file", 415)
+def _media_type(content_type: Optional[str]) -> str:
+  return (content_type or "").split(";")[0].strip().lower()
+
+
+def check_upload_type(content_type: Optional[str]) -> None:
+  """Refuses (415) an upload whose declared type is not an image type or
+  application/octet-stream; none declared is refused too (a page on another origin can send a
+  body without a type, or as text/plain or a form, without asking first)."""
+  kind = _media_type(content_type)
+  if kind not in IMAGE_TYPES and kind != "application/octet-stream":
+    got = f"is {quoted(kind)}" if kind else "has no Content-Type"
+    raise ExplorerError(f"the upload {got}, not an image: send a PNG, JPEG, GIF or BMP file as "
+                        "image/png, image/jpeg, image/gif, image/bmp or "
+                        "application/octet-stream", 415)
+
+
+def check_json_type(content_type: Optional[str]) -> None:
+  """Refuses (415) a JSON request not declared as application/json."""
+  kind = _media_type(content_type)
+  if kind != "application/json":
+    got = f"is {quoted(kind)}" if kind else "has no Content-Type"
+    raise ExplorerError(f"the request {got}: send JSON as application/json", 415)

@@ -44,11 +44,14 @@ def serve(app):
 
 
 def call(url, method, path, body=None, headers=None, timeout=30):
-  """(status, parsed JSON) of one request."""
+  """(status, parsed JSON) of one request; a dict or list body is sent as application/json."""
   host, port = url.split("//")[1].split(":")
   conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
-  data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-  conn.request(method, path, body=data, headers=headers or {})
+  headers = dict(headers or {})
+  if isinstance(body, (dict, list)):  # as the page sends JSON
+    body = json.dumps(body).encode()
+    headers.setdefault("Content-Type", "application/json")
+  conn.request(method, path, body=body, headers=headers)
   response = conn.getresponse()
   payload = response.read()
   conn.close()
@@ -131,14 +134,17 @@ def test_encode_gives_qs_codes_and_the_image_back(local, signatures):
   assert decode_data_url(out["generated"]).shape == (28, 28, 1)
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 @pytest.mark.parametrize("method, path, body, headers, status, message", [
-    ("POST", "/api/grid", b"{not json", {}, 400, "not JSON"),
+    ("POST", "/api/grid", b"{not json", JSON, 400, "not JSON"),
     ("POST", "/api/grid", [1, 2], {}, 400, "a JSON object"),
     ("POST", "/api/grid", {"categorical": [4], "continuous": [0, 0]}, {}, 400,
      r"categorical code 0 must be an integer in \[0, 4\), got 4"),
     ("POST", "/api/grid", {"categorical": [1], "continuous": [0]}, {}, 400,
      "'continuous' must be a list of 2 values"),
-    ("POST", "/api/grid", b'{"categorical": [1], "continuous": [NaN, 0]}', {}, 400,
+    ("POST", "/api/grid", b'{"categorical": [1], "continuous": [NaN, 0]}', JSON, 400,
      "continuous code 0 must be a number"),
     ("POST", "/api/grid", {"categorical": [1], "continuous": [0, 0], "count": 1000}, {}, 400,
      r"'count' must be an integer in \[1, 64\]"),
@@ -147,9 +153,9 @@ def test_encode_gives_qs_codes_and_the_image_back(local, signatures):
     ("GET", "/static/../server.py", None, {}, 404, r"no file \.\./server\.py"),
     ("GET", "/static/app.py", None, {}, 404, "no file app.py"),
     ("POST", "/api/encode", b"hello", {"Content-Type": "text/plain"}, 415,
-     "the upload is text/plain, not an image"),
+     "the upload is 'text/plain', not an image"),
     ("POST", "/api/encode", b"hello", {"Content-Type": "image/png"}, 400,
-     "not an image file the model can read"),
+     "^not a PNG, JPEG, GIF or BMP file$"),
     ("POST", "/api/encode", b"", {"Content-Type": "image/png"}, 400, "the upload is empty"),
     ("POST", "/api/encode?seed=-3", b"x", {"Content-Type": "image/png"}, 400,
      r"'seed' must be an integer in \[0, "),
@@ -177,7 +183,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(local):
   _, url = local
   port = int(url.rsplit(":", 1)[1])
   with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-    s.sendall(b"POST /api/encode HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+    s.sendall(b"POST /api/encode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
               b"Content-Length: 50000000\r\n\r\n")
     answer = b""
     while chunk := s.recv(65536):  # the server closes the connection after an error
@@ -186,7 +192,8 @@ def test_an_oversized_upload_is_refused_before_it_is_read(local):
   assert answer.startswith("HTTP/1.1 413"), answer
   assert "an upload of 50000000 bytes is over the limit of 1048576 bytes" in answer
   with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-    s.sendall(b"POST /api/grid HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"POST /api/grid HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Content-Type: application/json\r\n\r\n")
     assert s.recv(65536).decode().startswith("HTTP/1.1 411")
 
 
@@ -446,10 +453,12 @@ def test_the_page_encodes_an_upload_and_shows_every_refusal(browser, exported, t
         "continuous means: ")
     assert browser.find_element(By.ID, "encode-generated").get_attribute("src").startswith(
         "data:image/png;base64,")
+    shown = browser.find_element(By.ID, "encode-input").get_attribute("src")  # what Q saw
+    np.testing.assert_array_equal(decode_data_url(shown), np.full([28, 28, 1], 200, np.uint8))
 
     for name, message in [("big.png", "big.png: the model takes 28x28 images; this one is "
                            "64 wide and 48 high"),
-                          ("notes.png", "notes.png: not an image file the model can read"),
+                          ("notes.png", "notes.png: not a PNG, JPEG, GIF or BMP file"),
                           ("huge.png", "huge.png is 2097156 bytes, over the limit of "
                            "1048576 bytes")]:
       browser.execute_script("arguments[0].value = ''", upload)  # as a new pick does

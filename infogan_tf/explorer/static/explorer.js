@@ -239,7 +239,7 @@ async function encodeFile(file) {
     const out = await api(`/api/encode?seed=${state.seed}`, {
       method: "POST", headers: { "Content-Type": file.type || "application/octet-stream" },
       body: file });
-    $("encode-input").src = URL.createObjectURL(file);
+    $("encode-input").src = out.input;  // the pixels Q saw, as decoded from the file
     $("encode-generated").src = out.generated;
     showCodes(out);
     result.hidden = false;

@@ -232,7 +232,6 @@ def _check_writable(directory: str) -> None:
     raise OSError(e.errno, e.strerror, directory) from e
 
 
-@traced_graphs.releasing
 @dataclasses.dataclass
 class EvalContext:
   """What the scorers of one evaluation share: the restored models, the evaluation images and
@@ -426,6 +425,7 @@ SCORERS = (score_semi_supervised, score_clustering, score_info, score_probe, sco
            score_conditional_generation, score_mig, score_factor_vae, score_dci)
 
 
+@traced_graphs.releasing
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
              probe_fractions: Sequence[float] = (0.01, 0.1), max_train_examples: int = 60000,
              checkpoint: Optional[str] = None, seed: int = 0, write: bool = True,

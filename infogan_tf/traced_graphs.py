@@ -17,6 +17,8 @@ garbage collector frees.
 from __future__ import annotations
 
 import functools
+import gc
+import threading
 import weakref
 
 import tensorflow as tf
@@ -80,14 +82,29 @@ def release() -> int:
   return moved
 
 
+_depth = threading.local()
+
+
 def releasing(fn):
-  """Decorates a library entry point (train, evaluate, export): `release()` when it returns."""
+  """Decorates a library entry point (train, evaluate, export): when the outermost such call
+  returns, `release()`, then free what the call left in reference cycles (gc.collect).
+
+  A traced graph, its functions and the Keras objects of a run reference each other: only the
+  cycle collector frees them, and it runs a full collection rarely (after many allocations of
+  long-lived objects), so five `train` calls grew the process by ~50 MiB each. Collecting once
+  per entry point costs ~0.1-0.3 s against a call of seconds to hours; nested entry points
+  (evaluate inside a sweep) collect once, at the outermost.
+  """
 
   @functools.wraps(fn)
   def wrapper(*args, **kwargs):
+    _depth.value = getattr(_depth, "value", 0) + 1
     try:
       return fn(*args, **kwargs)
     finally:
+      _depth.value -= 1
       release()
+      if _depth.value == 0:
+        gc.collect()
 
   return wrapper

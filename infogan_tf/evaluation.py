@@ -5,7 +5,8 @@ Reports (all on a labelled held-out split unless said otherwise):
     labels: ACC (one-to-one Hungarian matching), ACC with majority labels, NMI, ARI, and the
     code-value x label count table with the label each code value is matched to;
   - info: per-code L_I = H(c) - CE (categorical) and ln 2 - NLL (continuous) on generated
-    samples, next to H(c);
+    samples, next to H(c): as the exported models compute it (inference mode) and with batch
+    statistics (as training logs it);
   - probe: linear-probe accuracy of the trunk features with 1% and 10% of the train labels;
   - frechet: Fréchet distance between real and generated images in the feature space of a
     classifier trained on the dataset's labels (saved and reused, see metrics/feature_classifier);
@@ -96,16 +97,31 @@ def encode(discriminator, images: np.ndarray, batch: int = 1000,
 
 
 def info_on_samples(generator, discriminator, config, num_samples: int, seed: int = 0,
-                    batch: int = 1000) -> Dict[str, float]:
-  """Per-code L_I estimates on generated samples, with H(c) beside each."""
+                    batch: int = 1000, training: bool = False) -> Dict[str, float]:
+  """Per-code L_I estimates on generated samples, with H(c) beside each.
+
+  Args:
+    generator, discriminator: The restored models.
+    config: The run's config.
+    num_samples: Generated samples.
+    seed: Seed of the codes.
+    batch: Samples per pass.
+    training: False: G and D in inference mode, as exported (D's BatchNorm statistics are those
+      of real images, calibrated before every checkpoint, so this is what the exported `encode`
+      reads from generated images). True: each batch's own statistics, as the train step runs
+      them (pass the training batch size), which is what training logs as mi/<code>; the
+      running statistics these passes move are put back.
+  """
   spec = LatentSpec(config.latent)
+  models = (generator, discriminator)
+  saved = [[v.numpy() for v in m.non_trainable_variables] for m in models] if training else []
   sums: Dict[str, float] = {}
   n = 0
   for start in range(0, num_samples, batch):
     b = min(batch, num_samples - start)
     sample = spec.numpy_sample(b, seed + start)
-    images = generator(spec.generator_input(sample), training=False)
-    out = discriminator(images, training=False)
+    images = generator(spec.generator_input(sample), training=training)
+    out = discriminator(images, training=training)
     q = losses.info_loss(out, [tf.constant(c) for c in sample.categorical],
                          tf.constant(sample.continuous), 1.0, 1.0, config.loss.continuous_std)
     for i, ce in enumerate(q.categorical):
@@ -113,6 +129,9 @@ def info_on_samples(generator, discriminator, config, num_samples: int, seed: in
     for j in range(spec.num_continuous):
       sums[f"cont{j}"] = sums.get(f"cont{j}", 0.0) + float(tf.reduce_sum(q.continuous[:, j]))
     n += b
+  for model, values in zip(models, saved):
+    for v, value in zip(model.non_trainable_variables, values):
+      v.assign(value)
   report = {}
   for i, h in enumerate(spec.categorical_entropies()):
     report[f"cat{i}"] = {"L_I": h - sums[f"cat{i}"] / n, "H": h}
@@ -315,9 +334,17 @@ def score_clustering(ctx: EvalContext, report: dict) -> None:
 
 
 def score_info(ctx: EvalContext, report: dict) -> None:
-  """'info': L_I per code on generated samples, beside H(c)."""
+  """'info': L_I per code on generated samples, beside H(c): 'L_I' as the exported models
+  compute it (inference mode: D normalises generated images with the statistics of real ones)
+  and 'L_I_batch_statistics' as the train step computes it (each training-sized batch's own
+  statistics; what training logs as mi/<code>). The two part when generated images' statistics
+  differ from real images' (see `info_on_samples`)."""
   report["info"] = info_on_samples(ctx.generator, ctx.discriminator, ctx.config,
                                    ctx.num_samples, ctx.seed)
+  batched = info_on_samples(ctx.generator, ctx.discriminator, ctx.config, ctx.num_samples,
+                            ctx.seed, batch=ctx.config.train.batch_size, training=True)
+  for code, scores in batched.items():
+    report["info"][code]["L_I_batch_statistics"] = scores["L_I"]
 
 
 def score_probe(ctx: EvalContext, report: dict) -> None:
@@ -548,7 +575,11 @@ def summary_table(report: dict) -> str:
     if "table" in s:
       lines.append(cluster_table_text(code, s["table"]))
   for code, s in report["info"].items():
-    lines.append(f"  L_I {code:6s} {s['L_I']:.3f} / H(c) {s['H']:.3f}")
+    line = f"  L_I {code:6s} {s['L_I']:.3f}"
+    if "L_I_batch_statistics" in s:
+      line += (f" as exported, {s['L_I_batch_statistics']:.3f} with batch statistics (as "
+               "training logs it)")
+    lines.append(f"{line} / H(c) {s['H']:.3f}")
   for k, v in report.get("probe", {}).items():
     lines.append(f"  linear {k:10s} {v:.3f}")
   if "frechet" in report:

@@ -8,8 +8,10 @@ import sys
 import numpy as np
 import pytest
 
+from infogan_tf import config as config_lib
 from infogan_tf import evaluation
 from infogan_tf.metrics import feature_classifier
+from infogan_tf.training import checkpointing
 from tests import helpers
 
 
@@ -82,6 +84,9 @@ def test_report_has_every_section(workdir, classifier_dir):
   assert matched / 1000 == pytest.approx(c["acc"])
   assert "matched label" in evaluation.summary_table(report)  # the table is printed
   assert report["info"]["cat0"]["H"] == pytest.approx(np.log(4))
+  # L_I as exported and as training logs it (batch statistics), both named in the text.
+  assert set(report["info"]["cont0"]) == {"L_I", "L_I_batch_statistics", "H"}
+  assert "with batch statistics (as training logs it)" in evaluation.summary_table(report)
   assert set(report["probe"]) == {"probe@10%"}
   assert report["frechet"]["distance"] > 0
   assert report["frechet"]["classifier"]["test_accuracy"] > 0.5  # shapes are easy
@@ -173,3 +178,20 @@ def test_labelled_training_images_are_left_out():
   fashion = config_lib.ExperimentConfig(data=config_lib.DataConfig(name="fashion_mnist"))
   assert not evaluation.evaluates_on_training_images(fashion, "test")
   assert evaluation.evaluates_on_training_images(fashion, "train")
+
+
+def test_l_i_with_batch_statistics_leaves_the_running_statistics_as_they_were(workdir):
+  """The batch-statistics L_I runs G and D in training mode, which moves BatchNorm's running
+  statistics; the evaluator puts them back, so the scorers after it see the checkpoint."""
+  config = config_lib.load_config(workdir)
+  generator, discriminator = evaluation.build_models(config)
+  checkpointing.restore_for_inference(generator, discriminator, workdir)
+  before = [v.numpy() for v in generator.non_trainable_variables
+            + discriminator.non_trainable_variables]
+  batched = evaluation.info_on_samples(generator, discriminator, config, 64, batch=16,
+                                       training=True)
+  after = [v.numpy() for v in generator.non_trainable_variables
+           + discriminator.non_trainable_variables]
+  for a, b in zip(before, after):
+    np.testing.assert_array_equal(a, b)
+  assert np.isfinite(batched["cont0"]["L_I"])

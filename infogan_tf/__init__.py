@@ -8,6 +8,8 @@ The public surface (each name has its own docstring):
   evaluate     evaluate(workdir) -> report dict (also written to <workdir>/eval/report.json)
   export       export(workdir, export_dir) -> ExportResult: a TF Serving SavedModel version
                with encoder.keras and generator.keras beside it
+  refine       refine(workdir, RefineConfig()) -> RefineResult: self-labelling, a finishing
+               step that sharpens the categorical codes (writes <workdir>/refined)
   models       Generator, Discriminator, DiscriminatorOutput, build_models, LatentSpec
   Keras reuse  SavedModelLayer (an exported signature as a Keras layer), LatentInput
 
@@ -37,6 +39,7 @@ from infogan_tf.config import (  # noqa: E402
     OptimizerConfig, SemiSupervisedConfig, TrainConfig, load_config)
 from infogan_tf.evaluation import evaluate  # noqa: E402
 from infogan_tf.latent import LatentSample, LatentSpec  # noqa: E402
+from infogan_tf.self_labelling import RefineConfig, RefineResult, refine  # noqa: E402
 from infogan_tf.models import (Discriminator, DiscriminatorOutput, Generator,  # noqa: E402
                                build_models)
 from infogan_tf.serving.exporter import ExportResult  # noqa: E402
@@ -50,6 +53,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConfigError", "DataConfig", "Discriminator", "DiscriminatorOutput", "ExperimentConfig",
     "ExportResult", "Generator", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
-    "LossConfig", "ModelConfig", "OptimizerConfig", "SavedModelLayer", "SemiSupervisedConfig",
-    "TrainConfig", "TrainResult", "build_models", "evaluate", "export", "load_config", "train",
+    "LossConfig", "ModelConfig", "OptimizerConfig", "RefineConfig", "RefineResult",
+    "SavedModelLayer", "SemiSupervisedConfig", "TrainConfig", "TrainResult", "build_models",
+    "evaluate", "export", "load_config", "refine", "train",
 ]

@@ -29,8 +29,9 @@ from infogan_tf import datasets
 class ConfigFlag:
   """One config field's flag."""
 
-  part: str  # 'train', 'data', ... (an ExperimentConfig field)
+  part: str  # 'train', 'data', ... (an ExperimentConfig field); '' for another settings class
   field: dataclasses.Field
+  owner: Any = None  # the dataclass holding `field` (default: the ExperimentConfig part's)
 
   @property
   def name(self) -> str:
@@ -42,7 +43,8 @@ class ConfigFlag:
 
   @property
   def hint(self):
-    return config_lib.field_types(config_lib.PART_TYPES[self.part])[self.field.name]
+    owner = self.owner or config_lib.PART_TYPES[self.part]
+    return config_lib.field_types(owner)[self.field.name]
 
   @property
   def default(self):
@@ -134,6 +136,26 @@ def config_from_flags(fv: flags.FlagValues = flags.FLAGS) -> config_lib.Experime
     values[flag.part][flag.field.name] = flag.value(fv[flag.name].value)
   parts = {part: config_lib.PART_TYPES[part](**v) for part, v in values.items()}
   return config_lib.ExperimentConfig(**parts).validate()
+
+
+def settings_flags(cls) -> Iterator[ConfigFlag]:
+  """The flags of another settings dataclass whose fields are `config_lib.field`s (e.g.
+  `infogan_tf.refine.RefineConfig`), one per field."""
+  for f in dataclasses.fields(cls):
+    yield ConfigFlag("", f, cls)
+
+
+def define_settings_flags(cls, fv: flags.FlagValues = flags.FLAGS) -> None:
+  """Defines `settings_flags(cls)` on `fv` (idempotent per FlagValues)."""
+  for flag in settings_flags(cls):
+    if flag.name not in fv:
+      flag.define(fv)
+
+
+def settings_from_flags(cls, fv: flags.FlagValues = flags.FLAGS):
+  """`cls` from parsed flags (validate it where the class says how)."""
+  return cls(**{flag.field.name: flag.value(fv[flag.name].value)
+                for flag in settings_flags(cls)})
 
 
 def _markdown_default(flag: ConfigFlag) -> str:

@@ -28,6 +28,7 @@ _KNOWN = {
     "WorkerLostError": ("worker lost", 1),
     "ExportError": ("export error", 1),
     "SelectionError": ("selection error", 1),
+    "RefineError": ("cannot refine", 1),
 }
 
 

@@ -24,7 +24,8 @@ import dataclasses
 import glob
 import json
 import os
-from typing import Dict, List, Optional, Sequence
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -70,6 +71,111 @@ def seed_config(config: config_lib.ExperimentConfig, seed: int) -> config_lib.Ex
 
 class SelectionError(ValueError):
   """The runs cannot be compared (too few, different latents or data, no checkpoint)."""
+
+
+# Where cluster schedulers put an array task's index: a Kubernetes Indexed Job, a SLURM array.
+TASK_INDEX_VARIABLES = ("JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID")
+
+
+def task_index(explicit: Optional[int] = None,
+               environ: Optional[Dict[str, str]] = None) -> Optional[Tuple[int, str]]:
+  """(index, where it came from) of this array task: `explicit` (a flag), else the first of
+  TASK_INDEX_VARIABLES set in `environ`; None when neither is set (not an array task).
+
+  Raises:
+    ConfigError: A variable that is not a non-negative integer.
+  """
+  if explicit is not None:
+    return explicit, "--task_index"
+  environ = os.environ if environ is None else environ
+  for name in TASK_INDEX_VARIABLES:
+    value = environ.get(name, "").strip()
+    if value:
+      if not value.isascii() or not value.isdigit():
+        raise config_lib.ConfigError(f"{name}={value!r} is not a task index (an integer >= 0)")
+      return int(value), name
+  return None
+
+
+def seed_of_task(seeds: Sequence[int], index: int, source: str) -> int:
+  """The seed array task `index` trains: the index-th of `seeds`.
+
+  Raises:
+    ConfigError: The index is past the list (the message says how to size the array).
+  """
+  if not 0 <= index < len(seeds):
+    raise config_lib.ConfigError(
+        f"task index {index} (from {source}) is past the {len(seeds)} seeds "
+        f"({', '.join(map(str, seeds))}): give the array {len(seeds)} tasks, indices "
+        f"0-{len(seeds) - 1}")
+  return seeds[index]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunStatus:
+  """How far a run is: its latest checkpoint's step of the steps it trains (0 when it has no
+  checkpoint or no config yet)."""
+
+  workdir: str
+  step: int
+  steps: Optional[int]
+
+  @property
+  def finished(self) -> bool:
+    return self.steps is not None and self.step >= self.steps
+
+  def describe(self) -> str:
+    if self.steps is None:
+      return f"{self.workdir} not started"
+    return f"{self.workdir} at step {self.step} of {self.steps}"
+
+
+def run_status(workdir: str) -> RunStatus:
+  """A run's progress, read from its config.json and checkpoint state (no lock is taken: the
+  runs may be on storage shared with machines still training them)."""
+  if not os.path.exists(os.path.join(workdir, config_lib.CONFIG_FILENAME)):
+    return RunStatus(workdir, 0, None)
+  steps = config_lib.load_config(workdir).train.steps
+  latest = checkpointing.latest_checkpoint(workdir)
+  step = int(latest.rsplit("-", 1)[1]) if latest else 0
+  return RunStatus(workdir, step, steps)
+
+
+def finished_runs(workdirs: Sequence[str], wait_seconds: float = 0.0,
+                  allow_unfinished: bool = False, poll_seconds: float = 30.0,
+                  log=print) -> List[str]:
+  """The runs to select among once training is over: every run, after waiting up to
+  `wait_seconds` for unfinished ones; with `allow_unfinished`, the finished ones (at least
+  MIN_RUNS) when others are still unfinished then.
+
+  Raises:
+    SelectionError: Runs still unfinished (each named with its step, or 'not started').
+  """
+  unfinished = wait_for_runs(workdirs, wait_seconds, poll_seconds, log)
+  if not unfinished:
+    return list(workdirs)
+  named = "; ".join(s.describe() for s in unfinished)
+  done = [w for w in workdirs if w not in {s.workdir for s in unfinished}]
+  if allow_unfinished and len(done) >= MIN_RUNS:
+    log(f"select: leaving out {len(unfinished)} unfinished run(s): {named}")
+    return done
+  advice = ("wait for them (--wait=SECONDS), or select among the finished ones "
+            "(--allow_unfinished)" if len(done) >= MIN_RUNS else
+            f"wait for them (--wait=SECONDS): {len(done)} finished, {MIN_RUNS} needed")
+  raise SelectionError(f"{len(unfinished)} run(s) not finished: {named}; {advice}")
+
+
+def wait_for_runs(workdirs: Sequence[str], wait_seconds: float, poll_seconds: float = 30.0,
+                  log=print) -> List[RunStatus]:
+  """Waits up to `wait_seconds` for every run to finish; returns the runs still unfinished."""
+  deadline = time.monotonic() + wait_seconds
+  while True:
+    unfinished = [s for s in map(run_status, workdirs) if not s.finished]
+    if not unfinished or time.monotonic() >= deadline:
+      return unfinished
+    log(f"select: waiting for {len(unfinished)} run(s): "
+        + "; ".join(s.describe() for s in unfinished))
+    time.sleep(min(poll_seconds, max(0.0, deadline - time.monotonic())))
 
 
 def expand_workdirs(patterns: Sequence[str]) -> List[str]:

@@ -2,6 +2,7 @@ r"""Picks the run to keep among seeds of one setting, without labels (the most c
 
   python -m trainers.select --workdirs='workdirs/sweep/seed_*'
   python -m trainers.select --workdirs=runs/a,runs/b,runs/c --output=/tmp/selection.json
+  python -m trainers.select --workdirs='/shared/sweep/seed_*' --wait=7200   # after a job array
 
 Scores every pair of runs by how much their codes agree (continuous codes: the FactorVAE score of
 one run's encoder on the other's generated codes; categorical codes: NMI of their Q assignments
@@ -30,6 +31,11 @@ flags.DEFINE_string("output", None, "Where selection.json goes (a file or a fold
 flags.DEFINE_integer("num_images", 2000, "Real images, and generated images per run, to "
                      "compare the runs' codes on.")
 flags.DEFINE_integer("seed", 0, "Seed of the generated codes and the FactorVAE votes.")
+flags.DEFINE_float("wait", 0.0, "Seconds to wait for runs still training (e.g. the other "
+                   "tasks of a cluster job array) before selecting; 0 = do not wait.",
+                   lower_bound=0.0)
+flags.DEFINE_bool("allow_unfinished", False, "Select among the finished runs (at least three) "
+                  "when others are still unfinished, naming those left out.")
 command.define_flags()
 flags.adopt_module_key_flags(command)  # --help lists --debug and --verbose
 FLAGS = flags.FLAGS
@@ -44,7 +50,8 @@ def work() -> int:
   if FLAGS.num_images < 100:
     print("trainers.select: --num_images must be at least 100", file=sys.stderr)
     return 2
-  workdirs = selection.expand_workdirs(FLAGS.workdirs)
+  workdirs = selection.finished_runs(selection.expand_workdirs(FLAGS.workdirs), FLAGS.wait,
+                                     FLAGS.allow_unfinished)
   result = selection.select(workdirs, FLAGS.num_images, FLAGS.seed)
   path = selection.write_selection(result, FLAGS.output)
   for workdir, centrality in zip(result["workdirs"], result["centrality"]):

@@ -150,6 +150,11 @@ def describe_non_finite(names: List[str]) -> str:
   return f"{len(names)} tensor{'s' if len(names) != 1 else ''} ({shown})"
 
 
+def latest_checkpoint(workdir: str) -> Optional[str]:
+  """The path prefix of a workdir's latest checkpoint, or None."""
+  return tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_SUBDIR))
+
+
 def restore_for_inference(generator, discriminator, workdir: str,
                           checkpoint: Optional[str] = None, averaged: bool = False) -> str:
   """Restores generator/discriminator weights (not optimisers) from a workdir.

@@ -1,5 +1,6 @@
 """trainers.sweep: seeds, one workdir each, resumable, then the selection."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -40,3 +41,70 @@ def test_sweep_trains_every_seed_resumes_and_selects(tmp_path):
                          capture_output=True, text=True, timeout=600)
   assert again.returncode == 0, again.stderr[-3000:]
   assert "resumed at step 2" in again.stderr or "already" in again.stderr, again.stderr[-2000:]
+
+
+def test_the_task_index_comes_from_the_flag_or_the_scheduler():
+  assert selection.task_index(None, {}) is None
+  assert selection.task_index(2, {"JOB_COMPLETION_INDEX": "0"}) == (2, "--task_index")
+  assert selection.task_index(None, {"JOB_COMPLETION_INDEX": "1"}) == (1, "JOB_COMPLETION_INDEX")
+  assert selection.task_index(None, {"SLURM_ARRAY_TASK_ID": "4"}) == (4, "SLURM_ARRAY_TASK_ID")
+  with pytest.raises(config_lib.ConfigError, match=r"SLURM_ARRAY_TASK_ID='x' is not a task"):
+    selection.task_index(None, {"SLURM_ARRAY_TASK_ID": "x"})
+  assert selection.seed_of_task([3, 5, 8], 1, "--task_index") == 5
+  with pytest.raises(config_lib.ConfigError,
+                     match=r"task index 3 \(from JOB_COMPLETION_INDEX\) is past the 3 seeds "
+                           r"\(3, 5, 8\): give the array 3 tasks, indices 0-2"):
+    selection.seed_of_task([3, 5, 8], 3, "JOB_COMPLETION_INDEX")
+
+
+def test_array_tasks_train_one_seed_each_then_the_selection_waits_for_them(tmp_path):
+  """Three tasks of a job array as separate processes (two as a Kubernetes Indexed Job, one as
+  a SLURM array task), then the selection step: named unfinished runs before, a pick after."""
+  base = [sys.executable, "-m", "trainers.sweep", f"--workdir={tmp_path}", *TINY, "--steps=2",
+          "--seeds=3,5,8", "--select_images=200"]
+  select = [*base, "--select_only"]
+  early = subprocess.run(select, cwd=helpers.ROOT, env=_env(), capture_output=True, text=True,
+                         timeout=600)
+  lines = [line for line in early.stderr.splitlines() if line.strip()]
+  assert early.returncode == 1 and len(lines) == 1, early.stderr[-2000:]
+  assert "3 run(s) not finished" in lines[0] and "seed_8 not started" in lines[0]
+  tasks = [subprocess.Popen(base, cwd=helpers.ROOT, env={**_env(), name: str(index)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+           for name, index in (("JOB_COMPLETION_INDEX", 0), ("JOB_COMPLETION_INDEX", 1),
+                               ("SLURM_ARRAY_TASK_ID", 2))]
+  for task, seed in zip(tasks, (3, 5, 8)):
+    out, err = task.communicate(timeout=600)
+    assert task.returncode == 0, err[-3000:]
+    assert f"seed {seed} under {tmp_path}" in out and "select with --select_only" in out
+    assert config_lib.load_config(str(tmp_path / f"seed_{seed}")).train.seed == seed
+  assert not (tmp_path / "selection.json").exists()  # tasks select nothing
+  done = subprocess.run([*select, "--wait=60"], cwd=helpers.ROOT, env=_env(),
+                        capture_output=True, text=True, timeout=600)
+  assert done.returncode == 0, done.stderr[-3000:]
+  picked = json.loads((tmp_path / "selection.json").read_text())["pick"]
+  assert picked in [str(tmp_path / f"seed_{s}") for s in (3, 5, 8)]
+  assert not any((tmp_path / f"seed_{s}").exists() for s in (0, 1, 2, 4))
+
+
+def test_selection_waits_then_names_or_leaves_out_unfinished_runs(tmp_path, trained_workdir):
+  import shutil  # pylint: disable=g-import-not-at-top
+  runs = []
+  for name in ("a", "b", "c"):
+    shutil.copytree(trained_workdir, tmp_path / name)
+    runs.append(str(tmp_path / name))
+  assert [selection.run_status(r).finished for r in runs] == [True] * 3
+  unfinished = str(tmp_path / "d")
+  shutil.copytree(trained_workdir, unfinished)
+  config = config_lib.load_config(unfinished)
+  config_lib.save_config(config.replace(train=dataclasses.replace(config.train, steps=10)),
+                         unfinished)
+  assert selection.run_status(unfinished).describe() == f"{unfinished} at step 4 of 10"
+  lines = []
+  with pytest.raises(selection.SelectionError,
+                     match=r"1 run\(s\) not finished: .*/d at step 4 of 10; wait for them"):
+    selection.finished_runs(runs + [unfinished], wait_seconds=0.3, poll_seconds=0.1,
+                            log=lines.append)
+  assert lines and "waiting for 1 run(s)" in lines[0]
+  assert selection.finished_runs(runs + [unfinished], allow_unfinished=True,
+                                 log=lines.append) == runs
+  assert "leaving out 1 unfinished run(s)" in lines[-1]

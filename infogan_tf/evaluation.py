@@ -347,6 +347,28 @@ def score_info(ctx: EvalContext, report: dict) -> None:
     report["info"][code]["L_I_batch_statistics"] = scores["L_I"]
 
 
+def agreed_accuracy(ctx: EvalContext, agreement: dict) -> dict:
+  """Per categorical code: the pick's accuracy (its one-to-one matching over all evaluation
+  images) on the images every run of its selection agreed on, beside all images'."""
+  out = {}
+  num_labels = int(ctx.test_y.max()) + 1
+  for code, scores in agreement.items():
+    if code not in ctx.codes:
+      continue
+    predicted = ctx.codes[code]  # [N]
+    k = ctx.spec.categorical[int(code[3:])]
+    matched = np.asarray(clustering.cluster_label_table(predicted, ctx.test_y, k, num_labels)
+                         ["matched_label"])  # [k]
+    correct = matched[predicted] == ctx.test_y  # [N]
+    agreed = np.asarray(scores["agreed"], np.int64)
+    agreed = agreed[agreed < len(correct)]
+    out[code] = {"runs": scores["runs"], "images": scores["images"],
+                 "agreed_images": int(len(agreed)),
+                 "acc_on_agreed": float(correct[agreed].mean()) if len(agreed) else None,
+                 "acc": float(correct.mean())}
+  return out
+
+
 def score_probe(ctx: EvalContext, report: dict) -> None:
   """'probe': a linear classifier on Q's trunk features with a few labels."""
   if not (ctx.labelled and ctx.has_held_out_images):
@@ -456,7 +478,8 @@ SCORERS = (score_semi_supervised, score_clustering, score_info, score_probe, sco
 def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[str] = None,
              probe_fractions: Sequence[float] = (0.01, 0.1), max_train_examples: int = 60000,
              checkpoint: Optional[str] = None, seed: int = 0, write: bool = True,
-             output_dir: Optional[str] = None, projector_images: int = 2000) -> dict:
+             output_dir: Optional[str] = None, projector_images: int = 2000,
+             agreement: Optional[dict] = None) -> dict:
   """Evaluates the latest (or given) checkpoint of a workdir; writes eval/report.json.
 
   Args:
@@ -473,6 +496,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     projector_images: With `write`, the first this many evaluation images go to TensorBoard's
       embedding projector (Q's trunk features, thumbnails, label / Q's category / confidence /
       factors as metadata; 0 = none).
+    agreement: When the workdir is a selection's pick, the selection's 'agreement'
+      (`infogan_tf.selection.agreement`): on labelled data the report then has, per code, the
+      pick's accuracy on the images every run agreed on beside its accuracy on all of them.
 
   Returns:
     The report dict.
@@ -507,6 +533,8 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
             "discriminator_weights": "moving average" if averaged else "last"}
   for scorer in SCORERS:
     scorer(ctx, report)
+  if agreement and ctx.labelled:
+    report["agreement"] = agreed_accuracy(ctx, agreement)
   ss = config.semi_supervised
 
   report["seconds"] = time.time() - t0
@@ -574,6 +602,11 @@ def summary_table(report: dict) -> str:
                  f"(majority-label ACC {s['acc_majority']:.3f})")
     if "table" in s:
       lines.append(cluster_table_text(code, s["table"]))
+  for code, s in report.get("agreement", {}).items():
+    on_agreed = "-" if s["acc_on_agreed"] is None else f"{s['acc_on_agreed']:.3f}"
+    lines.append(f"  {code:6s} the {s['runs']} selected runs agree on {s['agreed_images']} of "
+                 f"the first {s['images']} images: ACC there {on_agreed} (all images "
+                 f"{s['acc']:.3f})")
   for code, s in report["info"].items():
     line = f"  L_I {code:6s} {s['L_I']:.3f}"
     if "L_I_batch_statistics" in s:

@@ -189,22 +189,29 @@ def expand_workdirs(patterns: Sequence[str]) -> List[str]:
   return out
 
 
-def resolve_workdir(path: str) -> str:
-  """The workdir `path` names: itself, or the pick of a selection (its selection.json, or a
-  folder holding selection.json and no config.json)."""
+def load_selection(path: str) -> Optional[dict]:
+  """The selection `path` names (its selection.json, or a folder holding selection.json and
+  no config.json), or None when `path` is not a selection."""
   file = path
   if os.path.isdir(path):
     if os.path.exists(os.path.join(path, config_lib.CONFIG_FILENAME)):
-      return path
+      return None
     file = os.path.join(path, SELECTION_FILENAME)
   if not (file.endswith(".json") and os.path.isfile(file)):
-    return path
+    return None
   with open(file) as f:
     try:
-      pick = json.load(f)["pick"]
+      selection = json.load(f)
+      selection["pick"]  # pylint: disable=pointless-statement
     except (ValueError, KeyError, TypeError) as e:
       raise SelectionError(f"{file} is not a selection written by trainers.select") from e
-  return pick
+  return selection
+
+
+def resolve_workdir(path: str) -> str:
+  """The workdir `path` names: itself, or the pick of a selection (`load_selection`)."""
+  selection = load_selection(path)
+  return path if selection is None else selection["pick"]
 
 
 def _check_comparable(configs: Dict[str, config_lib.ExperimentConfig]) -> None:
@@ -243,6 +250,51 @@ def _categorical_agreement(assignments: List[Dict[str, np.ndarray]],
   return _symmetric_mean(out)
 
 
+def agreement(assignments: List[Dict[str, np.ndarray]], pick: int,
+              sizes: Sequence[int]) -> Dict[str, dict]:
+  """How far the runs agree image by image, per categorical code of the pick.
+
+  Each run's categories are matched to the pick's one to one (the Hungarian method on their
+  co-occurrence over the same images; for a run with several codes of the size, its code that
+  agrees best with the pick's by NMI), then each image's category gets a vote from every run.
+
+  Returns:
+    {'cat<i>': {'runs' M, 'images' N, 'all' (share of images all M runs put in one category),
+    'all_but_one' (share where exactly M - 1 do), 'per_category' (for each of the pick's
+    categories, the share of its images all runs agree on; None when it has none), 'agreed'
+    (indices of the images all runs agree on)}}. A report, not a training signal.
+  """
+  out = {}
+  m = len(assignments)
+  for a, k in enumerate(sizes):
+    ref = assignments[pick][f"cat{a}"]  # [N]
+    votes = np.zeros([len(ref), k], np.int64)  # [N, k]
+    for j, codes in enumerate(assignments):
+      same = [b for b, kb in enumerate(sizes) if kb == k]
+      b = a if j == pick else max(same, key=lambda b: clustering.normalized_mutual_information(
+          ref, codes[f"cat{b}"]))
+      mapping = np.asarray(clustering.cluster_label_table(codes[f"cat{b}"], ref, k, k)
+                           ["matched_label"])  # [k]: this run's category -> the pick's
+      np.add.at(votes, (np.arange(len(ref)), mapping[codes[f"cat{b}"]]), 1)
+    top = votes.max(axis=1)  # [N]
+    agreed = top == m
+    out[f"cat{a}"] = {
+        "runs": m, "images": int(len(ref)), "all": float(agreed.mean()),
+        "all_but_one": float((top == m - 1).mean()),
+        "per_category": [float(agreed[ref == c].mean()) if (ref == c).any() else None
+                         for c in range(k)],
+        "agreed": np.flatnonzero(agreed).tolist()}
+  return out
+
+
+def agreement_line(code: str, scores: dict) -> str:
+  """One line of `agreement`'s result for a code."""
+  per = ", ".join("-" if v is None else f"{v:.2f}" for v in scores["per_category"])
+  return (f"{code}: all {scores['runs']} runs agree on {scores['all']:.1%} of "
+          f"{scores['images']} images, all but one on {scores['all_but_one']:.1%}; per "
+          f"category of the pick: {per}")
+
+
 def mean_similarity_to_others(similarity: np.ndarray) -> np.ndarray:
   """[M] each run's mean similarity to the other runs (its centrality) of an [M, M] matrix."""
   m = len(similarity)
@@ -262,7 +314,8 @@ def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
 
   Returns:
     The selection: {'workdirs', 'checkpoints', 'similarity' [M, M], 'parts' (the matrices each
-    part gave), 'centrality' [M], 'pick', 'reason'}.
+    part gave), 'centrality' [M], 'pick', 'reason', and for categorical codes 'agreement' (see
+    `agreement`; on the first `num_images` evaluation images)}.
 
   Raises:
     SelectionError: fewer than three runs, or runs of different latents or data.
@@ -316,11 +369,14 @@ def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
             f"({centrality[pick]:.3f}; next {workdirs[order[1]]} {centrality[order[1]]:.3f}, "
             f"lowest {workdirs[order[-1]]} {centrality[order[-1]]:.3f}), over "
             f"{' and '.join(parts)} codes")
-  return {"workdirs": workdirs, "checkpoints": checkpoints,
-          "similarity": similarity.tolist(),
-          "parts": {k: v.tolist() for k, v in parts.items()},
-          "centrality": centrality.tolist(), "pick": workdirs[pick], "reason": reason,
-          "num_images": num_images, "seed": seed}
+  result = {"workdirs": workdirs, "checkpoints": checkpoints,
+            "similarity": similarity.tolist(),
+            "parts": {k: v.tolist() for k, v in parts.items()},
+            "centrality": centrality.tolist(), "pick": workdirs[pick], "reason": reason,
+            "num_images": num_images, "seed": seed}
+  if spec.categorical:
+    result["agreement"] = agreement(assignments, pick, spec.categorical)
+  return result
 
 
 def _rows(sample, start: int, total: int):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from infogan_tf import config as config_lib
-from infogan_tf import selection
+from infogan_tf import evaluation, selection
 from infogan_tf.training import checkpointing
 from tests import helpers
 
@@ -21,6 +21,22 @@ def test_categorical_agreement_ignores_how_categories_are_numbered():
   agreement = selection._categorical_agreement(runs, (4,))  # pylint: disable=protected-access
   assert agreement[0, 1] == pytest.approx(1.0) and agreement[1, 0] == pytest.approx(1.0)
   assert agreement[0, 2] < 0.01 and np.all(np.diag(agreement) == 1.0)
+
+
+def test_agreement_matches_each_runs_categories_to_the_picks():
+  rs = np.random.RandomState(0)
+  pick = rs.randint(0, 4, 1000)
+  relabelled = np.array([2, 0, 3, 1])[pick]  # the same clustering, numbered otherwise
+  noisy = pick.copy()
+  noisy[:100] = (pick[:100] + 1) % 4  # disagrees on the first 100 images
+  runs = [{"cat0": pick}, {"cat0": relabelled}, {"cat0": noisy}]
+  result = selection.agreement(runs, pick=0, sizes=(4,))["cat0"]
+  assert result["all"] == pytest.approx(0.9) and result["all_but_one"] == pytest.approx(0.1)
+  assert result["agreed"] == list(range(100, 1000))
+  assert result["per_category"] == pytest.approx(
+      [np.mean(np.arange(1000)[pick == c] >= 100) for c in range(4)])
+  assert "all 3 runs agree on 90.0% of 1000 images, all but one on 10.0%" in (
+      selection.agreement_line("cat0", result))
 
 
 def test_the_most_central_run_is_the_medoid():
@@ -49,8 +65,22 @@ def test_select_scores_real_runs_and_writes_a_pointer(tmp_path, trained_workdir,
   assert result["pick"] == workdirs[int(np.argmax(centrality))]
   assert result["pick"] in result["reason"]
   assert result["checkpoints"][0].endswith("ckpt-4")
+  # The copy agrees with seed 0 on every image; the runs' agreement is reported per code.
+  agreement = result["agreement"]["cat0"]
+  assert agreement["runs"] == 3 and agreement["images"] == 300
+  assert agreement["all"] + agreement["all_but_one"] == pytest.approx(1.0)
+  assert len(agreement["agreed"]) == round(agreement["all"] * 300)
   path = selection.write_selection(result, str(tmp_path / "out"))
   assert json.load(open(path))["pick"] == result["pick"]
+  # trainers.evaluate of the selection: the pick's accuracy on the agreed images beside all.
+  report = evaluation.evaluate(result["pick"], num_samples=100, probe_fractions=(),
+                               projector_images=0, write=False,
+                               agreement=selection.load_selection(path)["agreement"])
+  scores = report["agreement"]["cat0"]
+  assert scores["agreed_images"] == len(agreement["agreed"])
+  assert scores["acc"] == pytest.approx(report["clustering"]["cat0"]["acc"])
+  assert 0.0 <= scores["acc_on_agreed"] <= 1.0
+  assert "selected runs agree on" in evaluation.summary_table(report)
   # trainers.evaluate and export.main accept the file or its folder as the workdir.
   assert selection.resolve_workdir(path) == result["pick"]
   assert selection.resolve_workdir(str(tmp_path / "out")) == result["pick"]

@@ -48,14 +48,16 @@ def work() -> int:
   except ValueError:
     print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
     return 2
-  workdir = selection.resolve_workdir(FLAGS.workdir)
-  if workdir != FLAGS.workdir:
+  selected = selection.load_selection(FLAGS.workdir)
+  workdir = FLAGS.workdir if selected is None else selected["pick"]
+  if selected is not None:
     print(f"trainers.evaluate: {FLAGS.workdir} selects {workdir}")
   output_dir = FLAGS.output_dir or os.path.join(workdir, evaluation.EVAL_SUBDIR)
   report = evaluation.evaluate(workdir, FLAGS.num_samples, FLAGS.classifier_dir,
                                fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
                                output_dir=output_dir,
-                               projector_images=FLAGS.projector_images)
+                               projector_images=FLAGS.projector_images,
+                               agreement=(selected or {}).get("agreement"))
   print(evaluation.summary_table(report))
   print(f"report: {os.path.join(output_dir, evaluation.REPORT_FILENAME)}")
   if report.get("projector_images"):

@@ -58,6 +58,8 @@ def work() -> int:
     mark = "  <- pick" if workdir == result["pick"] else ""
     print(f"  {centrality:.3f}  {workdir}{mark}")
   print(f"trainers.select: {result['reason']}")
+  for code, scores in result.get("agreement", {}).items():
+    print(f"trainers.select: agreement {selection.agreement_line(code, scores)}")
   print(f"selection: {path} (pass it as --workdir to trainers.evaluate or export.main)")
   return 0
 

@@ -114,7 +114,10 @@ def work() -> int:
     runs = selection.finished_runs(workdirs, FLAGS.wait, FLAGS.allow_unfinished)
     result = selection.select(runs, FLAGS.select_images)
     path = selection.write_selection(result, config.train.workdir)
-    print(f"trainers.sweep: {result['reason']}\nselection: {path}")
+    print(f"trainers.sweep: {result['reason']}")
+    for code, scores in result.get("agreement", {}).items():
+      print(f"trainers.sweep: agreement {selection.agreement_line(code, scores)}")
+    print(f"selection: {path}")
   elif FLAGS.select_only:
     raise selection.SelectionError(f"--select_only needs at least {selection.MIN_RUNS} seeds, "
                                    f"got {FLAGS.seeds}")

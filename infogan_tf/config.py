@@ -18,6 +18,7 @@ import typing
 from typing import Any, Dict, Optional, Tuple
 
 from infogan_tf import datasets
+from infogan_tf.errors import ConfigError
 
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
 NOISE_PRIORS = ("uniform", "normal")
@@ -26,10 +27,6 @@ STRATEGIES = ("mirrored", "one_device", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
 CR_CLASSIFIERS = ("separate", "trunk")
-
-
-class ConfigError(ValueError):
-  """An invalid configuration value; the message says what to fix."""
 
 
 def _changed_fields(config, names) -> list:

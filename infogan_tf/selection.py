@@ -36,6 +36,7 @@ from infogan_tf.latent import LatentSpec
 from infogan_tf.metrics import clustering, factor_vae
 from infogan_tf.models import architectures, build_models
 from infogan_tf.training import checkpointing
+from infogan_tf.errors import SelectionError
 
 SELECTION_FILENAME = "selection.json"
 MIN_RUNS = 3
@@ -67,10 +68,6 @@ def seed_config(config: config_lib.ExperimentConfig, seed: int) -> config_lib.Ex
   train = dataclasses.replace(config.train, seed=seed,
                               workdir=os.path.join(config.train.workdir, SEED_DIR.format(seed)))
   return config.replace(train=train)
-
-
-class SelectionError(ValueError):
-  """The runs cannot be compared (too few, different latents or data, no checkpoint)."""
 
 
 # Where cluster schedulers put an array task's index: a Kubernetes Indexed Job, a SLURM array.

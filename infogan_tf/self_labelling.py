@@ -33,13 +33,15 @@ import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
-from infogan_tf import traced_graphs
+from infogan_tf import losses, traced_graphs
 from infogan_tf.augment import rand_augment, views
 from infogan_tf.config import field
+from infogan_tf.latent import LatentSpec
 from infogan_tf.models import architectures, build_models
 from infogan_tf.selection import resolve_workdir
 from infogan_tf.training import checkpointing, workdir_lock
 from infogan_tf.training.loop import CALIBRATION_IMAGES
+from infogan_tf.errors import RefineError
 
 REFINED_DIR = "refined"
 RECORD_FILENAME = "refine.json"
@@ -47,10 +49,6 @@ AUGMENTATIONS = ("shift", "randaugment", "none")
 CLASS_WEIGHTS = ("inverse_frequency", "none")
 LAYERS = ("trunk_and_q", "q_head")
 REPORTED_THRESHOLDS = (0.5, 0.9, 0.95, 0.99, 0.999)
-
-
-class RefineError(ValueError):
-  """A run that cannot be refined, or settings that cannot work; the message says why."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +73,11 @@ class RefineConfig:
                       "encoder the previous one left.")
   layers: str = field("trunk_and_q", "What trains: D's trunk and the Q head ('trunk_and_q'), "
                       "or the Q head only ('q_head').", choices=LAYERS)
+  info_weight: float = field(1.0, "Weight of InfoGAN's L_I on images the (frozen) generator "
+                             "draws, trained beside the self-labels: keeps Q reading back the "
+                             "codes G was trained with, the continuous ones above all (the "
+                             "trunk is shared); 0 = off.")
+  generated_batch_size: int = field(64, "Generated images per step for info_weight.")
   learning_rate: float = field(1e-4, "Adam's learning rate.")
   batch_size: int = field(64, "Images per fine-tuning step.")
   max_images: int = field(60000, "Training images labelled and fine-tuned on (the first N of "
@@ -89,6 +92,8 @@ class RefineConfig:
               (self.randaugment_ops >= 0, "randaugment_ops must be >= 0"),
               (self.epochs > 0, "epochs must be > 0"), (self.rounds >= 1, "rounds must be >= 1"),
               (self.learning_rate > 0, "learning_rate must be > 0"),
+              (self.info_weight >= 0, "info_weight must be >= 0"),
+              (self.generated_batch_size >= 1, "generated_batch_size must be >= 1"),
               (self.batch_size >= 2, "batch_size must be >= 2"),
               (self.max_images >= 100, "max_images must be >= 100")]
     for f in dataclasses.fields(self):
@@ -169,16 +174,20 @@ def _variables(discriminator, layers: str) -> list:
   return [v for layer in chosen for v in layer.trainable_variables]
 
 
-def _fine_tune(discriminator, images: np.ndarray, labels: np.ndarray, weights: np.ndarray,
-               config: RefineConfig, pixel_range, round_index: int) -> int:
-  """Fine-tunes on (images, labels [N, n_codes]) with a class-weighted cross-entropy; returns
-  the steps taken."""
+def _fine_tune(generator, discriminator, run_config: config_lib.ExperimentConfig,
+               images: np.ndarray, labels: np.ndarray, weights: np.ndarray,
+               config: RefineConfig, round_index: int) -> int:
+  """Fine-tunes on (images, labels [N, n_codes]) with a class-weighted cross-entropy, and
+  `config.info_weight` x the run's L_I on generated images; returns the steps taken."""
+  pixel_range = architectures.info(run_config.model.architecture).pixel_range
   variables = _variables(discriminator, config.layers)
   optimizer = keras.optimizers.Adam(config.learning_rate)
   optimizer.build(variables)
   rng = tf.random.Generator.from_seed(config.seed * 1000 + round_index)
   view = _view_fn(config, pixel_range)
   weights = tf.constant(weights)  # [n_codes, k_max]
+  spec = LatentSpec(run_config.latent)
+  loss_config = run_config.loss
 
   @tf.function(reduce_retracing=True)
   def step(x, y):  # [B, H, W, C], [B, n_codes]
@@ -189,6 +198,14 @@ def _fine_tune(discriminator, images: np.ndarray, labels: np.ndarray, weights: n
         ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[:, i], logits=logits)
         w = tf.gather(weights[i], y[:, i])  # [B]
         loss += tf.reduce_sum(w * ce) / tf.maximum(tf.reduce_sum(w), 1e-6)
+      if config.info_weight > 0:
+        # G stays as trained (inference mode: its BatchNorm statistics do not move either).
+        sample = spec.sample(rng, config.generated_batch_size)
+        fake = generator(spec.generator_input(sample), training=False)  # [b, H, W, C]
+        info = losses.info_loss(discriminator(fake, training=True), sample.categorical,
+                                sample.continuous, loss_config.lambda_categorical,
+                                loss_config.lambda_continuous, loss_config.continuous_std)
+        loss += config.info_weight * tf.reduce_mean(info.total)
     optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
     return loss
 
@@ -248,7 +265,6 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
         generator, discriminator, run, None, run_config.optimizer.averages_discriminator)
     step = int(checkpoint.rsplit("-", 1)[1])
     images = _training_images(run_config, config.max_images)
-  pixel_range = architectures.info(run_config.model.architecture).pixel_range
   sizes = run_config.latent.categorical
   _say(stream, f"refine: {run} at step {step}, {len(images)} training images, codes "
                f"{', '.join(f'Cat({k})' for k in sizes)}")
@@ -269,8 +285,8 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
     for i, k in enumerate(sizes):
       weights[i, :k] = class_weights(labels[:, i], k, config.class_weights)
     round_start = time.perf_counter()
-    steps = _fine_tune(discriminator, images[confident], labels.astype(np.int32), weights,
-                       config, pixel_range, r)
+    steps = _fine_tune(generator, discriminator, run_config, images[confident],
+                       labels.astype(np.int32), weights, config, r)
     # Inference mode as exported: BatchNorm's statistics of the real images, as the trainer
     # calibrates them before every checkpoint.
     discriminator.calibrate_inference_statistics(tf.constant(images[:CALIBRATION_IMAGES]))

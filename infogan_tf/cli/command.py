@@ -20,6 +20,7 @@ from absl import app
 from absl import flags
 from absl import logging
 
+from infogan_tf import errors
 from infogan_tf.cli import errors as cli_errors
 
 
@@ -41,10 +42,9 @@ def main_function(program: str, work: Callable[[], int], outputs: str,
     if len(argv) > 1:
       raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.WARNING)
-    from infogan_tf import training  # pylint: disable=g-import-not-at-top
     try:
       return cli_errors.run(program, work, fv.debug, outputs=outputs)
-    except training.TerminationRequested:
+    except errors.TerminationRequested:
       return 143  # 128 + SIGTERM, as if the signal had ended the process, after saving
     except KeyboardInterrupt:
       return 130

@@ -15,39 +15,23 @@ import sys
 import traceback
 from typing import Callable, Tuple
 
+from infogan_tf import errors
+from infogan_tf.errors import first_line
+
 DEBUG_ENV = "INFOGAN_DEBUG"
 
-# Exception class name -> (prefix, exit code). Matched by name over the exception's MRO so this
-# module needs no import of the modules that define them (export's errors included).
+# The library's error classes (infogan_tf.errors) -> (prefix, exit code).
 _KNOWN = {
-    "ConfigError": ("invalid configuration", 2),
-    "DataError": ("data error", 1),
-    "NonFiniteLossError": ("training diverged", 1),
-    "CheckpointError": ("checkpoint error", 1),
-    "WorkdirLockedError": ("workdir busy", 1),
-    "WorkerLostError": ("worker lost", 1),
-    "ExportError": ("export error", 1),
-    "SelectionError": ("selection error", 1),
-    "RefineError": ("cannot refine", 1),
+    errors.ConfigError: ("invalid configuration", 2),
+    errors.DataError: ("data error", 1),
+    errors.NonFiniteLossError: ("training diverged", 1),
+    errors.CheckpointError: ("checkpoint error", 1),
+    errors.WorkdirLockedError: ("workdir busy", 1),
+    errors.WorkerLostError: ("worker lost", 1),
+    errors.ExportError: ("export error", 1),
+    errors.SelectionError: ("selection error", 1),
+    errors.RefineError: ("cannot refine", 1),
 }
-
-
-# Lines TensorFlow wraps a graph's error in ("Graph execution error:", "Detected at node ...
-# defined at (most recent call last):", "<stack traces unavailable>", "[[{{node ...}}]]").
-_TF_FRAME = re.compile(r"^(Graph execution error:?|Detected at node .*|<stack traces unavailable>|"
-                       r"\[\[.*\]\].*|File \".*|)$")
-
-
-def first_line(error: BaseException) -> str:
-  """An exception's message, first line only (at most 300 characters), without TensorFlow's
-  '{{function_node ...}}' and '[Op:...]' decorations and the lines a graph's error is wrapped
-  in (the op's own message is the line kept)."""
-  text = (getattr(error, "message", None) or str(error) or "").strip()
-  text = re.sub(r"\{\{[^}]*\}\}\s*", "", text)
-  lines = [line.strip() for line in text.splitlines()]
-  line = next((line for line in lines if not _TF_FRAME.match(line)), lines[0] if lines else "")
-  line = re.sub(r"\s*\[Op:[^\]]*\].*$", "", line).strip()
-  return line[:300] or type(error).__name__
 
 
 def _written_path(text: str) -> str:
@@ -85,8 +69,8 @@ def describe(error: BaseException, outputs: str = "output folder") -> Tuple[str,
       unwritable-location error (e.g. '--workdir').
   """
   for cls in type(error).__mro__:
-    if cls.__name__ in _KNOWN:
-      prefix, code = _KNOWN[cls.__name__]
+    if cls in _KNOWN:
+      prefix, code = _KNOWN[cls]
       return f"{prefix}: {first_line(error)}", code
   if isinstance(error, OSError):
     return f"OS error: {_os_error(error, outputs)}", 1

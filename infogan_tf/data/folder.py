@@ -10,7 +10,7 @@ import os
 
 import tensorflow as tf
 
-from infogan_tf.cli import errors as cli_errors
+from infogan_tf.errors import first_line
 from infogan_tf.data import image_files
 from infogan_tf.data.source import DataError, ImageSource
 
@@ -86,7 +86,7 @@ def load(directory: str, image_size: int, channels: int,
       try:
         decode_file(path)
       except (tf.errors.OpError, OSError) as e:
-        return f"cannot decode image {path} ({cli_errors.first_line(e)})"
+        return f"cannot decode image {path} ({first_line(e)})"
     return None
 
   return ImageSource("folder", ds, (image_size, image_size, channels), num_classes, (),

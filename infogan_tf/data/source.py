@@ -8,14 +8,12 @@ from typing import Callable, Iterator, Optional, Tuple
 
 import tensorflow as tf
 
+from infogan_tf.errors import DataError
+
 
 # What reading a tf.data source raises when a file is missing or cannot be decoded; callers
 # turn it into a DataError naming the file with `ImageSource.reading`.
 READ_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.DataLossError, tf.errors.NotFoundError)
-
-
-class DataError(RuntimeError):
-  """Data is missing or malformed; the message says where it was looked for and what to do."""
 
 
 @dataclasses.dataclass

@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
-from infogan_tf.cli import errors
+from infogan_tf.errors import first_line
 from infogan_tf.serving import client, exporter, signatures, warmup
 
 
@@ -129,7 +129,7 @@ class LocalBackend(Backend):
       self._model = tf.saved_model.load(self.path)
     except (OSError, ValueError, tf.errors.OpError) as e:
       raise ModelDirError(f"{self.path} is not a loadable SavedModel: "
-                          f"{errors.first_line(e)}") from e
+                          f"{first_line(e)}") from e
     missing = {"sample", "encode", "generate", "encode_image_bytes"} - set(
         self._model.signatures)
     if missing:
@@ -148,7 +148,7 @@ class LocalBackend(Backend):
     try:
       out = fn(**{k: tf.constant(v, dtype=specs[k].dtype) for k, v in inputs.items()})
     except (tf.errors.InvalidArgumentError, ValueError, TypeError) as e:
-      raise BackendError(errors.first_line(e)) from e
+      raise BackendError(first_line(e)) from e
     return {k: v.numpy() for k, v in out.items()}
 
 

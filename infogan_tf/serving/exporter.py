@@ -38,15 +38,12 @@ from infogan_tf.models import build_models
 from infogan_tf.serving import keras_files
 from infogan_tf.serving import signatures as sig
 from infogan_tf.serving import warmup
+from infogan_tf.errors import ExportError
 
 CONFIG_ASSET = "infogan_config.json"
 MODELS_CONFIG = "models.config"
 LOCK_FILENAME = ".export.lock"
 DEFAULT_MODEL_NAME = "infogan"
-
-
-class ExportError(RuntimeError):
-  """The export cannot be written as asked; the message says why."""
 
 
 @dataclasses.dataclass

@@ -10,27 +10,11 @@ from typing import Callable, List, Optional
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf.cli import errors as cli_errors
+from infogan_tf.errors import CheckpointError, NonFiniteStateError, first_line
 
 CHECKPOINT_SUBDIR = "checkpoints"
 # Checkpoint key of the moving average of D's weights (`infogan_tf.training.averaging`), when kept.
 DISCRIMINATOR_AVERAGE_KEY = "discriminator_average"
-
-
-class NonFiniteStateError(RuntimeError):
-  """The training state holds NaN/Inf values; it was not saved.
-
-  Attributes:
-    names: Paths of the non-finite variables.
-  """
-
-  def __init__(self, names: List[str]):
-    super().__init__(f"non-finite weights or optimizer state in {describe_non_finite(names)}")
-    self.names = names
-
-
-class CheckpointError(RuntimeError):
-  """Checkpoints exist but cannot be restored, or do not fit the model."""
 
 
 class Checkpointer:
@@ -90,7 +74,7 @@ class Checkpointer:
       try:
         self.checkpoint.restore(path).assert_existing_objects_matched()
       except (tf.errors.OpError, ValueError, IndexError, AssertionError) as e:
-        reason = cli_errors.first_line(e)
+        reason = first_line(e)
         failures.append(f"{os.path.basename(path)} ({reason})")
         log(f"infogan_tf: checkpoint {path} does not restore ({reason}); trying an older one")
         continue
@@ -119,7 +103,8 @@ class Checkpointer:
     """
     bad = non_finite_variables(self.state_variables())
     if bad:
-      raise NonFiniteStateError(bad)
+      raise NonFiniteStateError(
+          f"non-finite weights or optimizer state in {describe_non_finite(bad)}", bad)
     step = int(self.state.step.numpy())
     if self.manager.latest_checkpoint and self.manager.latest_checkpoint.endswith(f"-{step}"):
       return self.manager.latest_checkpoint
@@ -192,12 +177,12 @@ def restore_for_inference(generator, discriminator, workdir: str,
     if averaged:
       raise CheckpointError(f"{path} holds no moving average of D's weights (trained with "
                             "d_average_decay = 0?)") from e
-    raise CheckpointError(f"{path} does not fit this model: {cli_errors.first_line(e)}") from e
+    raise CheckpointError(f"{path} does not fit this model: {first_line(e)}") from e
   except ValueError as e:
     found = re.search(r"shape \(([\d, ]*)\) when attempting to restore variable with shape "
                       r"\(([\d, ]*)\)", str(e))
     if not found:
-      raise CheckpointError(f"{path} does not fit this model: {cli_errors.first_line(e)}") from e
+      raise CheckpointError(f"{path} does not fit this model: {first_line(e)}") from e
     saved, wanted = (tuple(int(n) for n in group.split(",") if n.strip())
                      for group in found.groups())
     names = [v.path for v in generator.variables + discriminator.variables

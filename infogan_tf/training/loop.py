@@ -27,6 +27,7 @@ from infogan_tf import data as data_lib
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models import architectures
 from infogan_tf.training.progress import Progress
+from infogan_tf.errors import TerminationRequested, WorkerLostError
 
 # Raised when a loss or a weight becomes NaN/Inf (defined with the action that raises it).
 NonFiniteLossError = periodic_actions.NonFiniteLossError
@@ -34,17 +35,8 @@ TRAVERSAL_SUBDIR = "traversals"
 CALIBRATION_IMAGES = 1024
 
 
-class TerminationRequested(KeyboardInterrupt):
-  """SIGTERM arrived (a scheduler's stop or preemption); handled like Ctrl-C: save, then stop."""
-
-
 def _raise_termination(signum, frame):  # pylint: disable=unused-argument
   raise TerminationRequested()
-
-
-class WorkerLostError(RuntimeError):
-  """A multi-worker run lost another worker (killed, crashed, network); the message says which
-  and the checkpoint every worker resumes from."""
 
 
 @dataclasses.dataclass

@@ -24,10 +24,7 @@ from typing import Callable, Dict, List, Optional
 from infogan_tf.training import summaries
 from infogan_tf.latent import LatentSpec
 from infogan_tf.training.progress import Progress
-
-
-class NonFiniteLossError(RuntimeError):
-  """A loss became NaN/Inf; nothing was saved after the last good checkpoint."""
+from infogan_tf.errors import NonFiniteLossError
 
 
 def divergence_message(what: str, step: int, last_good: Optional[str]) -> str:

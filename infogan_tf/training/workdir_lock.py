@@ -12,11 +12,9 @@ import fcntl
 import os
 from typing import Optional
 
+from infogan_tf.errors import WorkdirLockedError
+
 LOCK_FILENAME = ".lock"
-
-
-class WorkdirLockedError(RuntimeError):
-  """Another live process holds the workdir's lock."""
 
 
 class WorkdirLock:

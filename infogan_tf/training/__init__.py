@@ -17,7 +17,7 @@
   summaries         metrics.jsonl, TensorBoard scalars and images
 """
 
-from infogan_tf.training.loop import (NonFiniteLossError, TerminationRequested, TrainResult,
-                                      train)
+from infogan_tf.errors import NonFiniteLossError, TerminationRequested
+from infogan_tf.training.loop import TrainResult, train
 
 __all__ = ["NonFiniteLossError", "TerminationRequested", "TrainResult", "train"]

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, TextIO
 
 import tensorflow as tf
 
-from infogan_tf import objectives, traced_graphs, visualize
+from infogan_tf import objectives, traced_graphs
 from infogan_tf.training import checkpointing, distribute, periodic_actions, preemption, summaries
 from infogan_tf.training import step as train_step
 from infogan_tf.training import workdir_lock
@@ -29,9 +29,7 @@ from infogan_tf.models import architectures
 from infogan_tf.training.progress import Progress
 from infogan_tf.errors import TerminationRequested, WorkerLostError
 
-# Raised when a loss or a weight becomes NaN/Inf (defined with the action that raises it).
-NonFiniteLossError = periodic_actions.NonFiniteLossError
-TRAVERSAL_SUBDIR = "traversals"
+# Real images D's inference-mode BatchNorm statistics are set from before every checkpoint.
 CALIBRATION_IMAGES = 1024
 
 
@@ -115,20 +113,6 @@ def _prepare_workdir(config: config_lib.ExperimentConfig, chief: bool,
   return changes
 
 
-def write_traversals(state: train_step.TrainState, config: config_lib.ExperimentConfig,
-                     step: int, writer: summaries.SummaryWriter, seed: int = 0) -> Dict:
-  """Draws the traversal grids, writes PNGs (step-stamped and latest) and image summaries."""
-  spec = LatentSpec(config.latent)
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  grids = visualize.display_traversal_grids(state.generator, spec, pixel_range, seed=seed)
-  out_dir = os.path.join(config.train.workdir, TRAVERSAL_SUBDIR)
-  for name, grid in grids.items():
-    visualize.write_png(os.path.join(out_dir, f"{name}_step{step:07d}.png"), grid)
-    visualize.write_png(os.path.join(out_dir, f"{name}.png"), grid)
-  writer.images(step, grids)
-  return grids
-
-
 @traced_graphs.releasing  # the step's graph is freed with the run, not kept by TensorFlow
 def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
           strategy: Optional[tf.distribute.Strategy] = None,
@@ -177,25 +161,13 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
 def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
                   source: data_lib.ImageSource, stream: TextIO, chief: bool,
                   allow_resume_changes: bool) -> TrainResult:
-  """`train` once the workdir is this process's."""
+  """`train` once the workdir is this process's: restore, input, actions, run."""
   tc = config.train
   changes = _prepare_workdir(config, chief, allow_resume_changes)
-  spec = LatentSpec(config.latent)
-
-  state = train_step.create_state(config, strategy)
-  ckpt_root = distribute.worker_dir(tc.workdir, strategy)
-  checkpointer = checkpointing.Checkpointer(
-      state, os.path.join(ckpt_root, checkpointing.CHECKPOINT_SUBDIR), tc.keep_checkpoints,
-      restore_directory=os.path.join(tc.workdir, checkpointing.CHECKPOINT_SUBDIR))
-  for path in checkpointer.remove_partial_saves():
-    print(f"infogan_tf: removed {path}, left by a save that did not finish", file=stream)
-  start = checkpointer.restore_latest(log=lambda line: print(line, file=stream))
+  state, checkpointer, start = _restore(config, strategy, stream)
   if chief:  # config.json keeps the first run's config and every resume's changes
     config_lib.save_config(config, tc.workdir,
                            {"step": start, "changed": changes} if changes else None)
-  # Checkpoints hold the optimisers' learning rates; the configured ones win on resume.
-  state.g_optimizer.learning_rate = config.optimizer.g_learning_rate
-  state.d_optimizer.learning_rate = config.optimizer.d_learning_rate
   print(f"infogan_tf: {distribute.describe(strategy)}; data {source.name} "
         f"{source.image_shape} from {source.origin}; "
         + (f"resumed at step {start}" if start else "fresh start"), file=stream)
@@ -203,44 +175,89 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     print(f"infogan_tf: already at step {start} >= steps={tc.steps}; nothing to train "
           "(pass a larger --steps to continue)", file=stream)
     return TrainResult(config, start, start, [], 0.0, checkpointer.latest)
+  iterator = _input(config, strategy, source, chief, allow_resume_changes, start)
+  run = periodic_actions.Run(last_good=checkpointer.latest)
+  writer = summaries.SummaryWriter(tc.workdir if chief else None)
+  progress = Progress(tc.steps, start, stream)
+  actions = _actions(config, state, checkpointer, source, writer, progress, run, chief)
+  log, checkpoint = actions[1], actions[2]
+  try:
+    step = _run(config, strategy, state, iterator, source, actions, checkpoint, progress, start)
+  finally:
+    writer.close()
+    if not chief:  # a worker's throw-away checkpoints
+      shutil.rmtree(distribute.worker_dir(tc.workdir, strategy), ignore_errors=True)
+  ips = log.images_per_sec
+  progress.close(f"infogan_tf: reached step {step}; checkpoint {run.last_good}; "
+                 f"{ips:.0f} images/s; outputs in {tc.workdir}")
+  return TrainResult(config, start, step, run.history, ips, run.last_good)
 
+
+def _restore(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
+             stream: TextIO):
+  """The train state on `strategy`, restored from the latest checkpoint that restores:
+  (state, checkpointer, the step it starts at)."""
+  tc = config.train
+  state = train_step.create_state(config, strategy)
+  checkpointer = checkpointing.Checkpointer(
+      state, os.path.join(distribute.worker_dir(tc.workdir, strategy),
+                          checkpointing.CHECKPOINT_SUBDIR), tc.keep_checkpoints,
+      restore_directory=os.path.join(tc.workdir, checkpointing.CHECKPOINT_SUBDIR))
+  for path in checkpointer.remove_partial_saves():
+    print(f"infogan_tf: removed {path}, left by a save that did not finish", file=stream)
+  start = checkpointer.restore_latest(log=lambda line: print(line, file=stream))
+  # Checkpoints hold the optimisers' learning rates; the configured ones win on resume.
+  state.g_optimizer.learning_rate = config.optimizer.g_learning_rate
+  state.d_optimizer.learning_rate = config.optimizer.d_learning_rate
+  return state, checkpointer, start
+
+
+def _input(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
+           source: data_lib.ImageSource, chief: bool, allow_resume_changes: bool, start: int):
+  """An iterator over the distributed training batches, from `start` on (plus the labelled
+  batches and extra images the loss families ask for)."""
+  tc = config.train
   pixel_range = architectures.info(config.model.architecture).pixel_range
-  inputs = objectives.batch_inputs(config)  # what the loss families need in every batch
+  inputs = objectives.batch_inputs(config)
   labelled = (data_lib.labelled.prepare(source, config, chief, allow_resume_changes)
               if inputs.labelled_batch else None)
   dataset = data_lib.distributed_train_dataset(
       strategy, source, tc.batch_size, pixel_range, tc.seed + start,
       config.data.shuffle_buffer, config.data.cache, labelled, inputs.labelled_batch,
       inputs.extra_images, in_order=config.data.in_order)
-  iterator = iter(dataset)
-  train_loop = train_step.make_train_loop(state, config, strategy)
-  # Real images that set D's inference-mode BatchNorm statistics before every save (the same
-  # images on every worker, so mirrored variables stay identical).
+  return iter(dataset)
+
+
+def _actions(config: config_lib.ExperimentConfig, state: train_step.TrainState, checkpointer,
+             source: data_lib.ImageSource, writer: summaries.SummaryWriter, progress: Progress,
+             run: periodic_actions.Run, chief: bool) -> List[periodic_actions.Action]:
+  """What the host does between loop calls: [NanGuard, LogMetrics, Checkpoint, Traversals]."""
+  tc = config.train
+  pixel_range = architectures.info(config.model.architecture).pixel_range
+  # The same calibration images on every worker, so mirrored variables stay identical.
   calibration = data_lib.first_images(source, CALIBRATION_IMAGES, pixel_range)
+  return [
+      periodic_actions.NanGuard(run),
+      periodic_actions.LogMetrics(tc.log_every, tc.batch_size, LatentSpec(config.latent),
+                                  writer, progress, run,
+                                  lambda metrics: objectives.progress_fields(config, metrics)),
+      periodic_actions.Checkpoint(tc.checkpoint_every, checkpointer, run,
+                                  state.discriminators, calibration,
+                                  lambda: int(state.step.numpy())),
+      periodic_actions.Traversals(tc.image_every, state, config, writer if chief else None)]
 
-  run = periodic_actions.Run(last_good=checkpointer.latest)
 
-  def save() -> str:
-    for discriminator in state.discriminators:
-      discriminator.calibrate_inference_statistics(calibration)
-    try:
-      return checkpointer.save()
-    except checkpointing.NonFiniteStateError as e:
-      raise NonFiniteLossError(periodic_actions.divergence_message(
-          str(e), int(state.step.numpy()), run.last_good)) from e
-
-  writer = summaries.SummaryWriter(tc.workdir if chief else None)
-  progress = Progress(tc.steps, start, stream)
-  log = periodic_actions.LogMetrics(
-      tc.log_every, tc.batch_size, spec, writer, progress, run,
-      lambda metrics: objectives.progress_fields(config, metrics))
-  actions = [periodic_actions.NanGuard(run), log,
-             periodic_actions.Checkpoint(tc.checkpoint_every, save, run),
-             periodic_actions.Traversals(
-                 tc.image_every,
-                 (lambda step: write_traversals(state, config, step, writer)) if chief else None)]
+def _run(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
+         state: train_step.TrainState, iterator, source: data_lib.ImageSource,
+         actions: List[periodic_actions.Action], checkpoint: periodic_actions.Checkpoint,
+         progress: Progress, start: int) -> int:
+  """Runs the compiled loop up to each next action's stop until the last step; saves on a
+  signal; returns the step reached."""
+  tc = config.train
+  train_loop = train_step.make_train_loop(state, config, strategy)
   # Multi-worker: SIGTERM on any worker makes every worker save at the same loop call.
-  runner = preemption.LoopRunner(strategy, save)
+  runner = preemption.LoopRunner(strategy, checkpoint.save)
+  run = checkpoint.run
   step = start
   try:
     while step < tc.steps:
@@ -264,7 +281,10 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
         f"to {resume}") from e
   except KeyboardInterrupt as e:
     preempted = isinstance(e, preemption.PreemptionSaved)  # every worker saved already
-    run.last_good = e.path if preempted else save()
+    if preempted:
+      run.last_good = e.path
+    else:
+      checkpoint.save()
     what = ("terminated (SIGTERM)" if preempted or isinstance(e, TerminationRequested)
             else "interrupted")
     progress.close(f"infogan_tf: {what}; saved {run.last_good} "
@@ -274,10 +294,4 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     raise
   finally:
     runner.close()
-    writer.close()
-    if not chief:
-      shutil.rmtree(ckpt_root, ignore_errors=True)
-  ips = log.images_per_sec
-  progress.close(f"infogan_tf: reached step {step}; checkpoint {run.last_good}; "
-                 f"{ips:.0f} images/s; outputs in {tc.workdir}")
-  return TrainResult(config, start, step, run.history, ips, run.last_good)
+  return step

@@ -19,12 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from typing import Callable, Dict, List, Optional
 
-from infogan_tf.training import summaries
+from infogan_tf import config as config_lib
+from infogan_tf import visualize
+from infogan_tf.errors import NonFiniteLossError, NonFiniteStateError
 from infogan_tf.latent import LatentSpec
+from infogan_tf.models import architectures
+from infogan_tf.training import summaries
 from infogan_tf.training.progress import Progress
-from infogan_tf.errors import NonFiniteLossError
+
+TRAVERSAL_SUBDIR = "traversals"
 
 
 def divergence_message(what: str, step: int, last_good: Optional[str]) -> str:
@@ -137,26 +143,67 @@ class LogMetrics(Action):
 
 
 class Checkpoint(Action):
-  """Saves through `save()` (which calibrates BatchNorm and refuses non-finite weights)."""
+  """Saves a checkpoint. First every discriminator's inference-mode BatchNorm statistics are set
+  to those of real images (`calibration`), so the checkpoint encodes real images as training
+  did; then `checkpointer.save()` writes it, refusing non-finite weights or optimizer state,
+  which stops the run (NonFiniteLossError; the last good checkpoint is kept).
 
-  def __init__(self, every: int, save: Callable[[], str], run: Run):
-    self.every, self.save, self.run = every, save, run
+  Args:
+    every: Steps between saves.
+    checkpointer: What writes checkpoints (`checkpointing.Checkpointer`: `save() -> path`).
+    run: The shared Run; `last_good` becomes each saved path.
+    discriminators: The discriminators to calibrate (D, and its moving average when kept).
+    calibration: [N, H, W, C] real images in the architecture's pixel range.
+    step: Returns the current step (named when the state is not finite).
+  """
+
+  def __init__(self, every: int, checkpointer, run: Run, discriminators=(), calibration=None,
+               step: Callable[[], int] = lambda: 0):
+    self.every, self.checkpointer, self.run = every, checkpointer, run
+    self.discriminators, self.calibration, self.step = discriminators, calibration, step
+
+  def save(self) -> str:
+    """Calibrates, saves and returns the checkpoint's path (also on signals and preemption)."""
+    for discriminator in self.discriminators:
+      discriminator.calibrate_inference_statistics(self.calibration)
+    try:
+      self.run.last_good = self.checkpointer.save()
+    except NonFiniteStateError as e:
+      raise NonFiniteLossError(divergence_message(str(e), self.step(), self.run.last_good)
+                               ) from e
+    return self.run.last_good
 
   def __call__(self, call: LoopCall) -> None:
-    self.run.last_good = self.save()
+    self.save()
 
 
 class Traversals(Action):
-  """Draws the traversal grids through `draw(step)`; `draw` None (a worker that is not the
-  chief) draws nothing but keeps the cadence, so every worker's loop stops at the same steps
-  (multi-worker loop calls are collective)."""
+  """Draws the traversal grids (`write_traversals`) of the chief's run; on another worker
+  (`writer` None) it draws nothing but keeps the cadence, so every worker's loop stops at the
+  same steps (multi-worker loop calls are collective)."""
 
-  def __init__(self, every: int, draw: Optional[Callable[[int], object]]):
-    self.every, self.draw = every, draw
+  def __init__(self, every: int, state, config: config_lib.ExperimentConfig,
+               writer: Optional[summaries.SummaryWriter]):
+    self.every, self.state, self.config, self.writer = every, state, config, writer
 
   def __call__(self, call: LoopCall) -> None:
-    if self.draw is not None:
-      self.draw(call.step)
+    if self.writer is not None:
+      write_traversals(self.state, self.config, call.step, self.writer)
+
+
+def write_traversals(state, config: config_lib.ExperimentConfig, step: int,
+                     writer: summaries.SummaryWriter, seed: int = 0) -> Dict:
+  """Draws the traversal grids of `state`'s generator, writes PNGs (step-stamped and latest,
+  in <workdir>/traversals) and image summaries; returns the grids."""
+  spec = LatentSpec(config.latent)
+  pixel_range = architectures.info(config.model.architecture).pixel_range
+  grids = visualize.display_traversal_grids(state.generator, spec, pixel_range, seed=seed)
+  out_dir = os.path.join(config.train.workdir, TRAVERSAL_SUBDIR)
+  for name, grid in grids.items():
+    visualize.write_png(os.path.join(out_dir, f"{name}_step{step:07d}.png"), grid)
+    visualize.write_png(os.path.join(out_dir, f"{name}.png"), grid)
+  writer.images(step, grids)
+  return grids
 
 
 def dispatch(actions: List[Action], call: LoopCall) -> None:

@@ -39,7 +39,7 @@ class WorkdirLock:
       self._fd = None
       raise WorkdirLockedError(
           f"{workdir} is in use by another trainer (pid {holder}); wait for it to finish, "
-          "stop it, or use another --workdir") from None
+          "stop it, or use another --workdir", holder) from None
     os.ftruncate(self._fd, 0)
     os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
 

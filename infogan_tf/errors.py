@@ -41,7 +41,15 @@ class NonFiniteLossError(RuntimeError):
 
 
 class WorkdirLockedError(RuntimeError):
-  """Another live process holds the workdir's lock."""
+  """Another live process holds the workdir's lock.
+
+  Attributes:
+    holder: The holder's pid, as it wrote it in the lock file ('unknown' when unreadable).
+  """
+
+  def __init__(self, message: str, holder: str = "unknown"):
+    super().__init__(message)
+    self.holder = holder
 
 
 class WorkerLostError(RuntimeError):

@@ -68,7 +68,7 @@ class RefineConfig:
                              "'inverse_frequency' of its share of the confident images, so "
                              "categories Q is rarely sure of count as much; 'none'.",
                              choices=CLASS_WEIGHTS)
-  epochs: float = field(3.0, "Passes over the confident images per round.")
+  epochs: float = field(0.5, "Passes over the confident images per round.")
   rounds: int = field(1, "Rounds of labelling and fine-tuning; each round labels with the "
                       "encoder the previous one left.")
   layers: str = field("trunk_and_q", "What trains: D's trunk and the Q head ('trunk_and_q'), "
@@ -77,7 +77,7 @@ class RefineConfig:
                              "draws, trained beside the self-labels: keeps Q reading back the "
                              "codes G was trained with, the continuous ones above all (the "
                              "trunk is shared); 0 = off.")
-  generated_batch_size: int = field(64, "Generated images per step for info_weight.")
+  generated_batch_size: int = field(32, "Generated images per step for info_weight.")
   learning_rate: float = field(1e-4, "Adam's learning rate.")
   batch_size: int = field(64, "Images per fine-tuning step.")
   max_images: int = field(60000, "Training images labelled and fine-tuned on (the first N of "
@@ -255,9 +255,8 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
   try:
     lock = workdir_lock.WorkdirLock(run)
   except workdir_lock.WorkdirLockedError as e:
-    raise RefineError(f"the run is still training: {e}".replace(
-        "; wait for it to finish, stop it, or use another --workdir",
-        ": refine it once training has finished")) from None
+    raise RefineError(f"the run {run} is still training (pid {e.holder}): refine it once "
+                      "training has finished") from None
   start = time.perf_counter()
   with lock:
     generator, discriminator = build_models(run_config)
@@ -265,39 +264,14 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
         generator, discriminator, run, None, run_config.optimizer.averages_discriminator)
     step = int(checkpoint.rsplit("-", 1)[1])
     images = _training_images(run_config, config.max_images)
-  sizes = run_config.latent.categorical
   _say(stream, f"refine: {run} at step {step}, {len(images)} training images, codes "
-               f"{', '.join(f'Cat({k})' for k in sizes)}")
+               f"{', '.join(f'Cat({k})' for k in run_config.latent.categorical)}")
   rounds = []
   for r in range(config.rounds):
-    probs = _probabilities(discriminator, images)  # per code [N, k]
-    confident = np.all([p.max(axis=1) >= config.threshold for p in probs], axis=0)  # [N]
-    counts = [confident_counts(p) for p in probs]
-    if confident.sum() < config.batch_size:
-      reach = "; ".join(f"cat{i}: " + ", ".join(f"{n} reach {t}" for t, n in c.items())
-                        for i, c in enumerate(counts))
-      raise RefineError(f"only {int(confident.sum())} of {len(images)} images reach the "
-                        f"threshold {config.threshold:g} on every categorical code ({reach}): "
-                        "lower --threshold")
-    labels = np.stack([p.argmax(axis=1) for p in probs], axis=1)[confident]  # [M, n_codes]
-    k_max = max(sizes)
-    weights = np.zeros([len(sizes), k_max], np.float32)
-    for i, k in enumerate(sizes):
-      weights[i, :k] = class_weights(labels[:, i], k, config.class_weights)
-    round_start = time.perf_counter()
-    steps = _fine_tune(generator, discriminator, run_config, images[confident],
-                       labels.astype(np.int32), weights, config, r)
-    # Inference mode as exported: BatchNorm's statistics of the real images, as the trainer
-    # calibrates them before every checkpoint.
-    discriminator.calibrate_inference_statistics(tf.constant(images[:CALIBRATION_IMAGES]))
-    rounds.append({"confident": int(confident.sum()), "images": len(images),
-                   "per_category": [np.bincount(labels[:, i], minlength=k).tolist()
-                                    for i, k in enumerate(sizes)],
-                   "reach": counts, "steps": steps,
-                   "seconds": round(time.perf_counter() - round_start, 1)})
-    _say(stream, f"refine: round {r + 1}/{config.rounds}: {int(confident.sum())} of "
-                 f"{len(images)} images at >= {config.threshold:g}, {steps} steps, "
-                 f"{rounds[-1]['seconds']:.0f} s")
+    rounds.append(_round(generator, discriminator, run_config, images, config, r))
+    _say(stream, f"refine: round {r + 1}/{config.rounds}: {rounds[-1]['confident']} of "
+                 f"{len(images)} images at >= {config.threshold:g}, {rounds[-1]['steps']} "
+                 f"steps, {rounds[-1]['seconds']:.0f} s")
   checkpoint_path = _write(output_dir, run, run_config, generator, discriminator, step, {
       "source": {"workdir": os.path.abspath(run), "checkpoint": checkpoint, "step": step},
       "settings": dataclasses.asdict(config), "rounds": rounds,
@@ -306,6 +280,36 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
     record = json.load(f)
   _say(stream, f"refine: wrote {checkpoint_path} ({record['seconds']:.0f} s)")
   return RefineResult(output_dir, checkpoint_path, record)
+
+
+def _round(generator, discriminator, run_config: config_lib.ExperimentConfig,
+           images: np.ndarray, config: RefineConfig, round_index: int) -> dict:
+  """One round: label the images Q is sure of, fine-tune on them, recalibrate BatchNorm;
+  returns the round's record."""
+  sizes = run_config.latent.categorical
+  probs = _probabilities(discriminator, images)  # per code [N, k]
+  confident = np.all([p.max(axis=1) >= config.threshold for p in probs], axis=0)  # [N]
+  counts = [confident_counts(p) for p in probs]
+  if confident.sum() < config.batch_size:
+    reach = "; ".join(f"cat{i}: " + ", ".join(f"{n} reach {t}" for t, n in c.items())
+                      for i, c in enumerate(counts))
+    raise RefineError(f"only {int(confident.sum())} of {len(images)} images reach the "
+                      f"threshold {config.threshold:g} on every categorical code ({reach}): "
+                      "lower --threshold")
+  labels = np.stack([p.argmax(axis=1) for p in probs], axis=1)[confident]  # [M, n_codes]
+  weights = np.zeros([len(sizes), max(sizes)], np.float32)  # [n_codes, k_max]
+  for i, k in enumerate(sizes):
+    weights[i, :k] = class_weights(labels[:, i], k, config.class_weights)
+  start = time.perf_counter()
+  steps = _fine_tune(generator, discriminator, run_config, images[confident],
+                     labels.astype(np.int32), weights, config, round_index)
+  # Inference mode as exported: BatchNorm's statistics of the real images, as the trainer
+  # calibrates them before every checkpoint.
+  discriminator.calibrate_inference_statistics(tf.constant(images[:CALIBRATION_IMAGES]))
+  return {"confident": int(confident.sum()), "images": len(images),
+          "per_category": [np.bincount(labels[:, i], minlength=k).tolist()
+                           for i, k in enumerate(sizes)],
+          "reach": counts, "steps": steps, "seconds": round(time.perf_counter() - start, 1)}
 
 
 def _write(output_dir: str, run: str, run_config: config_lib.ExperimentConfig, generator,

@@ -114,7 +114,9 @@ def test_a_threshold_no_image_reaches_says_which_thresholds_are_reached(run):
 
 def test_a_run_still_training_is_refused(run):
   with workdir_lock.WorkdirLock(run):  # as the trainer holds it
-    with pytest.raises(refine.RefineError, match=r"still training.*refine it once training"):
+    with pytest.raises(refine.RefineError,
+                       match=rf"the run {run} is still training \(pid {os.getpid()}\): refine it "
+                             "once training has finished"):
       refine.refine(run, QUICK)
   assert not os.path.exists(os.path.join(run, "refined"))
 

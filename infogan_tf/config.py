@@ -22,7 +22,6 @@ from infogan_tf.errors import ConfigError
 
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
 NOISE_PRIORS = ("uniform", "normal")
-DATASETS = datasets.NAMES  # each dataset's facts: infogan_tf/datasets.py
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
@@ -405,13 +404,6 @@ class SemiSupervisedConfig(_Part):
   def enabled(self) -> bool:
     return bool(self.codes)
 
-  def replica_split_sizes(self) -> Dict[str, int]:
-    """The global sizes this mode splits evenly over replicas (none when it is off)."""
-    if not self.enabled:
-      return {}
-    return {"labelled_batch_size": self.labelled_batch_size,
-            "consistency_extra_images": self.consistency_extra_images}
-
   def _check(self) -> None:
     if not self.enabled:  # every other setting would be silently ignored
       ignored = self._ignored([f.name for f in dataclasses.fields(self) if f.name != "codes"])
@@ -478,7 +470,7 @@ class DataConfig(_Part):
 
   name: str = field("procedural", "Training data (each dataset's record: "
                     "infogan_tf/datasets.py; a table in docs/flags.md).",
-                    choices=DATASETS, flag="dataset")
+                    choices=datasets.NAMES, flag="dataset")
   data_dir: Optional[str] = field(None, "tfds data dir, IDX directory or image folder (meaning "
                                   "depends on the dataset).")
   split: str = field("train", "Split to train on.")
@@ -491,8 +483,8 @@ class DataConfig(_Part):
   cache: bool = field(True, "Cache decoded images in memory.")
   in_order: bool = field(True, "Keep tf.data's parallel maps in order, so the images come in "
                          "the seed's order and a run repeats on one machine. False: up to ~2x "
-                         "more batches/s from the pipeline (benchmarks/pipeline_order.py), for "
-                         "an accelerator whose step outruns it; runs then differ.")
+                         "more batches/s from the pipeline (benchmarks/studies/pipeline_order.py), "
+                         "for an accelerator whose step outruns it; runs then differ.")
   unlabelled_folder: str = field("unlabelled", "Folder data: the sub-folder of images without a "
                                  "label (the others are classes).")
 
@@ -531,12 +523,6 @@ class TrainConfig(_Part):
     _require(self.steps > 0, f"steps must be > 0, got {self.steps}")
     _require(self.batch_size > 0, f"batch_size must be > 0, got {self.batch_size}")
     _require(self.virtual_cpus >= 0, "virtual_cpus must be >= 0")
-    if self.virtual_cpus and self.strategy == "mirrored":
-      _require(
-          self.batch_size % self.virtual_cpus == 0,
-          f"batch_size {self.batch_size} must be divisible by virtual_cpus "
-          f"{self.virtual_cpus} (one equal shard per replica)",
-      )
     for name in ("steps_per_loop", "log_every", "checkpoint_every", "image_every"):
       _require(getattr(self, name) > 0, f"{name} must be > 0")
     _require(self.keep_checkpoints >= 1, "keep_checkpoints must be >= 1")
@@ -554,8 +540,17 @@ class ExperimentConfig:
   train: TrainConfig = TrainConfig()
   semi_supervised: SemiSupervisedConfig = SemiSupervisedConfig()
 
+  def cr_participating_codes(self) -> Tuple[str, ...]:
+    """The codes an InfoGAN-CR pair may share, in the latent's order (cat0, ..., cont0, ...):
+    `loss.cr_codes`, or every code when it is empty."""
+    names = self.latent.code_names()
+    chosen = set(self.loss.cr_codes or names)
+    return tuple(n for n in names if n in chosen)
+
   def validate(self) -> "ExperimentConfig":
-    """Checks every field; raises ConfigError naming what to fix. Returns self."""
+    """Checks every field; raises ConfigError naming what to fix. Returns self. (That each
+    batch splits evenly over the replicas is checked by `train`, against the strategy it runs
+    on.)"""
     for part in (self.latent, self.model, self.loss, self.optimizer, self.data, self.train,
                  self.semi_supervised):
       part.validate()
@@ -569,16 +564,13 @@ class ExperimentConfig:
       for code in self.loss.cr_codes:
         _require(code in names, f"cr_codes: {code!r} is not a code of this latent (codes: "
                  f"{', '.join(names) or 'none'})")
-      _require(len(self.loss.cr_codes or names) >= 2,
+      _require(len(self.cr_participating_codes()) >= 2,
                f"InfoGAN-CR needs at least two codes a pair may share, got "
-               f"{list(self.loss.cr_codes or names)} (--cr_codes, --categorical, --continuous)")
+               f"{list(self.cr_participating_codes())} (--cr_codes, --categorical, "
+               "--continuous)")
     _require(self.optimizer.averages_discriminator or not ss.consistency_from_average,
              "consistency_from_average needs d_average_decay > 0 (the average to take "
              "pseudo-labels from)")
-    if self.train.virtual_cpus and self.train.strategy == "mirrored":
-      for name, size in ss.replica_split_sizes().items():
-        _require(size % self.train.virtual_cpus == 0,
-                 f"{name} {size} must be divisible by virtual_cpus {self.train.virtual_cpus}")
     if self.model.image_shape is not None and datasets.get(self.data.name).sized:
       want = (self.data.image_size, self.data.image_size)
       _require(

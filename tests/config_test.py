@@ -49,7 +49,6 @@ def test_unknown_keys_are_rejected():
     (dict(data=dict(name="imagenet")), "dataset"),
     (dict(data=dict(name="idx", data_dir=None)), "needs data_dir"),
     (dict(train=dict(steps=0)), "steps"),
-    (dict(train=dict(batch_size=15, strategy="mirrored", virtual_cpus=2)), "divisible"),
     (dict(train=dict(workdir="")), "workdir"),
     (dict(model=dict(image_shape=(32, 32, 1))), "does not match"),
 ])
@@ -135,19 +134,3 @@ def test_lists_and_numpy_numbers_are_accepted():
   assert type(latent.noise_scale) is float  # noqa: E721
   train = config_lib.TrainConfig(workdir="/tmp/unused")
   assert config_lib.ExperimentConfig(latent=latent, train=train).validate().latent == latent
-
-
-@pytest.mark.parametrize("ss, message", [
-    (dict(labelled_batch_size=9), "labelled_batch_size 9 must be divisible by virtual_cpus 2"),
-    (dict(consistency_extra_images=5),
-     "consistency_extra_images 5 must be divisible by virtual_cpus 2"),
-])
-def test_ss_batch_sizes_must_split_over_virtual_cpus(ss, message):
-  """Each replica takes an equal share of the labelled batch and of the extra images."""
-  config = helpers.tiny_ss_config()
-  config = helpers.with_parts(config, train=dict(strategy="mirrored", virtual_cpus=2),
-                              semi_supervised=ss)
-  with pytest.raises(config_lib.ConfigError, match=message):
-    config.validate()
-  helpers.with_parts(config, semi_supervised=dict(labelled_batch_size=8,
-                                                  consistency_extra_images=4)).validate()

@@ -99,14 +99,12 @@ def distributed_train_dataset(strategy: tf.distribute.Strategy, source: ImageSou
                               in_order: bool = True):
   """`train_dataset` distributed over the strategy's replicas (global batches split evenly)."""
   n = strategy.num_replicas_in_sync
-  if global_batch % n:
-    raise ValueError(f"batch_size {global_batch} is not divisible by the {n} replicas")
-  if labelled is not None and global_labelled_batch % n:
-    raise ValueError(f"labelled_batch_size {global_labelled_batch} is not divisible by the "
-                     f"{n} replicas")
-  if global_extra % n:
-    raise ValueError(f"consistency_extra_images {global_extra} is not divisible by the {n} "
-                     "replicas")
+  sizes = {"global_batch": global_batch, "global_extra": global_extra,
+           "global_labelled_batch": global_labelled_batch if labelled is not None else 0}
+  uneven = {name: size for name, size in sizes.items() if size % n}
+  if uneven:  # (train() checks the settings these come from first, by their flag names)
+    raise ValueError(f"{', '.join(f'{k}={v}' for k, v in uneven.items())} not divisible by "
+                     f"the {n} replicas")
 
   def fn(ctx: tf.distribute.InputContext):
     return train_dataset(source, ctx.get_per_replica_batch_size(global_batch), pixel_range,

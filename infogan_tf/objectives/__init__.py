@@ -85,6 +85,21 @@ def batch_inputs(config: config_lib.ExperimentConfig) -> BatchInputs:
   return inputs
 
 
+def derived_metrics(config: config_lib.ExperimentConfig,
+                    metrics: Dict[str, float]) -> Dict[str, float]:
+  """The loop's metrics (floats) and what each active family derives from them."""
+  out = dict(metrics)
+  for family in active_families(config):
+    out.update(family.derived_metrics(config, metrics))
+  return out
+
+
+def replica_split_sizes(config: config_lib.ExperimentConfig) -> Dict[str, int]:
+  """{setting: global size} of every batch the replicas split evenly: the unlabelled batch and
+  what the active families add to it (the one home of the replica divisibility rule)."""
+  return {"batch_size": config.train.batch_size, **batch_inputs(config).split_sizes()}
+
+
 def progress_fields(config: config_lib.ExperimentConfig,
                     metrics: Dict[str, float]) -> Dict[str, str]:
   """The progress line's fields: each active family's, in FAMILIES order."""

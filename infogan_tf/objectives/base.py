@@ -34,6 +34,13 @@ class BatchInputs:
     return BatchInputs(max(self.labelled_batch, other.labelled_batch),
                        max(self.extra_images, other.extra_images))
 
+  def split_sizes(self) -> Dict[str, int]:
+    """{the setting it comes from: global size} of the sizes every replica takes an equal
+    share of (the ones in use)."""
+    sizes = {"labelled_batch_size": self.labelled_batch,
+             "consistency_extra_images": self.extra_images}
+    return {name: size for name, size in sizes.items() if size}
+
 
 @dataclasses.dataclass
 class StepContext:
@@ -147,6 +154,13 @@ class Family:
     """What the family needs in the batch besides 'images'."""
     del config
     return BatchInputs()
+
+  @classmethod
+  def derived_metrics(cls, config: config_lib.ExperimentConfig,
+                      metrics: Dict[str, float]) -> Dict[str, float]:
+    """Metrics the family computes on the host from the loop's (floats), to log beside them."""
+    del config, metrics
+    return {}
 
   @classmethod
   def progress_fields(cls, config: config_lib.ExperimentConfig,

@@ -46,9 +46,7 @@ RNG_SEED_OFFSET = 0x43520000
 
 def participating_codes(config: config_lib.ExperimentConfig) -> Tuple[str, ...]:
   """The codes a pair may share, in the latent's order (cat0, ..., cont0, ...)."""
-  names = config.latent.code_names()
-  chosen = set(config.loss.cr_codes or names)
-  return tuple(n for n in names if n in chosen)
+  return config.cr_participating_codes()
 
 
 def schedule(loss: config_lib.LossConfig, step: tf.Tensor) -> Tuple[tf.Tensor, tf.Tensor]:

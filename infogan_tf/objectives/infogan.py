@@ -44,6 +44,21 @@ class InfoGAN(base.Family):
     return True
 
   @classmethod
+  def derived_metrics(cls, config: config_lib.ExperimentConfig,
+                      metrics: Dict[str, float]) -> Dict[str, float]:
+    """Per code, the L_I estimate H(c) - CE (mi/<code>) and its ceiling H(c) (entropy/<code>),
+    from the loop's cross-entropies (ce/cat<i>, nll/cont<j>)."""
+    spec = LatentSpec(config.latent)
+    out = {}
+    for i, h in enumerate(spec.categorical_entropies()):
+      out[f"entropy/cat{i}"] = h
+      out[f"mi/cat{i}"] = h - metrics[f"ce/cat{i}"]
+    for j in range(spec.num_continuous):
+      out[f"entropy/cont{j}"] = spec.continuous_entropy()
+      out[f"mi/cont{j}"] = spec.continuous_entropy() - metrics[f"nll/cont{j}"]
+    return out
+
+  @classmethod
   def progress_fields(cls, config: config_lib.ExperimentConfig,
                       metrics: Dict[str, float]) -> Dict[str, str]:
     """D and G's GAN losses; per code L_I (and H(c), its maximum, for categorical codes)."""

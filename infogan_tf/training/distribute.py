@@ -70,7 +70,8 @@ def worker_dir(workdir: str, strategy: tf.distribute.Strategy) -> str:
   """Where this worker writes checkpoints: the workdir on the chief, a temp dir elsewhere.
 
   Every MultiWorkerMirroredStrategy worker must take part in saving; non-chief copies are
-  thrown away.
+  thrown away. Each call on a non-chief makes a new temp dir: call it once per run and remove
+  the dir it returned.
   """
   if is_chief(strategy):
     return workdir

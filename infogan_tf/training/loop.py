@@ -24,7 +24,6 @@ from infogan_tf.training import step as train_step
 from infogan_tf.training import workdir_lock
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
-from infogan_tf.latent import LatentSpec
 from infogan_tf.models import architectures
 from infogan_tf.training.progress import Progress
 from infogan_tf.errors import TerminationRequested, WorkerLostError
@@ -89,9 +88,7 @@ def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.
       cluster on CPU:0 and cannot reach variables on CPU:1 (a TF limitation).
   """
   n = strategy.num_replicas_in_sync
-  sizes = {"batch_size": config.train.batch_size,
-           **config.semi_supervised.replica_split_sizes()}
-  for name, size in sizes.items():
+  for name, size in objectives.replica_split_sizes(config).items():
     if size % n:
       raise config_lib.ConfigError(f"{name} {size} must be divisible by the {n} replicas")
   if config.train.jit_compile and n > 1 and not tf.config.list_logical_devices("GPU"):
@@ -185,8 +182,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     step = _run(config, strategy, state, iterator, source, actions, checkpoint, progress, start)
   finally:
     writer.close()
-    if not chief:  # a worker's throw-away checkpoints
-      shutil.rmtree(distribute.worker_dir(tc.workdir, strategy), ignore_errors=True)
+    if not chief:  # a worker's throw-away checkpoints (its own temp dir, made by _restore)
+      shutil.rmtree(os.path.dirname(checkpointer.manager.directory), ignore_errors=True)
   ips = log.images_per_sec
   progress.close(f"infogan_tf: reached step {step}; checkpoint {run.last_good}; "
                  f"{ips:.0f} images/s; outputs in {tc.workdir}")
@@ -238,7 +235,8 @@ def _actions(config: config_lib.ExperimentConfig, state: train_step.TrainState, 
   calibration = data_lib.first_images(source, CALIBRATION_IMAGES, pixel_range)
   return [
       periodic_actions.NanGuard(run),
-      periodic_actions.LogMetrics(tc.log_every, tc.batch_size, LatentSpec(config.latent),
+      periodic_actions.LogMetrics(tc.log_every, tc.batch_size,
+                                  lambda metrics: objectives.derived_metrics(config, metrics),
                                   writer, progress, run,
                                   lambda metrics: objectives.progress_fields(config, metrics)),
       periodic_actions.Checkpoint(tc.checkpoint_every, checkpointer, run,

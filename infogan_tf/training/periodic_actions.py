@@ -104,15 +104,17 @@ class NanGuard(Action):
 
 
 class LogMetrics(Action):
-  """Derived metrics (L_I, H(c), images/s) to TensorBoard, metrics.jsonl and the progress line.
+  """The loop's metrics, with what the loss families derive from them (L_I, H(c)) and images/s,
+  to TensorBoard, metrics.jsonl and the progress line.
 
   Throughput counts every call but the first (tracing); `images_per_sec` is this call's mean.
   """
 
-  def __init__(self, every: int, batch_size: int, spec: LatentSpec,
+  def __init__(self, every: int, batch_size: int,
+               derive: Callable[[Dict[str, float]], Dict[str, float]],
                writer: summaries.SummaryWriter, progress: Progress, run: Run,
                progress_fields: Callable[[Dict[str, float]], Dict[str, str]]):
-    self.every, self.batch_size, self.spec = every, batch_size, spec
+    self.every, self.batch_size, self.derive = every, batch_size, derive
     self.writer, self.progress, self.run = writer, progress, run
     self.progress_fields = progress_fields
     self.window_images, self.window_time = 0, 0.0
@@ -125,7 +127,7 @@ class LogMetrics(Action):
 
   def __call__(self, call: LoopCall) -> None:
     ips = self.window_images / self.window_time if self.window_time else 0.0
-    metrics = summaries.derived_metrics(call.metrics, self.spec)
+    metrics = self.derive(call.metrics)
     metrics["perf/images_per_sec"] = ips
     self.writer.scalars(call.step, metrics)
     self.run.history.append({"step": call.step, **metrics})

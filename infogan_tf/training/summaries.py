@@ -10,21 +10,8 @@ from typing import Dict, Optional
 import numpy as np
 import tensorflow as tf
 
-from infogan_tf.latent import LatentSpec
 
 METRICS_FILENAME = "metrics.jsonl"
-
-
-def derived_metrics(raw: Dict[str, float], spec: LatentSpec) -> Dict[str, float]:
-  """Adds the per-code L_I estimates H(c) - CE and their ceilings H(c) to the raw metrics."""
-  out = dict(raw)
-  for i, h in enumerate(spec.categorical_entropies()):
-    out[f"entropy/cat{i}"] = h
-    out[f"mi/cat{i}"] = h - raw[f"ce/cat{i}"]
-  for j in range(spec.num_continuous):
-    out[f"entropy/cont{j}"] = spec.continuous_entropy()
-    out[f"mi/cont{j}"] = spec.continuous_entropy() - raw[f"nll/cont{j}"]
-  return out
 
 
 class SummaryWriter:

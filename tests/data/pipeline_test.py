@@ -57,7 +57,7 @@ def test_extra_images_are_other_images_of_the_same_stream():
     data_lib.distributed_train_dataset(strategy, _source(), 4, (-1.0, 1.0), seed=0,
                                        shuffle_buffer=40, global_extra=3)
   except ValueError as e:
-    assert "consistency_extra_images 3" in str(e)
+    assert "global_extra=3 not divisible by the 2 replicas" in str(e)
   else:
     raise AssertionError("an extra batch not divisible by the replicas was accepted")
 

@@ -91,6 +91,7 @@ def test_xla_over_logical_cpus_is_refused(tmp_path):
     _train(config, helpers.mirrored_strategy())
 
 
+@pytest.mark.slow
 def test_divergence_leaves_only_finite_checkpoints(tmp_path):
   """lr 1e6 with a checkpoint every step: weights can go non-finite before the losses do."""
   config = helpers.tiny_config(str(tmp_path), steps=2, steps_per_loop=1, checkpoint_every=1,
@@ -147,3 +148,21 @@ def test_resume_with_another_batch_is_refused_or_recorded(tiny_run):
   assert record["history"]["resumes"][0]["changed"]["train.batch_size"] == [16, 8]
   assert record["history"]["resumes"][0]["step"] == 4
 
+
+
+@pytest.mark.parametrize("parts, message", [
+    (dict(train=dict(batch_size=15)), "batch_size 15 must be divisible by the 2 replicas"),
+    (dict(semi_supervised=dict(labelled_batch_size=9)),
+     "labelled_batch_size 9 must be divisible by the 2 replicas"),
+    (dict(semi_supervised=dict(consistency_extra_images=5, consistency_weight=1.0)),
+     "consistency_extra_images 5 must be divisible by the 2 replicas"),
+])
+def test_batches_that_do_not_split_over_the_replicas_are_named(parts, message):
+  """Each replica takes an equal share of the unlabelled batch, the labelled batch and the
+  extra images: train refuses, by the setting's name, before building anything."""
+  from infogan_tf.training import loop  # pylint: disable=g-import-not-at-top
+  strategy = helpers.mirrored_strategy()
+  config = helpers.with_parts(helpers.tiny_ss_config(), **parts).validate()
+  with pytest.raises(config_lib.ConfigError, match=message):
+    loop.check_strategy(config, strategy)
+  loop.check_strategy(helpers.tiny_ss_config().validate(), strategy)  # the defaults split

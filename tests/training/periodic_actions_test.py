@@ -6,8 +6,6 @@ import pytest
 
 from infogan_tf.training import periodic_actions as pa
 from infogan_tf.training import summaries
-from infogan_tf.config import LatentConfig
-from infogan_tf.latent import LatentSpec
 from infogan_tf.training.progress import Progress
 
 
@@ -57,8 +55,7 @@ def test_nan_guard_names_the_metric_and_the_last_good_checkpoint():
 
 def test_throughput_leaves_out_the_first_call_and_counts_every_other(tmp_path):
   run = pa.Run()
-  spec = LatentSpec(LatentConfig(noise_dim=2, categorical=(), continuous=1))
-  log = pa.LogMetrics(4, 10, spec, summaries.SummaryWriter(str(tmp_path)),
+  log = pa.LogMetrics(4, 10, dict, summaries.SummaryWriter(str(tmp_path)),
                       Progress(8, 0, io.StringIO()), run, lambda metrics: {})
   class Saves:  # stands in for the checkpointer: this test is about the throughput
     def save(self):

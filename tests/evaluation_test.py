@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from infogan_tf import config as config_lib
+from infogan_tf import data as data_lib
 from infogan_tf import evaluation
+from infogan_tf.models import build_models
 from infogan_tf.metrics import feature_classifier
 from infogan_tf.training import checkpointing
 from tests import helpers
@@ -59,7 +61,7 @@ def _check_projector(workdir, report):
       embedding.tensor_name)
   from tests import export_helpers  # pylint: disable=g-import-not-at-top
   config_lib, g, d = export_helpers.reload_models(workdir)
-  source = evaluation.data_lib.load_source(config_lib.data, split="test")
+  source = data_lib.load_source(config_lib.data, split="test")
   test_x = evaluation.load_arrays(source, (0.0, 1.0), n)[0]
   np.testing.assert_array_equal(features, evaluation.encode(d, test_x)["features"])
   rows = open(os.path.join(workdir, "eval", embedding.metadata_path)).read().splitlines()
@@ -184,7 +186,7 @@ def test_l_i_with_batch_statistics_leaves_the_running_statistics_as_they_were(wo
   """The batch-statistics L_I runs G and D in training mode, which moves BatchNorm's running
   statistics; the evaluator puts them back, so the scorers after it see the checkpoint."""
   config = config_lib.load_config(workdir)
-  generator, discriminator = evaluation.build_models(config)
+  generator, discriminator = build_models(config)
   checkpointing.restore_for_inference(generator, discriminator, workdir)
   before = [v.numpy() for v in generator.non_trainable_variables
             + discriminator.non_trainable_variables]

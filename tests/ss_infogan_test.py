@@ -52,8 +52,9 @@ def test_short_run_learns_shape_without_matching(ss_workdir, classifier_dir):
   # the 500 evaluation images at the final weights. The two differ on the borderline images:
   # 1.1% and 1.8% of the 1000 predictions after this run (oneDNN on and off), so the accuracy
   # gap is at most that. Running statistics left at their initial values (the bug this
-  # catches) give 0.27 and 0.28 accuracy, a gap of ~0.45 (python -m benchmarks.batchnorm_modes,
-  # with TF_ENABLE_ONEDNN_OPTS=0 for the other). Between the two: 0.05.
+  # catches) give 0.27 and 0.28 accuracy, a gap of ~0.45 (python -m
+  # benchmarks.studies.batchnorm_modes, with TF_ENABLE_ONEDNN_OPTS=0 for the other). Between the
+  # two: 0.05.
   assert abs(ss["accuracy"] - ss["accuracy_batch_statistics"]) <= 0.05, ss
   assert ss["acc"] >= ss["accuracy"]  # Hungarian matching can only help
   assert 0.0 <= ss["conditional_generation_accuracy"] <= 1.0
@@ -98,6 +99,7 @@ def test_export_serves_classes(ss_workdir, tmp_path):
   assert meta["discriminator_weights"] == "last"
 
 
+@pytest.mark.slow
 def test_mirrored_step_with_labelled_batches():
   strategy = helpers.mirrored_strategy()
   config = helpers.tiny_ss_config()

@@ -1,9 +1,9 @@
-"""Tests for benchmarks/feature_ceiling.py on cases with known answers and a tiny workdir."""
+"""Tests for benchmarks/studies/feature_ceiling.py: cases with known answers, a tiny workdir."""
 
 import numpy as np
 import pytest
 
-from benchmarks import feature_ceiling
+from benchmarks.studies import feature_ceiling
 from tests import helpers
 
 
@@ -33,6 +33,7 @@ def test_confident_scores_keep_only_confident_rows():
   assert feature_ceiling.confident_scores(np.full([2, 2], 0.5), labels[:2])[">0.9"]["acc"] is None
 
 
+@pytest.mark.slow
 def test_scan_head_finds_separated_clusters_without_labels():
   from infogan_tf.metrics import clustering
   feats, labels = _blobs()
@@ -55,6 +56,7 @@ def test_measure_on_a_trained_workdir(trained_workdir):
   assert sum(line.startswith("|") for line in text.splitlines()) == 3  # header, rule, row
 
 
+@pytest.mark.slow
 def test_measure_rejects_a_workdir_without_categorical_code(tmp_path):
   workdir = str(tmp_path / "nocat")
   config = helpers.with_parts(helpers.tiny_config(workdir), latent=dict(categorical=()))

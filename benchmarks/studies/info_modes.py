@@ -3,7 +3,7 @@ with G and D each in inference mode (BatchNorm's running statistics, as exported
 mode (each batch's own statistics, as the train step runs them), and the continuous codes'
 negative log-likelihood split into its terms.
 
-  python -m benchmarks.info_modes --workdir=/work/runs/fashion/seed_0 [--samples=4096]
+  python -m benchmarks.studies.info_modes --workdir=/work/runs/fashion/seed_0 [--samples=4096]
 
 For a learned standard deviation, NLL = log(sigma) + (c - mu)^2 / (2 sigma^2) + log(2 pi) / 2:
 the 'spread' term (log sigma) says how sure Q is, the 'miss' term how far its mean is from the
@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def measure(generator, discriminator, config, samples: int, batch: int, g_training: bool,
@@ -77,11 +77,12 @@ def main():
   parser.add_argument("--checkpoint", default=None)
   parser.add_argument("--samples", type=int, default=4096)
   args = parser.parse_args()
-  from infogan_tf import config as config_lib, evaluation  # pylint: disable=g-import-not-at-top
+  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
   from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
 
   config = config_lib.load_config(args.workdir)
-  generator, discriminator = evaluation.build_models(config)
+  generator, discriminator = build_models(config)
   checkpoint = checkpointing.restore_for_inference(generator, discriminator, args.workdir,
                                                    args.checkpoint,
                                                    config.optimizer.averages_discriminator)

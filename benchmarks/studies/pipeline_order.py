@@ -2,7 +2,7 @@ r"""What keeping the input pipeline in order costs: batches/s of the training pi
 (`--in_order`, the default) and out of order, alternately in one process, against what the
 train step consumes.
 
-  python -m benchmarks.pipeline_order [--dataset=fashion_mnist] [--batch=64] [--rounds=5]
+  python -m benchmarks.studies.pipeline_order [--dataset=fashion_mnist] [--batch=64] [--rounds=5]
 
 Writes benchmarks/results/pipeline_order.json. The step consumes ~16 batches/s of 64 MNIST-size
 images at ~1000 images/s (docs/throughput.md): a pipeline many times faster than that in both

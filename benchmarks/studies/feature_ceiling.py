@@ -1,7 +1,8 @@
 r"""How far could a better clustering head go on a trained InfoGAN's own features?
 
-  python -m benchmarks.feature_ceiling --workdir=workdirs/seeds/<run>/seed0 [--workdir=...] \
-      [--train_examples=20000] [--k=20] [--epochs=10] [--label="..."] [--out=docs/evaluation.md]
+  python -m benchmarks.studies.feature_ceiling --workdir=workdirs/seeds/<run>/seed0 \
+      [--workdir=...] [--train_examples=20000] [--k=20] [--epochs=10] [--label="..."] \
+      [--out=docs/evaluation.md]
 
 For each workdir (latest checkpoint), on the discriminator's shared trunk features:
   1. neighbour purity: the fraction of each train image's k nearest train images (cosine) that
@@ -28,7 +29,7 @@ from typing import Dict, List
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIDENCE_THRESHOLDS = (0.9, 0.99)
 
 
@@ -195,7 +196,7 @@ def main():
     rows.append(measure(w, args.train_examples, args.k, args.epochs))
     print(json.dumps(rows[-1], default=float), flush=True)
   machine = throughput.machine()
-  command = ("python -m benchmarks.feature_ceiling "
+  command = ("python -m benchmarks.studies.feature_ceiling "
              + " ".join(f"--workdir={os.path.relpath(w, ROOT)}" for w in args.workdir)
              + f" --train_examples={args.train_examples} --k={args.k} --epochs={args.epochs}"
              + (f" --label=\"{args.label}\"" if args.label else ""))

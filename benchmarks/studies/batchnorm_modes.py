@@ -1,8 +1,8 @@
 r"""How far inference-mode codes are from batch-statistics codes after a short ss run: the
 numbers behind the tolerance of tests/ss_infogan_test.py's mode comparison.
 
-  python -m benchmarks.batchnorm_modes --workdir=/tmp/bn_modes
-  TF_ENABLE_ONEDNN_OPTS=0 python -m benchmarks.batchnorm_modes --workdir=/tmp/bn_modes_eigen
+  python -m benchmarks.studies.batchnorm_modes --workdir=/tmp/bn_modes
+  TF_ENABLE_ONEDNN_OPTS=0 python -m benchmarks.studies.batchnorm_modes --workdir=/tmp/bn_modes_eigen
 
 Trains the test's run (shapes_ss.flags, 120 steps of 32 on 2000 images, one device) unless the
 workdir has one, then encodes the 1000 evaluation images in inference mode (BatchNorm's running
@@ -28,7 +28,7 @@ def main():
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from absl import flags  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib, data as data_lib, evaluation, training  # pylint: disable=g-import-not-at-top
-  from infogan_tf.models import architectures  # pylint: disable=g-import-not-at-top
+  from infogan_tf.models import architectures, build_models  # pylint: disable=g-import-not-at-top
   from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
   from benchmarks.throughput import ROOT  # pylint: disable=g-import-not-at-top
   from trainers import flags as trainer_flags  # pylint: disable=g-import-not-at-top
@@ -42,7 +42,7 @@ def main():
         "--image_every=120", "--steps_per_loop=20"])
     training.train(trainer_flags.config_from_flags(fv), stream=io.StringIO())
   config = config_lib.load_config(args.workdir)
-  generator, discriminator = evaluation.build_models(config)
+  generator, discriminator = build_models(config)
   checkpointing.restore_for_inference(generator, discriminator, args.workdir, None,
                                       config.optimizer.averages_discriminator)
   test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)

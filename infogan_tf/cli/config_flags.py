@@ -188,9 +188,12 @@ def markdown_table() -> str:
     lines.append("")
   lines += ["## Datasets (`--dataset`)", "",
             "From the records in `infogan_tf/datasets.py`.", "",
-            "| name | source | what |", "|---|---|---|"]
+            "| name | source | what | known factors |", "|---|---|---|---|"]
   for record in datasets.DATASETS.values():
-    lines.append(f"| `{record.name}` | {record.kind} | {record.summary} |")
+    factors = ("the 'attributes' feature's entries" if record.attribute_factors
+               else ", ".join(record.factors))
+    offline = f" (offline: Debian's `{record.package}`)" if record.package else ""
+    lines.append(f"| `{record.name}` | {record.kind} | {record.summary}{offline} | {factors} |")
   lines.append("")
   return "\n".join(lines)
 

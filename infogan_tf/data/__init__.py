@@ -3,7 +3,7 @@
 from infogan_tf.data import labelled
 from infogan_tf.data.pipeline import (distributed_train_dataset, eval_batches, first_images,
                                       from_pixel_range, to_pixel_range, train_dataset)
-from infogan_tf.data.registry import load_source
+from infogan_tf.data.loaders import load_source
 from infogan_tf.data.source import DataError, ImageSource, from_arrays
 
 __all__ = [

@@ -6,13 +6,12 @@ import gzip
 import os
 import struct
 import zlib
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
 from infogan_tf.data.source import DataError, ImageSource, from_arrays
 
-DEBIAN_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
 _DTYPES = {
     0x08: np.dtype(np.uint8),
@@ -23,11 +22,6 @@ _DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 _SPLIT_PREFIX = {"train": "train", "test": "t10k"}
-CLASS_NAMES = {
-    "fashion_mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                      "Sneaker", "Bag", "Ankle boot"),
-    "mnist": tuple(str(d) for d in range(10)),
-}
 
 
 def read_idx(path: str) -> np.ndarray:
@@ -89,14 +83,15 @@ def has_idx_files(directory: Optional[str], split: str) -> bool:
 
 
 def load(directory: str, split: str, name: str = "idx",
-         num_classes: Optional[int] = 10) -> ImageSource:
+         class_names: Sequence[str] = ()) -> ImageSource:
   """Loads a split of an IDX dataset directory (images and, if present, labels).
 
   Args:
     directory: Folder with e.g. train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz.
     split: 'train' or 'test'.
     name: Dataset name to report.
-    num_classes: Number of label classes (None: infer from the labels).
+    class_names: The names of labels 0, 1, ... (their number is the number of classes); none:
+      the classes are 0 ... the largest label.
 
   Raises:
     DataError: If the image file is missing or the files disagree.
@@ -106,7 +101,7 @@ def load(directory: str, split: str, name: str = "idx",
     prefix = _SPLIT_PREFIX.get(split, split)
     raise DataError(
         f"no IDX images for split {split!r} in {directory!r} (looked for "
-        f"{prefix}-images-idx3-ubyte[.gz]); on Debian: apt-get install dataset-fashion-mnist")
+        f"{prefix}-images-idx3-ubyte[.gz])")
   images = read_idx(images_path)
   if images.ndim != 3:
     raise DataError(f"{images_path}: expected [N, H, W] images, got shape {images.shape}")
@@ -116,10 +111,7 @@ def load(directory: str, split: str, name: str = "idx",
     labels = read_idx(labels_path)
     if labels.shape != (images.shape[0],):
       raise DataError(f"{labels_path} has {labels.shape} labels for {images.shape[0]} images")
-    if num_classes is None:
-      num_classes = int(labels.max()) + 1
-  else:
-    num_classes = None
-  class_names = CLASS_NAMES.get(name, ()) if labels is not None else ()
+  num_classes = (len(class_names) or int(labels.max()) + 1) if labels is not None else None
+  class_names = tuple(class_names) if labels is not None else ()
   return from_arrays(name, images.astype(np.uint8), labels=labels, num_classes=num_classes,
                      origin=os.path.dirname(images_path), class_names=class_names)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from infogan_tf import datasets
 from infogan_tf.data.source import ImageSource, from_arrays
 
 SHAPES = ("square", "triangle", "plus", "ellipse")
-FACTOR_NAMES = ("shape", "scale", "rotation", "x", "y")
+FACTOR_NAMES = datasets.get("procedural").factors  # shape, scale, rotation, x, y
 SCALE_RANGE = (0.6, 1.0)
 ROTATION_RANGE = (-np.pi / 4, np.pi / 4)
 POSITION_RANGE = (0.4, 0.6)  # of the image side

@@ -55,7 +55,7 @@ def load(record: datasets.Dataset, split: str, data_dir: Optional[str],
       image = tf.image.resize(image, [image_size, image_size], antialias=True)
       image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
     label = tf.cast(ex[label_key], tf.int32) if label_key else tf.constant(-1, tf.int32)
-    if name == "celeb_a":
+    if record.attribute_factors:
       attrs = ex["attributes"]
       factors = tf.stack([tf.cast(attrs[k], tf.float32) for k in sorted(attrs)])
     elif factor_keys:
@@ -66,6 +66,7 @@ def load(record: datasets.Dataset, split: str, data_dir: Optional[str],
 
   if record.sized:
     image_shape = (image_size, image_size, image_shape[-1])
+  if record.attribute_factors:
     factor_names = tuple(sorted(info.features["attributes"].keys()))
   try:
     num_examples = info.splits[split].num_examples

@@ -13,6 +13,7 @@ def _write(path, array):
   path.write_bytes(tf.io.encode_png(array).numpy())
 
 
+@pytest.mark.slow
 def test_class_subfolders_become_labels(tmp_path):
   rs = np.random.RandomState(0)
   for cls in ("cats", "dogs"):
@@ -25,6 +26,7 @@ def test_class_subfolders_become_labels(tmp_path):
   assert sorted(batch["label"].numpy().tolist()) == [0, 0, 0, 1, 1, 1]
 
 
+@pytest.mark.slow
 def test_flat_folder_has_no_labels(tmp_path):
   _write(tmp_path / "a.png", np.zeros((8, 8, 1), np.uint8))
   source = folder.load(str(tmp_path), image_size=16, channels=3)
@@ -40,6 +42,7 @@ def test_empty_or_missing_folder(tmp_path):
     folder.load(str(tmp_path / "x"), 16, 1)
 
 
+@pytest.mark.slow
 def test_corrupt_image_is_named(tmp_path):
   import numpy as np  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
@@ -53,6 +56,7 @@ def test_corrupt_image_is_named(tmp_path):
     data_lib.first_images(source, 3, (0.0, 1.0))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("channels", [1, 3])
 def test_gif_and_bmp_of_any_channels_load(tmp_path, channels):
   """TensorFlow's decoder refuses GIF and BMP at 1 channel; the folder source converts."""
@@ -73,6 +77,7 @@ def test_gif_and_bmp_of_any_channels_load(tmp_path, channels):
     np.testing.assert_allclose(image, np.repeat(grey[..., None], channels, -1), atol=1)
 
 
+@pytest.mark.slow
 def test_an_image_too_large_to_decode_is_named(tmp_path):
   from tests import helpers  # pylint: disable=g-import-not-at-top
   for i in range(2):

@@ -64,11 +64,12 @@ def test_load_split_with_labels(tmp_path):
   np.testing.assert_array_equal(ex["label"].numpy(), labels)
 
 
-def test_registry_prefers_idx_dir_for_fashion_mnist(tmp_path):
+def test_fashion_mnist_reads_idx_files_first_with_its_class_names(tmp_path):
   make_idx_dir(tmp_path)
   cfg = config_lib.DataConfig(name="fashion_mnist", data_dir=str(tmp_path))
   source = data_lib.load_source(cfg)
   assert source.name == "fashion_mnist" and source.origin == str(tmp_path)
+  assert source.num_classes == 10 and source.class_names[9] == "Ankle boot"
   cfg = config_lib.DataConfig(name="idx", data_dir=str(tmp_path))
   assert data_lib.load_source(cfg).num_examples == 12
 

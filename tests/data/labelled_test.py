@@ -39,6 +39,7 @@ def test_too_few_images_in_a_class():
     labelled.select(labels, _ss(labels_per_class=3))
 
 
+@pytest.mark.slow
 def test_columns_and_value_errors():
   source = data_lib.load_source(config_lib.DataConfig(name="procedural", num_examples=64))
   values = labelled.read_columns(source, ["label", "shape", "scale"])
@@ -51,6 +52,7 @@ def test_columns_and_value_errors():
     labelled.check_class_values(values[:, [1]], ["shape"], [3])
 
 
+@pytest.mark.slow
 def test_subset_written_and_checked_on_resume(tmp_path):
   config = helpers.tiny_ss_config(str(tmp_path))
   source = data_lib.load_source(config.data)
@@ -69,6 +71,7 @@ def test_subset_written_and_checked_on_resume(tmp_path):
     labelled.prepare(other, config, write=True)
 
 
+@pytest.mark.slow
 def test_folder_with_unlabelled_subfolder(tmp_path):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   rs = np.random.RandomState(0)

@@ -63,10 +63,12 @@ def test_every_dataset_record_is_consistent():
   """One record per dataset (`infogan_tf.datasets`): the config's choices are its names, every
   kind has a loader, and the flags' rules follow the records."""
   from infogan_tf import datasets  # pylint: disable=g-import-not-at-top
-  from infogan_tf.data import registry  # pylint: disable=g-import-not-at-top
-  assert config_lib.DATASETS == datasets.NAMES
+  from infogan_tf.data import loaders  # pylint: disable=g-import-not-at-top
+  choices = dict(config_lib.DataConfig.__dataclass_fields__)["name"].metadata["choices"]
+  assert tuple(choices) == datasets.NAMES
   for record in datasets.DATASETS.values():
-    assert record.kind in registry.LOADERS, record.name
+    assert record.kind in loaders.LOADERS, record.name
+    assert not record.idx_classes or record.idx_first, record.name
     assert (record.label is None or record.kind == "tfds" or record.label == "label")
     for split, read in (record.held_out or {}).items():
       assert record.read_split(split) == read

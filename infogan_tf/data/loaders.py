@@ -1,4 +1,5 @@
-"""Dataset name -> ImageSource: the loader of each kind of dataset (`infogan_tf.datasets`)."""
+"""Dataset name -> ImageSource: the loader of each kind of dataset (`Dataset.kind` of the
+records in `infogan_tf.datasets`)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,13 @@ from infogan_tf import datasets
 from infogan_tf.data import folder, idx, procedural, tfds_images
 from infogan_tf.data.source import DataError, ImageSource
 
-def idx_dirs(data: config_lib.DataConfig):
-  """IDX folders tried, in order, for `data.name` before falling back to tfds."""
-  dirs = []
-  if data.data_dir:
-    dirs.append(data.data_dir)
-  if data.name == "fashion_mnist":
-    dirs.append(os.environ.get("INFOGAN_FASHION_MNIST_DIR", idx.DEBIAN_FASHION_MNIST_DIR))
-  return dirs
-
-
 def _procedural(data: config_lib.DataConfig, split: str, seed: int) -> ImageSource:
   return procedural.load(split, data.image_size, data.num_examples, seed, data.channels)
 
 
 def _idx(data: config_lib.DataConfig, split: str, seed: int) -> ImageSource:
   del seed
-  return idx.load(data.data_dir, split, name="idx", num_classes=None)
+  return idx.load(data.data_dir, split, name="idx")
 
 
 def _folder(data: config_lib.DataConfig, split: str, seed: int) -> ImageSource:
@@ -36,16 +27,16 @@ def _folder(data: config_lib.DataConfig, split: str, seed: int) -> ImageSource:
 def _tfds(data: config_lib.DataConfig, split: str, seed: int) -> ImageSource:
   del seed
   record = datasets.get(data.name)
-  tried = idx_dirs(data) if record.idx_first else []
+  tried = record.idx_dirs(data.data_dir, os.environ) if record.idx_first else []
   for d in tried:
     if idx.has_idx_files(d, split):
-      return idx.load(d, split, name=data.name, num_classes=10)
+      return idx.load(d, split, name=data.name, class_names=record.idx_classes)
   try:
     return tfds_images.load(record, record.read_split(split), data.data_dir, data.image_size)
   except DataError as e:
     if tried:
       hint = f"no IDX files in {tried}; " + (
-          "apt-get install dataset-fashion-mnist; " if data.name == "fashion_mnist" else "")
+          f"apt-get install {record.package}; " if record.package else "")
       raise DataError(hint + str(e)) from e
     raise
 
@@ -57,8 +48,9 @@ LOADERS = {"procedural": _procedural, "idx": _idx, "folder": _folder, "tfds": _t
 def load_source(data: config_lib.DataConfig, split: str = None, seed: int = 0) -> ImageSource:
   """Loads one split of the configured dataset.
 
-  Order for mnist/fashion_mnist: IDX files in data_dir, then (fashion_mnist) Debian's
-  /usr/share/datasets/fashion-mnist, then tfds with data_dir.
+  Order for datasets with `Dataset.idx_first` (mnist, fashion_mnist): IDX files in data_dir,
+  then in the record's `package_dir` (fashion_mnist: Debian's dataset-fashion-mnist), then
+  tfds with data_dir.
 
   Args:
     data: The DataConfig.

@@ -26,8 +26,11 @@ import sys
 if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
   os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
-from absl import app
-from absl import flags
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+
+from infogan_tf.cli import command  # noqa: E402
+from infogan_tf.serving import signatures  # noqa: E402
 
 PROGRAM = "export.client_main"
 
@@ -37,7 +40,8 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_string("server", "localhost:8500",
                       "host:port (gRPC) or http://host:port (REST).", flag_values=fv)
   flags.DEFINE_enum("protocol", "grpc", ["grpc", "rest"], "Transport.", flag_values=fv)
-  flags.DEFINE_string("model_name", "infogan", "Served model name.", flag_values=fv)
+  flags.DEFINE_string("model_name", signatures.DEFAULT_MODEL_NAME, "Served model name.",
+                      flag_values=fv)
   flags.DEFINE_integer("version", None, "Pin a model version.", flag_values=fv)
   flags.DEFINE_enum("signature", "sample", ["sample", "generate_class", "encode_image_bytes"],
                     "What to call (the library covers every signature).", flag_values=fv)
@@ -52,8 +56,7 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                      lower_bound=0.001, flag_values=fv)
   flags.DEFINE_bool("print_request", False, "Print the REST JSON body and exit.",
                     flag_values=fv)
-  flags.DEFINE_bool("verbose", False, "Show TensorFlow's own C++ log lines (also "
-                    "INFOGAN_TF_VERBOSE=1).", flag_values=fv)
+  command.define_flags(fv)  # --debug and --verbose, as every command has them
 
 
 class _UsageProblem(Exception):
@@ -137,13 +140,7 @@ def run(fv: flags.FlagValues) -> int:
   return 0
 
 
-def main(argv):
-  if len(argv) > 1:
-    print(f"{PROGRAM}: unexpected arguments: {' '.join(argv[1:])}", file=sys.stderr)
-    return 2
-  return run(flags.FLAGS)
-
-
 if __name__ == "__main__":
   define_flags()
-  app.run(main)
+  # The shared prologue: unexpected arguments, --debug, anything unforeseen as one line.
+  app.run(command.main_function(PROGRAM, lambda: run(flags.FLAGS), outputs="--out"))

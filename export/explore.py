@@ -23,12 +23,14 @@ if __name__ == "__main__":
 from absl import flags  # noqa: E402
 
 from infogan_tf.cli import command  # noqa: E402
+from infogan_tf.serving import signatures  # noqa: E402
 
 flags.DEFINE_string("model_dir", None, "An exported version (DIR/<version>) or its DIR (the "
                     "highest version is served); with --server, read only for class names.")
 flags.DEFINE_string("server", None, "A TF Serving REST endpoint, e.g. http://localhost:8501, "
                     "instead of loading the model here.")
-flags.DEFINE_string("model_name", "infogan", "The served model's name (with --server).")
+flags.DEFINE_string("model_name", signatures.DEFAULT_MODEL_NAME,
+                    "The served model's name (with --server).")
 flags.DEFINE_string("host", "127.0.0.1", "Address to listen on (0.0.0.0: every interface).")
 flags.DEFINE_integer("port", 8080, "Port to listen on (0: any free port).")
 flags.DEFINE_list("allowed_hosts", [], "Host names the page may be reached by besides "

@@ -19,6 +19,7 @@ if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up l
 from absl import flags  # noqa: E402
 
 from infogan_tf.cli import command  # noqa: E402
+from infogan_tf.serving import signatures  # noqa: E402
 
 flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints/), or a "
                     "selection (selection.json, or the folder holding it, from trainers.select): "
@@ -26,7 +27,8 @@ flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoint
 flags.DEFINE_string("export_dir", None, "Model base path; versions go in <export_dir>/<N>/.")
 flags.DEFINE_integer("version", None, "Integer version (default: next free).")
 flags.DEFINE_string("checkpoint", None, "Checkpoint prefix (default: the latest).")
-flags.DEFINE_string("model_name", "infogan", "Model name for warmup and models.config.")
+flags.DEFINE_string("model_name", signatures.DEFAULT_MODEL_NAME,
+                    "Model name for warmup and models.config.")
 flags.DEFINE_string("serving_base_path", None,
                     "base_path for models.config: where the server sees export_dir "
                     "(e.g. /models/infogan in the tensorflow/serving container).")

@@ -337,4 +337,4 @@ def _write(output_dir: str, run: str, run_config: config_lib.ExperimentConfig, g
     json.dump(record, f, indent=1)
   shutil.rmtree(output_dir, ignore_errors=True)
   os.rename(scratch, output_dir)
-  return os.path.join(output_dir, checkpointing.CHECKPOINT_SUBDIR, f"ckpt-{step}")
+  return checkpointing.checkpoint_path(output_dir, step)

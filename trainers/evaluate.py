@@ -15,6 +15,7 @@ if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up l
 
 from absl import flags  # noqa: E402
 
+from infogan_tf import evaluation  # noqa: E402
 from infogan_tf.cli import command  # noqa: E402
 
 flags.DEFINE_string("workdir", None, "Training workdir to evaluate, or a selection "
@@ -29,16 +30,17 @@ flags.DEFINE_integer("seed", 0, "Seed for samples and probe subsets.")
 flags.DEFINE_string("output_dir", None,
                     "Where report.json, traversal PNGs and TensorBoard events go (default "
                     "<workdir>/eval); for a workdir you cannot write to.")
-flags.DEFINE_integer("projector_images", 2000, "Evaluation images shown in TensorBoard's "
-                     "embedding projector (Q's features, thumbnails, label, Q's category and "
-                     "confidence; 0 = none).", lower_bound=0)
+flags.DEFINE_integer("projector_images", evaluation.PROJECTOR_IMAGES,
+                     "Evaluation images shown in TensorBoard's embedding projector (Q's "
+                     "features, thumbnails, label, Q's category and confidence; 0 = none).",
+                     lower_bound=0)
 command.define_flags()
 flags.adopt_module_key_flags(command)  # --help lists --debug and --verbose
 FLAGS = flags.FLAGS
 
 
 def work() -> int:
-  from infogan_tf import evaluation, selection  # pylint: disable=g-import-not-at-top
+  from infogan_tf import selection  # pylint: disable=g-import-not-at-top
 
   if not FLAGS.workdir:
     print("trainers.evaluate: --workdir is required", file=sys.stderr)

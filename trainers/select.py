@@ -22,14 +22,15 @@ if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up l
 
 from absl import flags  # noqa: E402
 
+from infogan_tf import selection  # noqa: E402
 from infogan_tf.cli import command  # noqa: E402
 
 flags.DEFINE_list("workdirs", None, "Training workdirs of one setting (paths or glob patterns, "
                   "comma-separated); at least three.")
 flags.DEFINE_string("output", None, "Where selection.json goes (a file or a folder; default: "
                     "the runs' common parent folder).")
-flags.DEFINE_integer("num_images", 2000, "Real images, and generated images per run, to "
-                     "compare the runs' codes on.")
+flags.DEFINE_integer("num_images", selection.DEFAULT_IMAGES,
+                     "Real images, and generated images per run, to ""compare the runs' codes on.")
 flags.DEFINE_integer("seed", 0, "Seed of the generated codes and the FactorVAE votes.")
 flags.DEFINE_float("wait", 0.0, "Seconds to wait for runs still training (e.g. the other "
                    "tasks of a cluster job array) before selecting; 0 = do not wait.",
@@ -42,8 +43,6 @@ FLAGS = flags.FLAGS
 
 
 def work() -> int:
-  from infogan_tf import selection  # pylint: disable=g-import-not-at-top
-
   if not FLAGS.workdirs:
     print("trainers.select: --workdirs is required", file=sys.stderr)
     return 2

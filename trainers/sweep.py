@@ -44,7 +44,8 @@ from trainers import flags as trainer_flags  # noqa: E402
 trainer_flags.define_flags()
 flags.DEFINE_string("seeds", "0-4", "Seeds to train: a range 0-4 and/or a list 0,3,7.")
 flags.DEFINE_bool("select", True, "After training, pick the most central run (3+ seeds).")
-flags.DEFINE_integer("select_images", 2000, "Images trainers.select compares the runs on.")
+flags.DEFINE_integer("select_images", selection.DEFAULT_IMAGES,
+                     "Images trainers.select compares the runs on.")
 flags.DEFINE_integer("task_index", None, "Train only the seed at this index of --seeds (a job "
                      "array's task; default: JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID when "
                      "the scheduler sets one).", lower_bound=0)

@@ -43,7 +43,7 @@ from infogan_tf.errors import ExportError
 CONFIG_ASSET = "infogan_config.json"
 MODELS_CONFIG = "models.config"
 LOCK_FILENAME = ".export.lock"
-DEFAULT_MODEL_NAME = "infogan"
+DEFAULT_MODEL_NAME = sig.DEFAULT_MODEL_NAME
 
 
 @dataclasses.dataclass

@@ -47,6 +47,9 @@ from infogan_tf.data import image_files
 from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models import architectures
 
+# The model name TF Serving serves an export under unless told otherwise (warmup requests,
+# models.config, the client and the explorer).
+DEFAULT_MODEL_NAME = "infogan"
 GENERATE = "generate"
 GENERATE_CLASS = "generate_class"
 SAMPLE = "sample"

@@ -140,6 +140,11 @@ def latest_checkpoint(workdir: str) -> Optional[str]:
   return tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_SUBDIR))
 
 
+def checkpoint_path(workdir: str, step: int) -> str:
+  """The path prefix of a workdir's checkpoint of `step` (it may not exist)."""
+  return os.path.join(workdir, CHECKPOINT_SUBDIR, f"ckpt-{step}")
+
+
 def restore_for_inference(generator, discriminator, workdir: str,
                           checkpoint: Optional[str] = None, averaged: bool = False) -> str:
   """Restores generator/discriminator weights (not optimisers) from a workdir.

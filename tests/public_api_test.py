@@ -1,0 +1,96 @@
+"""The public surface is pinned, as TF-GAN pins its exposed symbols: `infogan_tf.__all__`, the
+parameters of the package's entry points and every command with its own flags. A change here is
+an API change: update the pin on purpose, in the same commit as the CHANGELOG-worthy change.
+(The exported signatures are pinned in tests/export/public_api_test.py.)"""
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import infogan_tf as ig
+from tests import helpers
+
+ALL = [
+    "ConfigError", "DataConfig", "Discriminator", "DiscriminatorOutput", "ExperimentConfig",
+    "ExportResult", "Generator", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
+    "LossConfig", "ModelConfig", "OptimizerConfig", "RefineConfig", "RefineResult",
+    "SavedModelLayer", "SemiSupervisedConfig", "TrainConfig", "TrainResult", "build_models",
+    "evaluate", "export", "load_config", "refine", "train",
+]
+
+PARAMETERS = {
+    "train": ["config", "stream", "strategy", "allow_resume_changes"],
+    "evaluate": ["workdir", "num_samples", "classifier_dir", "probe_fractions",
+                 "max_train_examples", "checkpoint", "seed", "write", "output_dir",
+                 "projector_images", "agreement"],
+    "export": ["workdir", "export_dir", "version", "checkpoint", "model_name",
+               "serving_base_path"],
+    "refine": ["workdir", "config", "output_dir", "stream"],
+    "load_config": ["workdir"],
+    "build_models": ["config"],
+}
+
+COMMON = ["debug", "verbose"]
+# Each command's own flags (trainers.main and trainers.sweep also take every config flag, which
+# tests/trainers/flags_test.py pins against docs/training.md and docs/flags.md).
+COMMANDS = {
+    "trainers.main": ["allow_resume_changes"],
+    "trainers.sweep": ["allow_resume_changes", "allow_unfinished", "seeds", "select",
+                       "select_images", "select_only", "task_index", "wait"],
+    "trainers.evaluate": ["checkpoint", "classifier_dir", "num_samples", "output_dir",
+                          "probe_fractions", "projector_images", "seed", "workdir"],
+    "trainers.select": ["allow_unfinished", "num_images", "output", "seed", "wait", "workdirs"],
+    "trainers.refine": ["augment", "batch_size", "class_weights", "epochs", "flip",
+                        "generated_batch_size", "info_weight", "layers", "learning_rate",
+                        "max_images", "max_shift", "output_dir", "randaugment_ops", "rounds",
+                        "seed", "threshold", "workdir"],
+    "export.main": ["checkpoint", "export_dir", "model_name", "serving_base_path", "version",
+                    "workdir"],
+    "export.client_main": ["classes", "count", "images", "model_name", "out", "print_request",
+                           "protocol", "seed", "server", "signature", "timeout", "version"],
+    "export.explore": ["allowed_hosts", "host", "model_dir", "model_name", "port", "server"],
+}
+
+LIST_FLAGS = r"""
+import importlib, json, sys
+from absl import flags
+import infogan_tf
+from infogan_tf.cli import config_flags
+before = set(flags.FLAGS)
+module = importlib.import_module(sys.argv[1])
+if hasattr(module, "define_flags"):
+  module.define_flags()
+config = set()
+if sys.argv[1] in ("trainers.main", "trainers.sweep"):
+  fv = flags.FlagValues()
+  config_flags.define_config_flags(fv)
+  config = set(fv)
+print(json.dumps(sorted(set(flags.FLAGS) - before - config)))
+"""
+
+
+def test_the_package_exports_exactly_its_public_names():
+  assert sorted(ig.__all__) == ALL
+  for name in ALL:
+    assert inspect.getdoc(getattr(ig, name)), f"infogan_tf.{name} has no docstring"
+
+
+def test_the_entry_points_keep_their_parameters():
+  for name, parameters in PARAMETERS.items():
+    assert list(inspect.signature(getattr(ig, name)).parameters) == parameters, name
+
+
+@pytest.mark.slow  # a process per command
+def test_every_command_exists_with_its_own_flags():
+  for module, own in COMMANDS.items():
+    proc = subprocess.run([sys.executable, "-c", LIST_FLAGS, module], cwd=helpers.ROOT,
+                          env={**os.environ, "PYTHONPATH": helpers.ROOT,
+                               "TF_CPP_MIN_LOG_LEVEL": "3"},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    names = json.loads(proc.stdout.splitlines()[-1])
+    assert names == sorted(COMMON + own), module

@@ -40,6 +40,7 @@ from infogan_tf.errors import SelectionError
 
 SELECTION_FILENAME = "selection.json"
 MIN_RUNS = 3
+DEFAULT_IMAGES = 2000  # real images, and generated images per run, the runs are compared on
 SEED_DIR = "seed_{}"  # a sweep's workdir of one seed, under the sweep's workdir
 
 
@@ -298,8 +299,8 @@ def mean_similarity_to_others(similarity: np.ndarray) -> np.ndarray:
   return (np.sum(similarity, axis=1) - np.diag(similarity)) / (m - 1)
 
 
-def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
-           log=print) -> dict:
+def select(workdirs: Sequence[str], num_images: int = DEFAULT_IMAGES, seed: int = 0,
+           log=print, step: Optional[int] = None) -> dict:
   """Scores every pair of runs without labels and picks the most central one.
 
   Args:
@@ -308,6 +309,8 @@ def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
       cross-score).
     seed: Seed of the generated codes and the FactorVAE votes.
     log: Where progress lines go.
+    step: Compare the runs' checkpoints of this step (ckpt-<step>, kept by every run) instead
+      of their latest ones: the ranking part-way through training.
 
   Returns:
     The selection: {'workdirs', 'checkpoints', 'similarity' [M, M], 'parts' (the matrices each
@@ -316,7 +319,7 @@ def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
 
   Raises:
     SelectionError: fewer than three runs, or runs of different latents or data.
-    CheckpointError: a workdir without a checkpoint.
+    CheckpointError: a workdir without a checkpoint (or without ckpt-<step>).
   """
   workdirs = list(workdirs)
   if len(workdirs) < MIN_RUNS:
@@ -335,7 +338,9 @@ def select(workdirs: Sequence[str], num_images: int = 2000, seed: int = 0,
   for w in workdirs:
     generator, discriminator = build_models(configs[w])
     checkpoints.append(checkpointing.restore_for_inference(
-        generator, discriminator, w, averaged=configs[w].optimizer.averages_discriminator))
+        generator, discriminator, w,
+        None if step is None else checkpointing.checkpoint_path(w, step),
+        averaged=configs[w].optimizer.averages_discriminator))
     models.append((generator, discriminator))
   log(f"select: {len(workdirs)} runs, {len(real)} real images, {num_images} generated per run")
   m = len(workdirs)

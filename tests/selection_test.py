@@ -1,6 +1,7 @@
 """Label-free selection among runs: the similarity parts, the pick, the pointer, the errors."""
 
 import json
+import os
 import shutil
 
 import numpy as np
@@ -85,6 +86,22 @@ def test_select_scores_real_runs_and_writes_a_pointer(tmp_path, trained_workdir,
   assert selection.resolve_workdir(path) == result["pick"]
   assert selection.resolve_workdir(str(tmp_path / "out")) == result["pick"]
   assert selection.resolve_workdir(trained_workdir) == trained_workdir
+
+
+def test_select_ranks_the_runs_at_an_earlier_checkpoint(tmp_path, trained_workdir,
+                                                        mirrored_workdir):
+  """step=2 compares every run's ckpt-2 (the ranking part-way through training); a step some
+  run did not keep is named."""
+  copy = tmp_path / "copy_of_seed0"
+  shutil.copytree(trained_workdir, copy)
+  workdirs = [trained_workdir, mirrored_workdir, str(copy)]
+  early = selection.select(workdirs, num_images=200, log=lambda *_: None, step=2)
+  assert [os.path.basename(c) for c in early["checkpoints"]] == ["ckpt-2"] * 3
+  assert early["parts"]["categorical"][0][2] == pytest.approx(1.0)  # the copy, at step 2 too
+  latest = selection.select(workdirs, num_images=200, log=lambda *_: None)
+  assert early["similarity"] != latest["similarity"]  # other weights, other scores
+  with pytest.raises(checkpointing.CheckpointError, match="ckpt-3"):
+    selection.select(workdirs, num_images=200, log=lambda *_: None, step=3)
 
 
 def test_runs_that_cannot_be_compared_are_refused(tmp_path, trained_workdir):

@@ -25,6 +25,20 @@ tf.get_logger().setLevel("ERROR")
 
 import pytest  # noqa: E402
 
+# The quick tier (`bash scripts/test.sh --quick`: pytest -m "not slow") is the unit tests. A test
+# is slow when it is marked so, when its module is (`pytestmark = pytest.mark.slow`: commands in
+# subprocesses, several processes, learning to a score), or when it needs one of these fixtures,
+# which train, export or fit a model before the test can start.
+SLOW_FIXTURES = frozenset({"trained_workdir", "mirrored_workdir", "classifier_dir", "exported",
+                           "ss_workdir"})
+
+
+def pytest_collection_modifyitems(config, items):
+  del config
+  for item in items:
+    if SLOW_FIXTURES & set(item.fixturenames):
+      item.add_marker(pytest.mark.slow)
+
 
 def _run_root(tmp_path_factory):
   """The test run's own temporary folder: shared by the pytest-xdist workers."""

@@ -53,6 +53,7 @@ def _parse(arg_lists):
   return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.slow
 def test_the_cluster_specs_are_valid_and_their_commands_parse():
   yaml = pytest.importorskip("yaml")
   commands = []

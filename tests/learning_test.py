@@ -17,6 +17,7 @@ from infogan_tf.training import summaries
 from tests import helpers
 
 
+@pytest.mark.slow
 def test_short_run_learns_the_categorical_code(tmp_path):
   """Categorical L_I = H(c) - CE climbs from ~0 clearly toward H(c) = ln 4 in 120 steps.
 

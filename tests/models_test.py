@@ -93,6 +93,7 @@ def test_checkpoint_holds_every_weight(tmp_path):
   assert "g/g_fc1_bn/moving_mean/.ATTRIBUTES/VARIABLE_VALUE" in saved
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mirrored", [False, True])
 def test_calibrated_inference_equals_batch_statistics(mirrored):
   """After calibration on X, inference mode on X gives what batch statistics of X give."""

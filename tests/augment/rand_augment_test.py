@@ -104,6 +104,7 @@ def test_smooth_averages_inside_and_keeps_the_border():
   assert out[0, 0] == 0.0 and out.sum() == pytest.approx(13.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pixel_range", [(0.0, 1.0), (-1.0, 1.0)])
 def test_rand_augment_stays_in_range_and_changes_most_images(pixel_range):
   low, high = pixel_range

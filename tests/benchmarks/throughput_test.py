@@ -2,9 +2,12 @@
 
 import argparse
 
+import pytest
+
 from benchmarks import throughput
 
 
+@pytest.mark.slow
 def test_child_measures_both_feeds():
   args = argparse.Namespace(arch="mnist", batch=8, xla_on=False, replicas_n=1,
                             mixed_precision=None, steps_per_loop=2, seconds=0.2)

@@ -63,12 +63,14 @@ def _train_line(workdir):
   return code, err.getvalue().strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_workdir_that_is_a_file(tmp_path):
   (tmp_path / "f").write_text("x")
   code, line = _train_line(tmp_path / "f" / "run")
   assert code == 1 and "is a file, not a folder" in line
 
 
+@pytest.mark.slow
 def test_read_only_and_full_file_systems(tmp_path):
   with helpers.tmpfs(tmp_path / "ro", "ro,size=1m") as ro:
     code, line = _train_line(ro / "run")

@@ -49,6 +49,7 @@ def _cli(*args, **env):
                         capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_a_cli_prints_only_its_own_lines(tmp_path):
   """A workdir without config.json, TF_CPP_MIN_LOG_LEVEL unset: one line, exit 2."""
   proc = _cli("trainers.evaluate", f"--workdir={tmp_path}/none")
@@ -60,6 +61,7 @@ def test_a_cli_prints_only_its_own_lines(tmp_path):
     assert word not in proc.stderr
 
 
+@pytest.mark.slow
 def test_verbose_brings_tensorflow_logs_back(tmp_path):
   proc = _cli("trainers.evaluate", f"--workdir={tmp_path}/none", "--verbose")
   assert "absl::InitializeLog" in proc.stderr

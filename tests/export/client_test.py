@@ -181,6 +181,7 @@ def test_client_cli_against_grpc_server(grpc_target, tmp_path):
   assert json.loads(proc.stdout.splitlines()[-1])["categorical"]
 
 
+@pytest.mark.slow
 def test_client_cli_generate_class_request():
   import os
   import subprocess

@@ -207,6 +207,7 @@ def _ss_export(tmp_path):
                                     class_names={"label": names}).path, names
 
 
+@pytest.mark.slow
 def test_ss_models_name_their_categories_and_classes(tmp_path):
   path, names = _ss_export(tmp_path)
   app = explorer.Explorer(explorer.LocalBackend(os.path.dirname(path)))  # DIR: its newest
@@ -218,6 +219,7 @@ def test_ss_models_name_their_categories_and_classes(tmp_path):
   assert app.traversal({"cat": 0, "cont": 0, "steps": 2})["row_names"] == names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("categorical, continuous", [((), 3), ((4,), 0)])
 def test_a_model_without_one_kind_of_code(tmp_path, categorical, continuous):
   """The signatures leave out the inputs of a code part the model lacks: so does the page."""

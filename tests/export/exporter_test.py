@@ -268,6 +268,7 @@ def test_export_without_checkpoint_is_clear(tmp_path):
     exporter.export_workdir(str(tmp_path), str(tmp_path / "out"))
 
 
+@pytest.mark.slow
 def test_export_of_a_mixed_bfloat16_run(tmp_path):
   workdir = str(tmp_path / "w")
   config = helpers.with_parts(helpers.tiny_config(workdir, steps=2),

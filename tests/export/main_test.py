@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests import helpers
 
 
@@ -22,6 +24,7 @@ def test_cli_exports_a_version(trained_workdir, tmp_path):
   assert "base_path: '/models/infogan'" in (tmp_path / "models.config").read_text()
 
 
+@pytest.mark.slow
 def test_cli_errors_are_one_line(tmp_path):
   proc = _run(f"--workdir={tmp_path}/none", f"--export_dir={tmp_path}/out")
   assert proc.returncode == 2

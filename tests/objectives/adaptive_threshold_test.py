@@ -50,6 +50,7 @@ def test_replicas_share_the_statistics_of_the_global_batch():
     np.testing.assert_allclose(value, [0.6, 0.4], rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_checkpoints_hold_the_statistics(tmp_path):
   config = _adaptive_ss_config()
   state = train_step.create_state(config, helpers.one_device_strategy())

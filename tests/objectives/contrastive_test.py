@@ -65,6 +65,7 @@ def test_the_schedule_ramps_the_weight_and_moves_the_gap():
   assert float(contrastive.schedule(step_function, tf.constant(100))[0]) == 2.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("classifier", ["separate", "trunk"])
 def test_each_cr_term_trains_what_it_says(classifier):
   config = _config(cr_classifier=classifier)
@@ -123,6 +124,7 @@ def _run_steps(config, strategy, steps=2, with_cr=True):
   return state, metrics, before, after
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("replicas", [1, 2])
 def test_the_step_trains_the_classifier_and_logs_its_accuracy(replicas):
   config = _config(cr_ramp_steps=4)
@@ -137,6 +139,7 @@ def test_the_step_trains_the_classifier_and_logs_its_accuracy(replicas):
       "CR acc": f"{metrics['cr/accuracy']:.2f}"}
 
 
+@pytest.mark.slow
 def test_before_cr_start_step_a_run_trains_as_without_cr(tmp_path):
   """Full `train` runs, real input pipeline: the pairs have their own random stream and the
   separate classifier is not part of D, so with CR not yet started every logged loss of G and

@@ -66,6 +66,7 @@ def _columns(g, start, stop) -> bool:
 SS_COLS, US_COLS, CONT_COLS = (0, K_SS), (K_SS, K_SS + K_US), (K_SS + K_US, K_SS + K_US + 2 * C)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("q_ss_on_generated", [False, True])
 def test_each_term_trains_exactly_its_variables(q_ss_on_generated):
   grads = _gradients(_config(q_ss_on_generated))
@@ -140,6 +141,7 @@ def _consistency_term(config, discriminator, batch, latent, average=None):
   return terms["ss_consistency"], tape
 
 
+@pytest.mark.slow
 def test_pseudo_labels_from_the_average_train_d_not_the_average():
   plain = _config(False)
   ss = plain.semi_supervised

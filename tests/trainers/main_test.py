@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import tensorflow as tf
 
 from tests import helpers
@@ -31,6 +32,7 @@ def _last_line(text):
   return [l for l in text.strip().splitlines() if l.strip()][-1]
 
 
+@pytest.mark.slow
 def test_invalid_flag_is_one_line_error(tmp_path):
   proc = _run(f"--workdir={tmp_path}", "--batch_size=-1")
   assert proc.returncode == 2
@@ -39,12 +41,14 @@ def test_invalid_flag_is_one_line_error(tmp_path):
   assert not os.listdir(tmp_path)  # nothing written
 
 
+@pytest.mark.slow
 def test_missing_data_is_one_line_error(tmp_path):
   proc = _run(f"--workdir={tmp_path}", "--dataset=idx", f"--data_dir={tmp_path}/nothing")
   assert proc.returncode == 1
   assert _last_line(proc.stderr).startswith("trainers.main: data error: no IDX images")
 
 
+@pytest.mark.slow
 def test_sigterm_saves_a_killed_run_loses_nothing_saved_and_reruns_resume(tmp_path):
   """SIGTERM past the first checkpoint saves at the current step (exit 143); the rerun resumes
   there and is then killed (-9, no chance to clean up) after a later checkpoint; the next
@@ -97,6 +101,7 @@ def test_sigterm_saves_a_killed_run_loses_nothing_saved_and_reruns_resume(tmp_pa
   assert (tmp_path / "traversals" / "cat0_cont0.png").exists()
 
 
+@pytest.mark.slow
 def test_help_lists_the_trainers_flags():
   proc = subprocess.run([sys.executable, "-m", "trainers.main", "--help"], cwd=helpers.ROOT,
                         env=_env(), capture_output=True, text=True, timeout=120)

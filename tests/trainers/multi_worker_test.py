@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests import helpers
 from tests.trainers.main_test import TINY
 
@@ -43,6 +45,7 @@ def _saved_step(stderr: str) -> int:
   return int(match.group(1))
 
 
+@pytest.mark.slow
 def test_two_workers_survive_a_sigterm_and_a_lost_worker(tmp_path):
   """SIGTERM on the non-chief worker: both workers save at the same step (TensorFlow's
   PreemptionCheckpointHandler) and exit 143, leaving no scratch files. The rerun resumes there;

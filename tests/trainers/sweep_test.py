@@ -23,6 +23,7 @@ def test_seeds_parse_and_name_their_workdirs():
   assert (config.train.workdir, config.train.seed) == ("/runs/sweep/seed_3", 3)
 
 
+@pytest.mark.slow
 def test_sweep_trains_every_seed_resumes_and_selects(tmp_path):
   args = [sys.executable, "-m", "trainers.sweep", f"--workdir={tmp_path}", *TINY,
           "--steps=2", "--seeds=0-2", "--select_images=200"]
@@ -57,6 +58,7 @@ def test_the_task_index_comes_from_the_flag_or_the_scheduler():
     selection.seed_of_task([3, 5, 8], 3, "JOB_COMPLETION_INDEX")
 
 
+@pytest.mark.slow
 def test_array_tasks_train_one_seed_each_then_the_selection_waits_for_them(tmp_path):
   """Three tasks of a job array as separate processes (two as a Kubernetes Indexed Job, one as
   a SLURM array task), then the selection step: named unfinished runs before, a pick after."""

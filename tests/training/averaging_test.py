@@ -53,6 +53,7 @@ def test_update_average_is_the_bias_corrected_weighted_mean():
     averaging.update_average([average, average], [x], 0.9, 1)
 
 
+@pytest.mark.slow
 def test_mirrored_loop_keeps_the_average_of_d_on_every_replica():
   strategy = helpers.mirrored_strategy()
   config = _averaged_ss_config()

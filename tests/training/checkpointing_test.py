@@ -19,6 +19,7 @@ def _all_values(state):
   return values
 
 
+@pytest.mark.slow
 def test_state_round_trip(tmp_path):
   strategy = helpers.one_device_strategy()
   config = helpers.tiny_config(str(tmp_path))
@@ -41,6 +42,7 @@ def test_state_round_trip(tmp_path):
     np.testing.assert_array_equal(got[k], saved[k], err_msg=k)
 
 
+@pytest.mark.slow
 def test_restore_for_inference(tmp_path):
   strategy = helpers.one_device_strategy()
   config = helpers.tiny_config(str(tmp_path))
@@ -63,6 +65,7 @@ def test_restore_for_inference_without_checkpoint(tmp_path):
                                         str(tmp_path))
 
 
+@pytest.mark.slow
 def test_workdir_lock_is_exclusive_and_never_stale(tmp_path):
   import subprocess  # pylint: disable=g-import-not-at-top
   import sys  # pylint: disable=g-import-not-at-top

@@ -25,6 +25,7 @@ def _snapshot(model):
   return {v.path: v.numpy().copy() for v in model.trainable_variables}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sync_bn, spectral_norm", [(False, False), (True, False),
                                                      (False, True)])
 def test_mirrored_step_is_finite_and_updates_every_part(sync_bn, spectral_norm):
@@ -56,6 +57,7 @@ def test_mirrored_step_is_finite_and_updates_every_part(sync_bn, spectral_norm):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+@pytest.mark.slow
 def test_metrics_reduce_to_global_means():
   strategy = helpers.mirrored_strategy()
   config = helpers.tiny_config()
@@ -67,6 +69,7 @@ def test_metrics_reduce_to_global_means():
   assert abs(m["ce/cat0"] - np.log(4)) < 0.5
 
 
+@pytest.mark.slow
 def test_no_retracing_after_first_call():
   strategy = helpers.mirrored_strategy()
   state, it, loop = _setup(strategy, helpers.tiny_config())
@@ -76,6 +79,7 @@ def test_no_retracing_after_first_call():
   assert loop.tracing_count == 1
 
 
+@pytest.mark.slow
 def test_one_device_with_xla():
   config = helpers.tiny_config(jit_compile=True)
   state, it, loop = _setup(helpers.one_device_strategy(), config)
@@ -114,6 +118,7 @@ def float64_step_through_initial_d(step_inputs):
                                       latent, 0.0, init)
 
 
+@pytest.mark.slow
 @pytest.mark.numerics
 def test_two_replicas_compute_the_one_device_step(step_inputs):
   """In float64, 2 replicas (synchronised BN) give the 1-device step's gradients, G's taken
@@ -142,6 +147,7 @@ def test_two_replicas_compute_the_one_device_step(step_inputs):
     assert step_numerics.errors(unsynced, reference, model)["global"] > 0.1, model
 
 
+@pytest.mark.slow
 @pytest.mark.numerics
 @pytest.mark.parametrize("replicas", [1, 2])
 def test_float32_step_is_within_round_off_of_float64(step_inputs, float64_step_through_initial_d,
@@ -171,6 +177,7 @@ def test_float32_step_is_within_round_off_of_float64(step_inputs, float64_step_t
 
 # Both pairings through a 2-replica step; zoom 0 and > 0 of the augmented view are
 # tests/augment_test.py's.
+@pytest.mark.slow
 @pytest.mark.parametrize("pairing,zoom", [("augment", 0.25), ("neighbour", 0.0)])
 def test_real_info_extension_trains_q_on_real_images(pairing, zoom):
   config = helpers.with_parts(helpers.tiny_config(), loss=dict(real_info_weight=1.0,
@@ -184,6 +191,7 @@ def test_real_info_extension_trains_q_on_real_images(pairing, zoom):
   assert 0.0 <= metrics["real_mi/cat0"] <= np.log(4) + 1e-3
 
 
+@pytest.mark.slow
 def test_mixed_bfloat16_step():
   config = helpers.with_parts(helpers.tiny_config(), model=dict(precision="mixed_bfloat16"))
   state, it, loop = _setup(helpers.one_device_strategy(), config)

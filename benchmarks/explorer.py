@@ -2,7 +2,7 @@ r"""How fast the explorer redraws: latency of a slider move (POST /api/grid, 16 
 API, over an export loaded in process, and optionally a screenshot of the page.
 
   python -m benchmarks.explorer --model_dir=/tmp/models/infogan [--requests=100] \
-      [--screenshot=docs/figures/explorer.png --upload=IMAGE.png]
+      [--screenshot=docs/figures/explorer.png --upload=IMAGE.png] [--screenshot_only]
 
 Each request moves one continuous code a step along [-2, 2] (as a dragged slider does) and asks
 for 16 images; the latency is the client's round trip (HTTP, the model's `sample_with_codes`,
@@ -64,6 +64,11 @@ def screenshot(url: str, path: str, upload: str = None) -> None:
     driver.find_element(By.ID, "cont0").send_keys(*[Keys.ARROW_RIGHT] * 16)  # 0 -> 0.8
     if upload:
       driver.find_element(By.ID, "file").send_keys(os.path.abspath(upload))
+      deadline = time.time() + 60  # until the page shows the codes (or says why not)
+      while time.time() < deadline and not (
+          driver.find_element(By.ID, "encode-result").is_displayed()
+          or driver.find_element(By.ID, "encode-error").text):
+        time.sleep(0.2)
     time.sleep(3)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     driver.save_screenshot(path)
@@ -77,6 +82,8 @@ def main():
   parser.add_argument("--requests", type=int, default=100)
   parser.add_argument("--screenshot", default=None)
   parser.add_argument("--upload", default=None, help="An image to encode in the screenshot.")
+  parser.add_argument("--screenshot_only", action="store_true",
+                      help="Take the screenshot; measure and write nothing else.")
   parser.add_argument("--label", default=None)
   parser.add_argument("--out", default=os.path.join(throughput.ROOT, "docs", "explorer.md"))
   args = parser.parse_args()
@@ -86,12 +93,14 @@ def main():
   httpd = explorer.make_server(app, "127.0.0.1", 0)
   threading.Thread(target=httpd.serve_forever, daemon=True).start()
   try:
-    latencies = measure(httpd.url, app.info(), args.requests)
+    latencies = [] if args.screenshot_only else measure(httpd.url, app.info(), args.requests)
     if args.screenshot:
       screenshot(httpd.url, args.screenshot, args.upload)
   finally:
     httpd.shutdown()
     httpd.server_close()
+  if args.screenshot_only:
+    return
   lat = np.array(latencies)
   m = app.model
   result = {"date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(),

@@ -230,13 +230,13 @@ def test_docs_flag_table_is_generated_from_the_config():
         "docs/flags.md is stale: python -m infogan_tf.cli.config_flags > docs/flags.md")
 
 
-def test_readme_flag_table_names_real_flags_and_every_flag():
-  """README's grouped table of trainers.main flags: nothing stale, nothing missing."""
-  with open(os.path.join(helpers.ROOT, "README.md")) as f:
+def test_training_guide_flag_table_names_real_flags_and_every_flag():
+  """docs/training.md's grouped table of trainers.main flags: nothing stale, nothing missing."""
+  with open(os.path.join(helpers.ROOT, "docs", "training.md")) as f:
     text = f.read()
   start = text.index("| flag | meaning |")
   table = text[start:text.index("\n\n", start)]
   named = set(re.findall(r"`--(?:\[no\])?([a-z_0-9]+)", table))
   trainer = _trainer_flag_names()
-  assert named - trainer == set(), "README names flags trainers.main does not have"
-  assert trainer - named == set(), "README's table misses flags (see docs/flags.md)"
+  assert named - trainer == set(), "docs/training.md names flags trainers.main does not have"
+  assert trainer - named == set(), "docs/training.md's table misses flags (see docs/flags.md)"

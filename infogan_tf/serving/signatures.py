@@ -42,7 +42,7 @@ from typing import Callable, Dict, List, Tuple
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf import posterior
+from infogan_tf import inversion, posterior
 from infogan_tf.data import image_files
 from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models import architectures
@@ -56,11 +56,14 @@ SAMPLE = "sample"
 SAMPLE_WITH_CODES = "sample_with_codes"
 ENCODE = "encode"
 ENCODE_IMAGE_BYTES = "encode_image_bytes"
+INVERT = "invert"
+INVERT_WITH_SETTINGS = "invert_with_settings"
 SERVING_DEFAULT = "serving_default"
 # encode is the default: serving traffic on a trained InfoGAN is mostly real images to classify
 # or embed, and a single-input default is what TFSMLayer and plain predict clients pick up.
 DEFAULT_SIGNATURE = ENCODE
 MAX_SAMPLE_COUNT = 1024
+MAX_INVERT_BATCH = 256  # images per invert request (each costs `steps` passes through G)
 PIXEL_TOLERANCE = 1e-3
 # Noise and continuous codes must lie in [-LATENT_LIMIT, LATENT_LIMIT]. The priors draw within
 # a few units (traversals go to +-2); far beyond, the generator's activations overflow float32
@@ -321,16 +324,7 @@ class ServingFunctions:
 
   def encode(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     """Q's code posterior and trunk features for float images in [0, 1]."""
-    checks = [
-        tf.debugging.assert_all_finite(images, "images must be finite"),
-        tf.debugging.assert_greater_equal(
-            tf.reduce_min(images), -PIXEL_TOLERANCE,
-            message="encode expects float pixels in [0, 1] (uint8 values / 255)"),
-        tf.debugging.assert_less_equal(
-            tf.reduce_max(images), 1.0 + PIXEL_TOLERANCE,
-            message="encode expects float pixels in [0, 1] (uint8 values / 255)"),
-    ]
-    with tf.control_dependencies(checks):
+    with tf.control_dependencies(self._check_unit_images(images, "encode")):
       return self._encode_unit(tf.clip_by_value(images, 0.0, 1.0))
 
   def encode_image_bytes(self, image_bytes: tf.Tensor) -> Dict[str, tf.Tensor]:
@@ -354,6 +348,56 @@ class ServingFunctions:
                        fn_output_signature=tf.TensorSpec([h, w, ch], tf.float32))
     return {**self._encode_unit(images), "images": images}
 
+  def _check_unit_images(self, images: tf.Tensor, what: str) -> list:
+    """Asserts float pixels in [0, 1], finite."""
+    message = f"{what} expects float pixels in [0, 1] (uint8 values / 255)"
+    return [tf.debugging.assert_all_finite(images, "images must be finite"),
+            tf.debugging.assert_greater_equal(tf.reduce_min(images), -PIXEL_TOLERANCE,
+                                              message=message),
+            tf.debugging.assert_less_equal(tf.reduce_max(images), 1.0 + PIXEL_TOLERANCE,
+                                           message=message)]
+
+  def invert_with_settings(self, images: tf.Tensor, steps: tf.Tensor, restarts: tf.Tensor,
+                           seed: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """The noise and codes whose generated image is closest to each image in [0, 1]
+    (`infogan_tf.inversion`): Q's codes, z from the best of `restarts` draws, then `steps` Adam
+    steps on z and the continuous codes. Every input is checked before any work."""
+    count = tf.shape(images)[0]
+    checks = self._check_unit_images(images, "invert") + [
+        tf.debugging.assert_less_equal(
+            count, MAX_INVERT_BATCH, message=f"invert takes at most {MAX_INVERT_BATCH} images"),
+        tf.debugging.assert_greater_equal(steps, 0, message="steps must be >= 0"),
+        tf.debugging.assert_less_equal(steps, inversion.MAX_STEPS,
+                                       message=f"steps must be <= {inversion.MAX_STEPS}"),
+        tf.debugging.assert_greater_equal(restarts, 1, message="restarts must be >= 1"),
+        tf.debugging.assert_less_equal(restarts, inversion.MAX_RESTARTS,
+                                       message=f"restarts must be <= {inversion.MAX_RESTARTS}"),
+    ]
+    with tf.control_dependencies(checks):
+      unit = tf.clip_by_value(images, 0.0, 1.0)
+    # An empty batch answers with empty outputs (the CPU kernels refuse batch 0).
+    unit = tf.cond(count > 0, lambda: unit, lambda: tf.zeros([1, *self.image_shape]))
+    out = inversion.invert(self.generator, self.discriminator, self.spec,
+                           self._from_unit(unit), self.pixel_range, self.fixed_std, steps,
+                           restarts, seed)
+    reconstruction = tf.debugging.assert_all_finite(
+        tf.clip_by_value(self._to_unit(out["images"]), 0.0, 1.0),
+        "the generator produced non-finite pixels for these inputs")
+    result = {"images": reconstruction, "error": out["error"]}  # [B, H, W, ch], [B]
+    if self.has_noise:
+      result["noise"] = out["noise"]  # [B, Z]
+    if self.has_categorical:
+      result["categorical"] = out["categorical"]  # [B, n_cat]
+    if self.has_continuous:
+      result["continuous"] = out["continuous"]  # [B, C]
+    return {k: v[:count] for k, v in result.items()}
+
+  def invert(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
+    """`invert_with_settings` at the default steps and restarts, seed 0."""
+    return self.invert_with_settings(images, tf.constant(inversion.DEFAULT_STEPS),
+                                     tf.constant(inversion.DEFAULT_RESTARTS),
+                                     tf.constant(0, tf.int64))
+
   def endpoints(self) -> List[Endpoint]:
     """All signatures, `DEFAULT_SIGNATURE` first (the first becomes serving_default)."""
     h, w, ch = self.image_shape
@@ -370,6 +414,11 @@ class ServingFunctions:
     if self.has_categorical or self.has_continuous:
       eps.append(Endpoint(SAMPLE_WITH_CODES, self.sample_with_codes,
                           count_seed + self._latent_specs(batched=False)))
+    images = tf.TensorSpec([None, h, w, ch], tf.float32, name="images")
+    eps.append(Endpoint(INVERT, self.invert, [images]))
+    eps.append(Endpoint(INVERT_WITH_SETTINGS, self.invert_with_settings,
+                        [images, tf.TensorSpec([], tf.int32, name="steps"),
+                         tf.TensorSpec([], tf.int32, name="restarts"), count_seed[1]]))
     if self.class_outputs:
       eps.append(Endpoint(GENERATE_CLASS, self.generate_class,
                           [tf.TensorSpec([None], tf.int32, name="classes"), count_seed[1]]))
@@ -407,6 +456,7 @@ def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...
           GENERATE: ("images",), SAMPLE: tuple(sorted(sample))}
   if spec.categorical or spec.num_continuous:
     keys[SAMPLE_WITH_CODES] = tuple(sorted(sample))
+  keys[INVERT] = keys[INVERT_WITH_SETTINGS] = tuple(sorted([k for k in sample] + ["error"]))
   if class_output_names(config):
     keys[GENERATE_CLASS] = tuple(sorted(sample))
   keys[SERVING_DEFAULT] = keys[DEFAULT_SIGNATURE]

@@ -47,6 +47,11 @@ def example_inputs(config: config_lib.ExperimentConfig, batch: int = 2
                                                        dtype=object)},
       sig.GENERATE: generate,
       sig.SAMPLE: count_seed,
+      sig.INVERT: {"images": np.full([batch, h, w, ch], 0.5, np.float32)},
+      sig.INVERT_WITH_SETTINGS: {"images": np.full([batch, h, w, ch], 0.5, np.float32),
+                                 "steps": np.array(2, np.int32),
+                                 "restarts": np.array(2, np.int32),
+                                 "seed": np.array(0, np.int64)},
   }
   if spec.categorical or spec.num_continuous:
     fixed = dict(count_seed)

@@ -11,6 +11,8 @@ from tests import helpers, image_bombs
 F32, I32, I64 = np.float32, np.int32, np.int64
 GOOD_GENERATE = dict(noise=np.zeros([2, 8], F32), categorical=np.zeros([2, 1], I32),
                      continuous=np.zeros([2, 2], F32))
+ONE_IMAGE = np.full([1, 28, 28, 1], 0.5, F32)
+GOOD_INVERT = dict(images=ONE_IMAGE, steps=I32(2), restarts=I32(2), seed=I64(0))
 GOOD_CODES = dict(count=I32(2), seed=I64(0), categorical=np.array([0], I32),
                   continuous=np.array([0.0, 0.0], F32))
 
@@ -76,6 +78,19 @@ BAD = [
      r"categorical code 0 must be in \[-1, 4\)"),
     ("sample_with_codes", dict(GOOD_CODES, categorical=np.array([0, 0], I32)),
      r"tensor categorical \[2\] is not compatible with expected shape \[1\]"),
+    ("invert", dict(images=np.full([1, 28, 28, 1], np.nan, F32)), "images must be finite"),
+    ("invert", dict(images=np.full([1, 28, 28, 1], 255.0, F32)),
+     r"invert expects float pixels in \[0, 1\]"),
+    ("invert", dict(images=np.zeros([1, 32, 32, 1], F32)),
+     r"tensor images \[1,32,32,1\] is not compatible with expected shape \[\?,28,28,1\]"),
+    ("invert", dict(images=np.zeros([257, 28, 28, 1], F32)), "invert takes at most 256 images"),
+    ("invert_with_settings", dict(GOOD_INVERT, steps=I32(-1)), "steps must be >= 0"),
+    ("invert_with_settings", dict(GOOD_INVERT, steps=I32(10 ** 6)), "steps must be <= 1000"),
+    ("invert_with_settings", dict(GOOD_INVERT, restarts=I32(0)), "restarts must be >= 1"),
+    ("invert_with_settings", dict(GOOD_INVERT, restarts=I32(2 ** 31 - 1)),
+     "restarts must be <= 64"),
+    ("invert_with_settings", dict(GOOD_INVERT, images=np.full([1, 28, 28, 1], -3.0, F32)),
+     r"invert expects float pixels in \[0, 1\]"),
 ]
 
 
@@ -105,6 +120,7 @@ def test_every_signature_has_bad_input_rows(loaded):
 @pytest.mark.parametrize("name, inputs", [
     ("encode", dict(images=np.zeros([0, 28, 28, 1], F32))),
     ("encode_image_bytes", dict(image_bytes=np.zeros([0], object))),
+    ("invert", dict(images=np.zeros([0, 28, 28, 1], F32))),
     ("generate", dict(noise=np.zeros([0, 8], F32), categorical=np.zeros([0, 1], I32),
                       continuous=np.zeros([0, 2], F32))),
 ])

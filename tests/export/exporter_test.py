@@ -75,6 +75,10 @@ def test_signature_contract(loaded, exported, trained_workdir):
       "sample": {"count": ([], tf.int32), "seed": ([], tf.int64)},
       "sample_with_codes": {"count": ([], tf.int32), "seed": ([], tf.int64),
                             "categorical": ([1], tf.int32), "continuous": ([2], tf.float32)},
+      "invert": {"images": ([None, h, w, c], tf.float32)},
+      "invert_with_settings": {"images": ([None, h, w, c], tf.float32),
+                               "steps": ([], tf.int32), "restarts": ([], tf.int32),
+                               "seed": ([], tf.int64)},
   }
   expected_inputs["serving_default"] = expected_inputs["encode"]
   meta = json.load(open(os.path.join(exported.path, "assets.extra", exporter.CONFIG_ASSET)))

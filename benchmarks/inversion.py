@@ -9,8 +9,11 @@ On the first --images evaluation images of the run's data: the mean squared pixe
   - G(best of 64 z, Q(x)): the draw of 64 closest to the image (what `invert` starts from with
     --restarts=64 and no steps);
   - invert at each of --steps (z and the continuous codes optimised, the categorical codes Q's),
-and the seconds per call for one image and for a batch of 64 (p50 and p95 over --timing_calls
-calls, after a warm-up call), each with the function traced once. Writes
+the edits' faithfulness at the default steps (each image's categorical code 0 set to every k: how
+often Q reads k back from G(z*, c'); each continuous code moved by +-0.5: how far it and the
+other continuous codes read back by Q move), and the seconds per call for one image and for a
+batch of 64 (p50 and p95 over --timing_calls calls, after a warm-up call), each with the
+function traced once. Writes
 benchmarks/results/inversion_<label>.json and prints the table.
 """
 
@@ -26,6 +29,43 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def edits(generator, discriminator, spec, config, inverted, tf) -> dict:
+  """Edit faithfulness of inverted latents (see the module docstring)."""
+  from infogan_tf import posterior  # pylint: disable=g-import-not-at-top
+  z, cats, cont = inverted["noise"], inverted["categorical"].numpy(), inverted["continuous"]
+  n = int(z.shape[0])
+
+  def read(categorical, continuous):
+    sample_input = [z] + [tf.one_hot(categorical[:, i], k) for i, k in
+                          enumerate(spec.categorical)] + [continuous]
+    images = generator(tf.concat(sample_input, axis=-1), training=False)
+    return posterior.decode(discriminator(images, training=False), config.loss.continuous_std)
+
+  out = {}
+  if spec.categorical:
+    hits = 0
+    for k in range(spec.categorical[0]):
+      changed = cats.copy()
+      changed[:, 0] = k
+      hits += int(np.sum(read(changed, cont).categorical[0].numpy() == k))
+    out["categorical_accuracy_after_setting_cat0"] = hits / (n * spec.categorical[0])
+  base = read(cats, cont).continuous_mean.numpy()  # [N, C]
+  for j in range(spec.num_continuous):
+    moved_self, moved_others = [], []
+    for delta in (-0.5, 0.5):
+      shifted = cont.numpy().copy()
+      shifted[:, j] = np.clip(shifted[:, j] + delta, -1.0, 1.0)
+      now = read(cats, tf.constant(shifted)).continuous_mean.numpy()
+      moved_self.append(np.mean(np.abs(now[:, j] - base[:, j])))
+      others = [i for i in range(spec.num_continuous) if i != j]
+      if others:
+        moved_others.append(np.mean(np.abs(now[:, others] - base[:, others])))
+    out[f"cont{j}"] = {"mean_change_of_itself": float(np.mean(moved_self)),
+                       "mean_change_of_the_others": float(np.mean(moved_others))
+                       if moved_others else None}
+  return out
 
 
 def main():
@@ -81,6 +121,8 @@ def main():
   for steps in [int(s) for s in args.steps.split(",")]:
     out = run(images, steps, args.restarts, 0)
     results["rows"][f"invert, {steps} steps"] = scores(out["images"])
+  results["edits"] = edits(generator, discriminator, spec, config, run(
+      images, inversion.DEFAULT_STEPS, args.restarts, 0), tf)
   timing = {}
   for batch in (1, 64):
     x = images[:batch]
@@ -101,6 +143,7 @@ def main():
   print("| reconstruction | MSE | SSIM |\n|---|---|---|")
   for name, s in results["rows"].items():
     print(f"| {name} | {s['mse']:.4f} | {s['ssim']:.3f} |")
+  print("edits:", json.dumps(results["edits"]))
   for name, t in timing.items():
     print(f"{name} at {inversion.DEFAULT_STEPS} steps: p50 {t['p50']:.3f} s, p95 {t['p95']:.3f} s")
   print(f"wrote {path}")

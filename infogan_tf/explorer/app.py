@@ -1,5 +1,6 @@
 """What the explorer page asks for, independent of HTTP: the model's controls, a grid of images
-for the current codes, a traversal, and Q's codes of an uploaded image.
+for the current codes, a traversal, Q's codes of an uploaded image with its inversion (its own
+noise and codes), and G's image of an edit of them.
 
 Every request is checked here before anything proportional to it is asked of the model; every
 answer is JSON-able; every refusal is an `ExplorerError` with an HTTP status and one line meant
@@ -182,7 +183,37 @@ class Explorer:
       inputs["noise"] = self._predict("sample", {"count": np.int32(1),
                                                  "seed": np.int64(seed)})["noise"]
     out["generated"] = png_data_url(images_to_uint8(self._predict("generate", inputs)["images"])[0])
+    out["edit"] = self._invert(codes["images"]) if m.invertible else None
     return out
+
+  def _invert(self, images: np.ndarray) -> Dict[str, Any]:
+    """The image's own noise and codes (`invert`), G's image of them and its error: where the
+    page's edits start."""
+    found = self._predict("invert", {"images": images})
+    edit = {"image": png_data_url(images_to_uint8(found["images"])[0]),
+            "error": float(found["error"][0]),
+            "noise": [float(v) for v in found["noise"][0]] if "noise" in found else [],
+            "categorical": [int(v) for v in found["categorical"][0]]
+            if "categorical" in found else [],
+            "continuous": [float(v) for v in found["continuous"][0]]
+            if "continuous" in found else []}
+    return edit
+
+  def edit(self, params: Dict[str, Any]) -> Dict[str, Any]:
+    """G's image of given noise and codes (an inverted image's, one of them changed)."""
+    m = self.model
+    categorical, continuous = self.codes(params)
+    inputs = self._inputs(categorical[None, :], continuous[None, :])
+    if m.noise_dim:
+      noise = _list(params, "noise", m.noise_dim)
+      for j, value in enumerate(noise):
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(value) or abs(value) > MAX_CODE_VALUE):
+          raise ExplorerError(f"noise {j} must be a number in [-{MAX_CODE_VALUE:g}, "
+                              f"{MAX_CODE_VALUE:g}], got {quoted(value)}")
+      inputs["noise"] = np.array([noise], np.float32)
+    images = images_to_uint8(self._predict("generate", inputs)["images"])
+    return {"image": png_data_url(images[0])}
 
   # ---- the model ---------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class ModelInfo:
   category_names: per categorical code, its k_i names (class names for an ss-InfoGAN code
     tied to a label column, else None). class_outputs: per categorical code, the `encode`
     output naming its class ('class', 'class_<column>') or None. source: where the model is.
+    invertible: the model has the `invert` signatures (exports from before them do not).
   """
 
   image_shape: tuple
@@ -49,6 +50,7 @@ class ModelInfo:
   category_names: tuple
   class_outputs: tuple
   source: str
+  invertible: bool = False
 
   def to_json(self) -> Dict[str, Any]:
     return dataclasses.asdict(self)
@@ -109,7 +111,14 @@ class Backend:
       names[code] = meta.get("class_names", {}).get(column) or None
       output = signatures.class_output_name(column)
       class_outputs[code] = output if output in codes else None
+    try:  # no Adam step: only whether the signature is there
+      self.predict("invert_with_settings", {"images": images, "steps": np.int32(0),
+                                            "restarts": np.int32(1), "seed": np.int64(0)})
+      invertible = True
+    except (BackendError, KeyError):
+      invertible = False
     return ModelInfo(
+        invertible=invertible,
         image_shape=tuple(int(d) for d in images.shape[1:]),
         noise_dim=int(drawn["noise"].shape[-1]) if "noise" in drawn else 0,
         categorical=categorical,

@@ -8,7 +8,9 @@ dependency to a package whose users install TensorFlow for everything else.
   GET  /api/info          the controls (`Explorer.info`)
   POST /api/grid          {"seed", "count", "categorical": [...], "continuous": [...]} -> images
   POST /api/traversal     {"cat", "cont", "steps", "seed"} -> rows of images
-  POST /api/encode?seed=N the raw bytes of an image file -> Q's codes and G's image of them
+  POST /api/encode?seed=N the raw bytes of an image file -> Q's codes and G's image of them,
+                          and the image's inversion (its noise, codes and reconstruction)
+  POST /api/edit          {"noise": [...], "categorical": [...], "continuous": [...]} -> image
 
 Any web page the user visits can send requests to a server on localhost, and with DNS
 rebinding read the answers. So, as notebook and dashboard servers do:
@@ -126,7 +128,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
   def do_POST(self):  # noqa: N802
     url = urllib.parse.urlsplit(self.path)
     routes = {"/api/grid": self.server.explorer.grid,
-              "/api/traversal": self.server.explorer.traversal}
+              "/api/traversal": self.server.explorer.traversal,
+              "/api/edit": self.server.explorer.edit}
     t0 = time.perf_counter()
     try:
       self._check_sender(api=True)

@@ -134,6 +134,33 @@ def test_encode_gives_qs_codes_and_the_image_back(local, signatures):
   assert decode_data_url(out["generated"]).shape == (28, 28, 1)
 
 
+def test_encode_inverts_the_image_and_edit_regenerates_with_its_own_noise(local, signatures):
+  """The upload's inversion (the `invert` signature) comes with its codes; /api/edit is G's
+  image of that noise with one code changed, as `generate` draws it."""
+  _, url = local
+  drawn = signatures["sample"](count=tf.constant(1), seed=tf.constant(6, tf.int64))
+  data = png_bytes(np.round(drawn["images"].numpy()[0] * 255).astype(np.uint8))
+  status, out = call(url, "POST", "/api/encode", data, {"Content-Type": "image/png"})
+  assert status == 200
+  found = out["edit"]
+  assert len(found["noise"]) == 8 and len(found["categorical"]) == 1
+  assert len(found["continuous"]) == 2 and 0.0 <= found["error"] < 1.0
+  assert decode_data_url(found["image"]).shape == (28, 28, 1)
+  changed = {"noise": found["noise"], "categorical": [(found["categorical"][0] + 1) % 4],
+             "continuous": found["continuous"]}
+  status, edited = call(url, "POST", "/api/edit", changed, JSON)
+  assert status == 200
+  want = signatures["generate"](noise=tf.constant([found["noise"]], tf.float32),
+                                categorical=tf.constant([changed["categorical"]], tf.int32),
+                                continuous=tf.constant([found["continuous"]], tf.float32))
+  np.testing.assert_array_equal(decode_data_url(edited["image"]),
+                                np.round(want["images"].numpy()[0] * 255).astype(np.uint8))
+  for body, message in [({**changed, "noise": found["noise"][:3]}, "'noise' must be a list of 8"),
+                        ({**changed, "noise": [1e9] * 8}, r"noise 0 must be a number in")]:
+    status, refused = call(url, "POST", "/api/edit", body, JSON)
+    assert status == 400 and re.search(message, refused["error"]), refused
+
+
 JSON = {"Content-Type": "application/json"}
 
 
@@ -457,6 +484,15 @@ def test_the_page_encodes_an_upload_and_shows_every_refusal(browser, exported, t
         "data:image/png;base64,")
     shown = browser.find_element(By.ID, "encode-input").get_attribute("src")  # what Q saw
     np.testing.assert_array_equal(decode_data_url(shown), np.full([28, 28, 1], 200, np.uint8))
+    # Edit your image: its inversion shown, then one category changed regenerates it.
+    _wait(browser, lambda d: d.find_element(By.ID, "edit").is_displayed())
+    assert "error 0." in browser.find_element(By.ID, "edit-found-caption").text
+    edited = lambda d: d.find_element(By.ID, "edit-image").get_attribute("src")
+    before = edited(browser)
+    pressed = browser.find_element(By.CSS_SELECTOR, "#edit-cat0 button[aria-pressed='true']")
+    other = (int(pressed.get_attribute("data-value")) + 1) % 4
+    browser.find_element(By.CSS_SELECTOR, f"#edit-cat0 button[data-value='{other}']").click()
+    _wait(browser, lambda d: edited(d) != before)
 
     for name, message in [("big.png", "big.png: the model takes 28x28 images; this one is "
                            "64 wide and 48 high"),

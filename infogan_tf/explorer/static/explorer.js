@@ -244,10 +244,84 @@ async function encodeFile(file) {
     showCodes(out);
     result.hidden = false;
     bump(result);
+    showEdit(out.edit);
   } catch (e) {
     error.textContent = `${file.name}: ${e.message}`;
     result.hidden = true;
   }
+}
+
+// ---- edit: the uploaded image's own noise and codes (its inversion), one code changed ----------
+
+const requestEdit = latestOnly(async (body) => {
+  try {
+    const out = await postJSON("/api/edit", body);
+    $("edit-image").src = out.image;
+    bump($("edit"));
+    setStatus("");
+  } catch (e) {
+    setStatus(e.message, true);
+  }
+});
+
+function refreshEdit() {
+  const e = state.edit;
+  requestEdit({ noise: e.noise, categorical: e.categorical.slice(),
+                continuous: e.continuous.slice() });
+}
+
+function showEdit(found) {
+  const box = $("edit");
+  if (!found) { box.hidden = true; return; }  // an export from before inversion
+  state.edit = { noise: found.noise, categorical: found.categorical.slice(),
+                 continuous: found.continuous.slice() };
+  $("edit-found").src = found.image;
+  $("edit-image").src = found.image;
+  $("edit-found-caption").textContent = `G(z*, c*), error ${found.error.toFixed(4)}`;
+  const controls = $("edit-controls");
+  controls.replaceChildren();
+  state.model.categorical.forEach((k, code) => {
+    const buttons = document.createElement("div");
+    buttons.className = "cats";
+    buttons.id = `edit-cat${code}`;
+    for (let c = 0; c < k; c++) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = categoryName(code, c);
+      b.dataset.value = String(c);
+      b.setAttribute("aria-pressed", c === state.edit.categorical[code] ? "true" : "false");
+      b.addEventListener("click", () => {
+        state.edit.categorical[code] = c;
+        for (const other of buttons.children) {
+          other.setAttribute("aria-pressed", other === b ? "true" : "false");
+        }
+        refreshEdit();
+      });
+      buttons.appendChild(b);
+    }
+    controls.appendChild(buttons);
+  });
+  const r = state.model.slider_range;
+  state.edit.continuous.forEach((value, j) => {
+    const label = document.createElement("label");
+    label.className = "code-name";
+    label.htmlFor = `edit-cont${j}`;
+    label.textContent = `continuous code ${j}`;
+    const slider = document.createElement("input");
+    slider.type = "range";
+    slider.id = `edit-cont${j}`;
+    slider.min = String(-r);
+    slider.max = String(r);
+    slider.step = "0.05";
+    slider.value = String(value);
+    slider.addEventListener("input", () => {
+      state.edit.continuous[j] = Number(slider.value);
+      refreshEdit();
+    });
+    controls.append(label, slider);
+  });
+  box.hidden = false;
+  bump(box);
 }
 
 function buildEncode(model) {

@@ -75,6 +75,17 @@ def _list(params: Dict[str, Any], name: str, length: int) -> list:
   return value
 
 
+def _numbers(params: Dict[str, Any], name: str, length: int, what: str) -> list:
+  """`params[name]`: a list of `length` finite numbers within +-MAX_CODE_VALUE."""
+  values = _list(params, name, length)
+  for j, value in enumerate(values):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+        or not math.isfinite(value) or abs(value) > MAX_CODE_VALUE):
+      raise ExplorerError(f"{what} {j} must be a number in [-{MAX_CODE_VALUE:g}, "
+                          f"{MAX_CODE_VALUE:g}], got {quoted(value)}")
+  return values
+
+
 class Explorer:
   """The page's API over a backend (`LocalBackend` or `ServingBackend`)."""
 
@@ -100,12 +111,7 @@ class Explorer:
       if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < k:
         raise ExplorerError(f"categorical code {i} must be an integer in [0, {k}), got "
                             f"{quoted(value)}")
-    conts = _list(params, "continuous", m.continuous)
-    for j, value in enumerate(conts):
-      if (isinstance(value, bool) or not isinstance(value, (int, float))
-          or not math.isfinite(value) or abs(value) > MAX_CODE_VALUE):
-        raise ExplorerError(f"continuous code {j} must be a number in [-{MAX_CODE_VALUE:g}, "
-                            f"{MAX_CODE_VALUE:g}], got {quoted(value)}")
+    conts = _numbers(params, "continuous", m.continuous, "continuous code")
     return np.array(cats, np.int32), np.array(conts, np.float32)
 
   def _inputs(self, categorical: np.ndarray, continuous: np.ndarray) -> Dict[str, np.ndarray]:
@@ -205,13 +211,7 @@ class Explorer:
     categorical, continuous = self.codes(params)
     inputs = self._inputs(categorical[None, :], continuous[None, :])
     if m.noise_dim:
-      noise = _list(params, "noise", m.noise_dim)
-      for j, value in enumerate(noise):
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or not math.isfinite(value) or abs(value) > MAX_CODE_VALUE):
-          raise ExplorerError(f"noise {j} must be a number in [-{MAX_CODE_VALUE:g}, "
-                              f"{MAX_CODE_VALUE:g}], got {quoted(value)}")
-      inputs["noise"] = np.array([noise], np.float32)
+      inputs["noise"] = np.array([_numbers(params, "noise", m.noise_dim, "noise")], np.float32)
     images = images_to_uint8(self._predict("generate", inputs)["images"])
     return {"image": png_data_url(images[0])}
 

@@ -329,15 +329,16 @@ def test_cli_serves_prints_its_url_and_stops_on_ctrl_c(exported, tmp_path):
   busy.listen()
   dead = socket.socket()
   dead.bind(("127.0.0.1", 0))
-  # Four processes at once (each pays TensorFlow's import): one serving, three failing.
+  # Four processes at once (each pays TensorFlow's import): one serving, three failing; none
+  # relies on the default port being free on the machine running the tests.
   proc = _cli(f"--model_dir={exported.path}", "--port=0")
   failing = {
-      "not an export": (_cli(f"--model_dir={tmp_path}"), 2,
+      "not an export": (_cli(f"--model_dir={tmp_path}", "--port=0"), 2,
                         f"export.explore: {tmp_path} holds no saved_model.pb"),
       "port in use": (_cli(f"--model_dir={exported.path}",
                            f"--port={busy.getsockname()[1]}"), 1,
                       f"export.explore: port {busy.getsockname()[1]} on 127.0.0.1 is in use"),
-      "serving down": (_cli(f"--server=http://127.0.0.1:{dead.getsockname()[1]}"), 1,
+      "serving down": (_cli(f"--server=http://127.0.0.1:{dead.getsockname()[1]}", "--port=0"), 1,
                        "export.explore: cannot reach"),
   }
   try:

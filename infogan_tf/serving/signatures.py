@@ -197,13 +197,16 @@ class ServingFunctions:
     return tf.debugging.assert_all_finite(
         images, "the generator produced non-finite pixels for these inputs")
 
+  def _nonempty(self, images: tf.Tensor) -> tf.Tensor:
+    """`images`, or one blank image when the batch is empty: the CPU convolution kernels refuse
+    batch 0, so an empty request runs the nets on one blank image and the caller slices its
+    results to the request's size."""
+    return tf.cond(tf.shape(images)[0] > 0, lambda: images,
+                   lambda: tf.zeros([1, *self.image_shape], images.dtype))
+
   def _encode_unit(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
-    # An empty batch answers with empty outputs: the CPU convolution kernels refuse batch 0,
-    # so the nets run on one blank image whose results are then sliced away.
-    count = tf.shape(images)[0]
-    images = tf.cond(count > 0, lambda: images,
-                     lambda: tf.zeros([1, *self.image_shape], images.dtype))
-    result = self._encode_rows(images)
+    count = tf.shape(images)[0]  # an empty batch answers with empty outputs
+    result = self._encode_rows(self._nonempty(images))
     return {k: v[:count] for k, v in result.items()}
 
   def _encode_rows(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
@@ -375,11 +378,9 @@ class ServingFunctions:
     ]
     with tf.control_dependencies(checks):
       unit = tf.clip_by_value(images, 0.0, 1.0)
-    # An empty batch answers with empty outputs (the CPU kernels refuse batch 0).
-    unit = tf.cond(count > 0, lambda: unit, lambda: tf.zeros([1, *self.image_shape]))
     out = inversion.invert(self.generator, self.discriminator, self.spec,
-                           self._from_unit(unit), self.pixel_range, self.fixed_std, steps,
-                           restarts, seed)
+                           self._from_unit(self._nonempty(unit)), self.pixel_range,
+                           self.fixed_std, steps, restarts, seed)
     reconstruction = tf.debugging.assert_all_finite(
         tf.clip_by_value(self._to_unit(out["images"]), 0.0, 1.0),
         "the generator produced non-finite pixels for these inputs")

@@ -34,6 +34,7 @@ MAX_STEPS = 1000
 MAX_RESTARTS = 64
 LEARNING_RATE = 0.1
 NORMAL_NOISE_BOUND = 3.0  # a normal prior's z is kept within this many scales of 0
+CATEGORICAL_MODES = ("fixed", "relaxed")  # docs/inversion.md: fixed is the default, measured
 _BETA1, _BETA2, _EPSILON = 0.9, 0.999, 1e-8  # Adam's usual constants
 
 
@@ -67,8 +68,8 @@ def _best_start(generator, spec: LatentSpec, images: tf.Tensor, codes: tf.Tensor
 
 def invert(generator, discriminator, spec: LatentSpec, images: tf.Tensor,
            pixel_range: Tuple[float, float], fixed_std, steps=DEFAULT_STEPS,
-           restarts=DEFAULT_RESTARTS, seed=0,
-           learning_rate: float = LEARNING_RATE) -> Dict[str, tf.Tensor]:
+           restarts=DEFAULT_RESTARTS, seed=0, learning_rate: float = LEARNING_RATE,
+           categorical: str = "fixed", feature_weight: float = 0.0) -> Dict[str, tf.Tensor]:
   """The (z, c) of each image whose G(z, c) is closest to it.
 
   Args:
@@ -81,61 +82,108 @@ def invert(generator, discriminator, spec: LatentSpec, images: tf.Tensor,
     restarts: Draws of z's prior the start is chosen from (scalar int, >= 1).
     seed: Seed of those draws (scalar int).
     learning_rate: Adam's step size (the latents live in [-1, 1]).
+    categorical: 'fixed' keeps each categorical code at Q's arg-max; 'relaxed' also optimises
+      its logits (starting at Q's), feeding G their softmax, and answers with their arg-max (the
+      answer's error is that of the hard code, and never worse than the start's).
+    feature_weight: Adds this weight times the squared distance between D's trunk features of
+      G(z, c) and of the image, relative to the image's mean squared feature, to the pixel error
+      being minimised ('error' stays the pixel error).
 
   Returns:
     {'noise': [B, Z], 'categorical': [B, n_cat] int32, 'continuous': [B, C], 'images': [B, H, W,
     C] G(z, c) in `pixel_range`, 'error': [B] mean squared pixel error in [0, 1] units,
     'start_error': [B] the same before the Adam steps}.
   """
+  if categorical not in CATEGORICAL_MODES:
+    raise ValueError(f"categorical must be one of {CATEGORICAL_MODES}, got {categorical!r}")
   images = tf.convert_to_tensor(images, tf.float32)
   steps = tf.cast(steps, tf.int32)
   restarts = tf.cast(restarts, tf.int32)
-  q = posterior.decode(discriminator(images, training=False), fixed_std)
+  out = discriminator(images, training=False)
+  q = posterior.decode(out, fixed_std)
   batch = tf.shape(images)[0]
+  relaxed = categorical == "relaxed" and bool(spec.categorical)
   onehots = [tf.one_hot(c, k, dtype=tf.float32) for c, k in zip(q.categorical, spec.categorical)]
   codes = tf.concat([tf.zeros([batch, 0])] + onehots, axis=-1)  # [B, sum k]
   continuous = tf.clip_by_value(q.continuous_mean, CONTINUOUS_PRIOR_LOW,
                                 CONTINUOUS_PRIOR_HIGH)  # [B, C]
   noise = _best_start(generator, spec, images, codes, continuous, restarts, seed, pixel_range)
   z_bound = noise_bound(spec)
+  # The optimised latents, side by side: [B, Z + C (+ sum k logits when relaxed)].
+  z_end = spec.noise_dim
+  c_end = z_end + spec.num_continuous
+  target_features = discriminator.features(images, training=False) if feature_weight else None
+  feature_scale = (tf.reduce_mean(tf.square(target_features), axis=-1) + 1e-6
+                   if feature_weight else None)  # [B]
 
-  def loss_of(latent):  # latent [B, Z + C] -> ([B] errors, scalar sum)
-    z, c = latent[:, :spec.noise_dim], latent[:, spec.noise_dim:]
-    generated = generator(tf.concat([z, codes, c], axis=-1), training=False)
+  def hard(logits):  # [B, sum k] logits -> [B, sum k] one-hot of each code's arg-max
+    parts = tf.split(logits, list(spec.categorical), axis=-1)
+    return tf.concat([tf.zeros([batch, 0])] + [
+        tf.one_hot(tf.argmax(p, axis=-1), k) for p, k in zip(parts, spec.categorical)], axis=-1)
+
+  def soft(logits):  # [B, sum k] -> each code's softmax
+    parts = tf.split(logits, list(spec.categorical), axis=-1)
+    return tf.concat([tf.zeros([batch, 0])] + [tf.nn.softmax(p, axis=-1) for p in parts],
+                     axis=-1)
+
+  def generate(latent, harden=False):
+    z, c = latent[:, :z_end], latent[:, z_end:c_end]
+    cat = (hard if harden else soft)(latent[:, c_end:]) if relaxed else codes
+    return generator(tf.concat([z, cat, c], axis=-1), training=False)  # [B, H, W, ch]
+
+  def loss_of(latent, harden=False):  # -> ([B] objective, [B] pixel errors)
+    generated = generate(latent, harden)
     errors = _squared_error(generated, images, pixel_range)
-    return errors, tf.reduce_sum(errors)  # images are independent: each gets its own gradient
+    objective = errors
+    if feature_weight:
+      features = discriminator.features(generated, training=False)  # [B, F]
+      objective = errors + feature_weight * tf.reduce_mean(
+          tf.square(features - target_features), axis=-1) / feature_scale
+    return objective, errors
 
   def clip(latent):
-    z, c = latent[:, :spec.noise_dim], latent[:, spec.noise_dim:]
+    z, c = latent[:, :z_end], latent[:, z_end:c_end]
     return tf.concat([tf.clip_by_value(z, -z_bound, z_bound),
-                      tf.clip_by_value(c, CONTINUOUS_PRIOR_LOW, CONTINUOUS_PRIOR_HIGH)], axis=-1)
+                      tf.clip_by_value(c, CONTINUOUS_PRIOR_LOW, CONTINUOUS_PRIOR_HIGH),
+                      latent[:, c_end:]], axis=-1)
 
-  def body(i, latent, m, v, best, best_error):
+  def body(i, latent, m, v, best, best_objective):
     with tf.GradientTape() as tape:
       tape.watch(latent)
-      errors, total = loss_of(latent)
+      objective, _ = loss_of(latent)
+      total = tf.reduce_sum(objective)  # images are independent: each gets its own gradient
     grad = tape.gradient(total, latent)
-    better = errors < best_error  # [B]: this step's latents are the image's best so far
+    better = objective < best_objective  # [B]: this step's latents are the image's best so far
     best = tf.where(better[:, None], latent, best)
-    best_error = tf.minimum(errors, best_error)
+    best_objective = tf.minimum(objective, best_objective)
     m = _BETA1 * m + (1.0 - _BETA1) * grad
     v = _BETA2 * v + (1.0 - _BETA2) * tf.square(grad)
     t = tf.cast(i + 1, tf.float32)
     step = learning_rate * (m / (1.0 - _BETA1 ** t)) / (
         tf.sqrt(v / (1.0 - _BETA2 ** t)) + _EPSILON)
-    return i + 1, clip(latent - step), m, v, best, best_error
+    return i + 1, clip(latent - step), m, v, best, best_objective
 
-  latent = tf.concat([noise, continuous], axis=-1)  # [B, Z + C]
-  start_error, _ = loss_of(latent)
-  zeros = tf.zeros_like(latent)
-  _, latent, _, _, best, best_error = tf.while_loop(
+  logits = (tf.concat(list(out.categorical_logits), axis=-1) if relaxed
+            else tf.zeros([batch, 0]))  # [B, sum k] Q's logits, the relaxed codes' start
+  start = tf.concat([noise, continuous, logits], axis=-1)
+  start_objective, start_error = loss_of(start, harden=True)  # Q's hard codes
+  zeros = tf.zeros_like(start)
+  _, latent, _, _, best, best_objective = tf.while_loop(
       lambda i, *_: i < steps, body,
-      (tf.constant(0), latent, zeros, zeros, latent, start_error))
-  final_error, _ = loss_of(latent)  # the last step's latents, not yet scored
-  latent = tf.where((final_error < best_error)[:, None], latent, best)
-  z, c = latent[:, :spec.noise_dim], latent[:, spec.noise_dim:]
-  generated = generator(tf.concat([z, codes, c], axis=-1), training=False)
-  categorical = tf.stack(list(q.categorical), axis=-1) if q.categorical else tf.zeros(
-      [batch, 0], tf.int32)
-  return {"noise": z, "categorical": categorical, "continuous": c, "images": generated,
+      (tf.constant(0), start, zeros, zeros, start, start_objective))
+  final_objective, _ = loss_of(latent)  # the last step's latents, not yet scored
+  latent = tf.where((final_objective < best_objective)[:, None], latent, best)
+  if relaxed:  # the answer is a hard code: keep the start where hardening lost to it
+    hardened, _ = loss_of(latent, harden=True)
+    latent = tf.where((hardened < start_objective)[:, None], latent, start)
+  generated = generate(latent, harden=True)
+  if relaxed:
+    parts = tf.split(latent[:, c_end:], list(spec.categorical), axis=-1)
+    categories = tf.stack([tf.argmax(p, axis=-1, output_type=tf.int32) for p in parts], axis=-1)
+  elif q.categorical:
+    categories = tf.stack(list(q.categorical), axis=-1)
+  else:
+    categories = tf.zeros([batch, 0], tf.int32)
+  return {"noise": latent[:, :z_end], "categorical": categories,
+          "continuous": latent[:, z_end:c_end], "images": generated,
           "error": _squared_error(generated, images, pixel_range), "start_error": start_error}

@@ -6,6 +6,10 @@ r"""Calls a served InfoGAN over REST or gRPC and writes/prints the result.
   # classify/encode image files (REST on 8501):
   python -m export.client_main --server=http://localhost:8501 --protocol=rest \
       --signature=encode_image_bytes --images=a.png,b.png
+  # invert image files (the server decodes them as encode_image_bytes does): their noise and
+  # codes, and a PNG with each image above G's image of them:
+  python -m export.client_main --signature=invert --images=a.png,b.png --out=inverted.png \
+      [--steps=100 --restarts=32]
   # ss-InfoGAN models: images of given classes as a PNG grid:
   python -m export.client_main --signature=generate_class --classes=0,0,7,9 --out=classes.png
   # just print the REST body (for curl -d @body.json):
@@ -43,15 +47,21 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_string("model_name", signatures.DEFAULT_MODEL_NAME, "Served model name.",
                       flag_values=fv)
   flags.DEFINE_integer("version", None, "Pin a model version.", flag_values=fv)
-  flags.DEFINE_enum("signature", "sample", ["sample", "generate_class", "encode_image_bytes"],
+  flags.DEFINE_enum("signature", "sample",
+                    ["sample", "generate_class", "encode_image_bytes", "invert"],
                     "What to call (the library covers every signature).", flag_values=fv)
   flags.DEFINE_integer("count", 16, "sample: number of images.", flag_values=fv)
   flags.DEFINE_integer("seed", 0, "sample, generate_class: seed.", flag_values=fv)
   flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.",
                     flag_values=fv)
-  flags.DEFINE_list("images", [], "encode_image_bytes: image files of the model's size.",
+  flags.DEFINE_list("images", [], "encode_image_bytes, invert: image files of the model's size.",
                     flag_values=fv)
-  flags.DEFINE_string("out", None, "sample: write a PNG grid here.", flag_values=fv)
+  flags.DEFINE_integer("steps", None, "invert: Adam steps (default: the signature's).",
+                       flag_values=fv)
+  flags.DEFINE_integer("restarts", None, "invert: noise draws to start from (default: the "
+                       "signature's).", flag_values=fv)
+  flags.DEFINE_string("out", None, "sample, generate_class: write a PNG grid here; invert: each "
+                      "image above its reconstruction.", flag_values=fv)
   flags.DEFINE_float("timeout", 30.0, "Seconds to wait for the server's answer.",
                      lower_bound=0.001, flag_values=fv)
   flags.DEFINE_bool("print_request", False, "Print the REST JSON body and exit.",
@@ -77,7 +87,7 @@ def _inputs(fv: flags.FlagValues):
       raise _UsageProblem("--classes is required for generate_class")
     return {"classes": classes, "seed": np.array(fv.seed, np.int64)}
   if not fv.images:
-    raise _UsageProblem("--images is required for encode_image_bytes")
+    raise _UsageProblem(f"--images is required for {fv.signature}")
   data = []
   for path in fv.images:
     try:
@@ -86,6 +96,24 @@ def _inputs(fv: flags.FlagValues):
     except OSError as e:
       raise _UsageProblem(f"cannot read --images file {path}: {e.strerror}") from None
   return {"image_bytes": np.array(data, dtype=object)}
+
+
+def _invert(served, fv: flags.FlagValues, inputs):
+  """invert of image files: the server decodes them (encode_image_bytes, whose checks apply),
+  then inverts the pixels it saw (invert, or invert_with_settings with --steps/--restarts)."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from infogan_tf import inversion  # pylint: disable=g-import-not-at-top
+
+  images = served.predict("encode_image_bytes", inputs)["images"]  # [B, H, W, C] in [0, 1]
+  if fv.steps is None and fv.restarts is None:
+    return images, served.predict("invert", {"images": images})
+  settings = {"images": images,
+              "steps": np.array(inversion.DEFAULT_STEPS if fv.steps is None else fv.steps,
+                                np.int32),
+              "restarts": np.array(inversion.DEFAULT_RESTARTS if fv.restarts is None
+                                   else fv.restarts, np.int32),
+              "seed": np.array(fv.seed, np.int64)}
+  return images, served.predict("invert_with_settings", settings)
 
 
 def _client(fv: flags.FlagValues):
@@ -104,7 +132,12 @@ def run(fv: flags.FlagValues) -> int:
   from infogan_tf.serving import client  # pylint: disable=g-import-not-at-top
 
   try:
+    if fv.signature != "invert" and (fv.steps is not None or fv.restarts is not None):
+      raise _UsageProblem("--steps and --restarts are for --signature=invert")
     inputs = _inputs(fv)
+    if fv.print_request and fv.signature == "invert":
+      raise _UsageProblem("--print_request cannot show invert's body: its pixels are what the "
+                          "server decodes from --images (print encode_image_bytes' instead)")
     if fv.print_request:
       print(client.dumps(client.rest_request(fv.signature, inputs, client.COLUMNAR)))
       return 0
@@ -113,30 +146,35 @@ def run(fv: flags.FlagValues) -> int:
     print(f"{PROGRAM}: {e}", file=sys.stderr)
     return 2
   try:
-    outputs = served.predict(fv.signature, inputs)
+    if fv.signature == "invert":
+      originals, outputs = _invert(served, fv, inputs)
+    else:
+      outputs = served.predict(fv.signature, inputs)
   except client.ServingError as e:
     print(f"{PROGRAM}: {e}", file=sys.stderr)
     return 1
-  if fv.signature in ("sample", "generate_class"):
+  if fv.signature in ("sample", "generate_class", "invert") and fv.out:
     import numpy as np  # pylint: disable=g-import-not-at-top
     from infogan_tf import visualize  # pylint: disable=g-import-not-at-top
 
     images = client.images_to_uint8(outputs["images"])
-    cols = int(math.ceil(math.sqrt(len(images))))
-    rows = int(math.ceil(len(images) / cols))
+    if fv.signature == "invert":  # a column per image: the image above its reconstruction
+      rows, cols = 2, len(images)
+      images = np.concatenate([client.images_to_uint8(originals), images])
+    else:
+      cols = int(math.ceil(math.sqrt(len(images))))
+      rows = int(math.ceil(len(images) / cols))
     pad = rows * cols - len(images)
     if pad:
       images = np.concatenate([images, np.zeros([pad, *images.shape[1:]], np.uint8)])
-    if fv.out:
-      try:
-        visualize.write_png(fv.out, visualize.tile(images, rows, cols))
-      except OSError as e:
-        print(f"{PROGRAM}: cannot write --out {fv.out}: {e.strerror}", file=sys.stderr)
-        return 1
-      print(f"wrote {fv.out}")
-    print(json.dumps({k: v.tolist() for k, v in outputs.items() if k != "images"}))
-  else:
-    print(json.dumps({k: v.tolist() for k, v in outputs.items() if k != "features"}))
+    try:
+      visualize.write_png(fv.out, visualize.tile(images, rows, cols))
+    except OSError as e:
+      print(f"{PROGRAM}: cannot write --out {fv.out}: {e.strerror}", file=sys.stderr)
+      return 1
+    print(f"wrote {fv.out}")
+  print(json.dumps({k: v.tolist() for k, v in outputs.items()
+                    if k not in ("images", "features")}))
   return 0
 
 

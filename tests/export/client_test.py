@@ -181,6 +181,37 @@ def test_client_cli_against_grpc_server(grpc_target, tmp_path):
   assert json.loads(proc.stdout.splitlines()[-1])["categorical"]
 
 
+def test_client_cli_invert_against_grpc_server(grpc_target, exported, tmp_path):
+  import os
+  import subprocess
+  import sys
+  model = tf.saved_model.load(exported.path)
+  images = model.signatures["sample"](count=tf.constant(2), seed=tf.constant(4, tf.int64))
+  paths = []
+  for i, image in enumerate(client.images_to_uint8(images["images"].numpy())):
+    paths.append(tmp_path / f"{i}.png")
+    paths[-1].write_bytes(tf.io.encode_png(image).numpy())
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  out = tmp_path / "inverted.png"
+  proc = subprocess.run([sys.executable, "-m", "export.client_main", f"--server={grpc_target}",
+                         "--signature=invert", f"--images={paths[0]},{paths[1]}", "--steps=5",
+                         "--restarts=2", f"--out={out}"],
+                        cwd=helpers.ROOT, env=env, capture_output=True, text=True, timeout=300)
+  assert proc.returncode == 0, proc.stderr
+  grid = tf.io.decode_png(out.read_bytes()).numpy()
+  assert grid.shape == (2 * 29 + 1, 2 * 29 + 1, 1)  # the images above their reconstructions
+  answer = json.loads(proc.stdout.splitlines()[-1])
+  # The same call in-process: the CLI asked invert_with_settings for the pixels the server
+  # decoded from the files.
+  decoded = model.signatures["encode_image_bytes"](
+      image_bytes=tf.constant([p.read_bytes() for p in paths]))["images"]
+  local = model.signatures["invert_with_settings"](
+      images=decoded, steps=tf.constant(5), restarts=tf.constant(2),
+      seed=tf.constant(0, tf.int64))
+  np.testing.assert_allclose(answer["error"], local["error"].numpy(), rtol=1e-5, atol=1e-7)
+  assert np.array(answer["categorical"]).shape == (2, 1) and len(answer["noise"][0]) == 8
+
+
 @pytest.mark.slow
 def test_client_cli_generate_class_request():
   import os
@@ -237,6 +268,9 @@ def odd_servers():
 @pytest.mark.parametrize("case, code, message", [
     ("missing image file", 2,
      r"cannot read --images file .*/nothing\.png: No such file or directory"),
+    ("invert without images", 2, r"--images is required for invert"),
+    ("steps without invert", 2, r"--steps and --restarts are for --signature=invert"),
+    ("invert body", 2, r"--print_request cannot show invert's body"),
     ("rest without http://", 2, r"--server: a REST server is an http:// or https:// URL, got "
      r"'127\.0\.0\.1:8501' \(e\.g\. http://127\.0\.0\.1:8501\) \(--protocol=rest\)"),
     ("grpc with http://", 2, r"--server: a gRPC server is host:port"),
@@ -255,6 +289,9 @@ def test_client_cli_failures_are_one_line(odd_servers, tmp_path, capsys, case, c
   argv = {
       "missing image file": ["--signature=encode_image_bytes",
                              f"--images={tmp_path}/nothing.png"],
+      "invert without images": ["--signature=invert"],
+      "steps without invert": ["--signature=sample", "--steps=3"],
+      "invert body": ["--signature=invert", f"--images={__file__}", "--print_request"],
       "rest without http://": ["--server=127.0.0.1:8501", *rest],
       "grpc with http://": ["--server=http://127.0.0.1:8500", "--signature=sample"],
       "html answer": [f"--server={html_url}", *rest],

@@ -1,4 +1,5 @@
-"""The README's "Use it from Python" block runs as written (with smaller numbers)."""
+"""The README's "Use it from Python" block runs as written (with smaller numbers), followed by
+its edit-an-image block (which continues from it)."""
 
 import os
 import re
@@ -12,20 +13,22 @@ SMALLER = {"steps=500": "steps=4", "batch_size=64": "batch_size=16",
            "num_examples=5000": "num_examples=256", "num_samples=1000": "num_samples=200"}
 
 
-def python_api_block() -> str:
+def python_block(name: str = "api") -> str:
+  """The README's block between <!-- python-NAME-start --> and <!-- python-NAME-end -->."""
   with open(os.path.join(helpers.ROOT, "README.md")) as f:
     text = f.read()
-  match = re.search(r"<!-- python-api-start -->\s*```python\n(.*?)```\s*<!-- python-api-end -->",
-                    text, re.S)
-  assert match, "README.md lost its python-api block"
+  match = re.search(rf"<!-- python-{name}-start -->\s*```python\n(.*?)```\s*"
+                    rf"<!-- python-{name}-end -->", text, re.S)
+  assert match, f"README.md lost its python-{name} block"
   return match.group(1)
 
 
 def test_readme_python_block_runs(tmp_path, classifier_dir):
-  code = python_api_block()
+  code = python_block("api")
   for old, new in SMALLER.items():
     assert code.count(old) == 1, f"README block: expected {old!r} once"
     code = code.replace(old, new)
+  code += python_block("edit")
   assert "/tmp/ig" in code
   code = code.replace("/tmp/ig", str(tmp_path / "ig"))
   # HOME's ~/.cache/infogan_tf/classifiers is the session's Fréchet classifier cache.
@@ -37,5 +40,6 @@ def test_readme_python_block_runs(tmp_path, classifier_dir):
   assert proc.returncode == 0, proc.stderr[-3000:]
   lines = proc.stdout.strip().splitlines()
   assert lines[0].startswith("ACC ") and " MIG " in lines[0]
-  assert lines[-1] == "(8, 4)"
+  assert lines[-2] == "(8, 4)"
+  assert lines[-1] == "(8, 28, 28, 1) (8,)"  # the edited images and one error per image
   assert os.path.exists(tmp_path / "ig" / "models" / "1" / "encoder.keras")

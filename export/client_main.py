@@ -51,7 +51,8 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
                     ["sample", "generate_class", "encode_image_bytes", "invert"],
                     "What to call (the library covers every signature).", flag_values=fv)
   flags.DEFINE_integer("count", 16, "sample: number of images.", flag_values=fv)
-  flags.DEFINE_integer("seed", 0, "sample, generate_class: seed.", flag_values=fv)
+  flags.DEFINE_integer("seed", 0, "sample, generate_class, invert (with --steps or --restarts): "
+                       "seed.", flag_values=fv)
   flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.",
                     flag_values=fv)
   flags.DEFINE_list("images", [], "encode_image_bytes, invert: image files of the model's size.",

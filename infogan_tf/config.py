@@ -23,7 +23,7 @@ from infogan_tf.errors import ConfigError
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
 NOISE_PRIORS = ("uniform", "normal")
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
-PRECISIONS = ("float32", "mixed_bfloat16", "float64")
+PRECISIONS = ("auto", "float32", "mixed_bfloat16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
 CR_CLASSIFIERS = ("separate", "trunk")
 
@@ -218,8 +218,10 @@ class ModelConfig(_Part):
                                 "replicas.")
   precision: str = field(
       "float32", "'float32', 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on CPUs "
-      "with AVX512_BF16/AMX and on TPUs/recent GPUs) or 'float64' (several times slower; a "
-      "reference for checking float32 numerics).", choices=PRECISIONS)
+      "with AVX512_BF16/AMX and on TPUs/recent GPUs), 'auto' (mixed_bfloat16 where the devices "
+      "run bfloat16 natively, float32 elsewhere; a resumed run keeps the precision it started "
+      "with; the choice and its reason are on the start line and in config.json) or 'float64' "
+      "(several times slower; a reference for checking float32 numerics).", choices=PRECISIONS)
   spectral_norm: bool = field(
       False, "Spectral normalisation (Miyato et al. 2018) of the discriminator's trunk and D "
       "head, whose trunk then has no BatchNorm (the SN-GAN recipe; the Q head keeps its "
@@ -625,7 +627,7 @@ CONFIG_FILENAME = "config.json"
 
 
 def save_config(config: ExperimentConfig, workdir: str,
-                resume: Optional[dict] = None) -> str:
+                resume: Optional[dict] = None, precision_choice: Optional[dict] = None) -> str:
   """Writes config.json into workdir (atomically) and returns its path.
 
   The file holds the config (what `load_config` reads) and a `history`: the first run's config
@@ -636,6 +638,8 @@ def save_config(config: ExperimentConfig, workdir: str,
     config: The config this run uses.
     workdir: The run directory.
     resume: For a resumed run, {'step': ..., 'changed': ...} to append to the history.
+    precision_choice: {'requested', 'precision', 'reason'} of a run whose precision was 'auto'
+      (kept as `precision_choice`; a later save without it keeps the earlier one).
   """
   os.makedirs(workdir, exist_ok=True)
   path = os.path.join(workdir, CONFIG_FILENAME)
@@ -647,6 +651,9 @@ def save_config(config: ExperimentConfig, workdir: str,
   original = {k: v for k, v in previous.items() if k != "history"} or config.to_dict()
   record["history"] = previous.get("history") or {"original": original, "resumes": []}
   record["history"].setdefault("resumes", [])
+  choice = precision_choice or previous.get("precision_choice")
+  if choice:
+    record["precision_choice"] = choice
   if resume is not None and resume.get("changed"):
     record["history"]["resumes"].append(
         {"date": time.strftime("%Y-%m-%d %H:%M:%S"), **resume})
@@ -665,6 +672,7 @@ def load_config(workdir: str) -> ExperimentConfig:
   with open(path) as f:
     record = json.load(f)
   record.pop("history", None)
+  record.pop("precision_choice", None)
   return ExperimentConfig.from_dict(record)
 
 

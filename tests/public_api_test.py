@@ -51,7 +51,8 @@ COMMANDS = {
     "export.main": ["checkpoint", "export_dir", "model_name", "serving_base_path", "version",
                     "workdir"],
     "export.client_main": ["classes", "count", "images", "model_name", "out", "print_request",
-                           "protocol", "seed", "server", "signature", "timeout", "version"],
+                           "protocol", "restarts", "seed", "server", "signature", "steps",
+                           "timeout", "version"],
     "export.explore": ["allowed_hosts", "host", "model_dir", "model_name", "port", "server"],
 }
 

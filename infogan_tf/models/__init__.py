@@ -9,6 +9,7 @@ import keras
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
+from infogan_tf import precision
 from infogan_tf.latent import LatentSpec
 from infogan_tf.models.architectures import ARCHITECTURES, check_image_shape, info
 from infogan_tf.models.discriminator import Discriminator, DiscriminatorOutput
@@ -38,9 +39,10 @@ def build_models(config: config_lib.ExperimentConfig) -> Tuple[Generator, Discri
 
 @contextlib.contextmanager
 def dtype_policy(name: str):
-  """Layers created inside use the Keras dtype policy `name` ('float32', 'mixed_bfloat16')."""
+  """Layers created inside use the Keras dtype policy `name` ('float32', 'mixed_bfloat16'; 'auto'
+  is this machine's choice, `infogan_tf.precision.resolve`)."""
   previous = keras.config.dtype_policy()
-  keras.config.set_dtype_policy(name)
+  keras.config.set_dtype_policy(precision.resolve(name)[0])
   try:
     yield
   finally:

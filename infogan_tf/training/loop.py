@@ -14,11 +14,12 @@ import signal
 import sys
 import threading
 import time
-from typing import Dict, List, Optional, TextIO
+from typing import Dict, List, Optional, TextIO, Tuple
 
 import tensorflow as tf
 
 from infogan_tf import objectives, traced_graphs
+from infogan_tf import precision as precision_lib
 from infogan_tf.training import checkpointing, distribute, periodic_actions, preemption, summaries
 from infogan_tf.training import step as train_step
 from infogan_tf.training import workdir_lock
@@ -80,6 +81,28 @@ def resolve_config(config: config_lib.ExperimentConfig,
   return config.validate()
 
 
+def resolve_precision(config: config_lib.ExperimentConfig
+                      ) -> Tuple[config_lib.ExperimentConfig, Optional[dict]]:
+  """Turns `precision='auto'` into the precision this run trains with.
+
+  A fresh run chooses from this machine's devices (`infogan_tf.precision.choose`; on several
+  workers each detects its own, so a mixed cluster should configure a precision); a resumed run
+  keeps the one in its config.json.
+
+  Returns:
+    (config with a concrete precision, {'requested': 'auto', 'precision', 'reason'} or None when
+    the precision was configured).
+  """
+  if config.model.precision != precision_lib.AUTO:
+    return config, None
+  workdir = config.train.workdir
+  saved = (config_lib.load_config(workdir).model.precision
+           if os.path.exists(os.path.join(workdir, config_lib.CONFIG_FILENAME)) else None)
+  chosen, reason = precision_lib.resolve(precision_lib.AUTO, saved)
+  config = config.replace(model=dataclasses.replace(config.model, precision=chosen))
+  return config, {"requested": precision_lib.AUTO, "precision": chosen, "reason": reason}
+
+
 def check_strategy(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy):
   """Rejects combinations TensorFlow cannot run.
 
@@ -139,6 +162,7 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
   strategy = strategy or distribute.make_strategy(tc.strategy, tc.virtual_cpus)
   source = data_lib.load_source(config.data, seed=0)
   config = resolve_config(config, source)
+  config, precision_choice = resolve_precision(config)
   check_strategy(config, strategy)
   chief = distribute.is_chief(strategy)
   # One trainer per workdir (the chief holds the lock; other workers write elsewhere).
@@ -147,7 +171,8 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
   in_main_thread = threading.current_thread() is threading.main_thread()
   previous = signal.signal(signal.SIGTERM, _raise_termination) if in_main_thread else None
   try:
-    return _train_locked(config, strategy, source, stream, chief, allow_resume_changes)
+    return _train_locked(config, strategy, source, stream, chief, allow_resume_changes,
+                         precision_choice)
   finally:
     if in_main_thread:
       signal.signal(signal.SIGTERM, previous)
@@ -157,16 +182,20 @@ def train(config: config_lib.ExperimentConfig, stream: Optional[TextIO] = None,
 
 def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
                   source: data_lib.ImageSource, stream: TextIO, chief: bool,
-                  allow_resume_changes: bool) -> TrainResult:
+                  allow_resume_changes: bool, precision_choice: Optional[dict] = None
+                  ) -> TrainResult:
   """`train` once the workdir is this process's: restore, input, actions, run."""
   tc = config.train
   changes = _prepare_workdir(config, chief, allow_resume_changes)
   state, checkpointer, start = _restore(config, strategy, stream)
   if chief:  # config.json keeps the first run's config and every resume's changes
     config_lib.save_config(config, tc.workdir,
-                           {"step": start, "changed": changes} if changes else None)
+                           {"step": start, "changed": changes} if changes else None,
+                           precision_choice if precision_choice and not start else None)
+  chosen = (f"; precision {config.model.precision} ({precision_choice['reason']})"
+            if precision_choice else "")
   print(f"infogan_tf: {distribute.describe(strategy)}; data {source.name} "
-        f"{source.image_shape} from {source.origin}; "
+        f"{source.image_shape} from {source.origin}{chosen}; "
         + (f"resumed at step {start}" if start else "fresh start"), file=stream)
   if start >= tc.steps:
     print(f"infogan_tf: already at step {start} >= steps={tc.steps}; nothing to train "

@@ -284,6 +284,15 @@ def test_export_of_a_mixed_bfloat16_run(tmp_path):
   enc = _call(loaded, "encode", images=out["images"])
   assert enc["cat0_probs"].dtype == np.float32
   np.testing.assert_allclose(enc["cat0_probs"].sum(-1), 1.0, rtol=1e-3)
+  # Every signature takes and gives float32 wherever it has floats: TF Serving clients of a
+  # bfloat16-trained model send and receive what they would for a float32 one.
+  for name, function in loaded.signatures.items():
+    specs = list(function.structured_input_signature[1].values())
+    specs += list(function.structured_outputs.values())
+    floats = {spec.name: spec.dtype for spec in specs if spec.dtype.is_floating}
+    assert set(floats.values()) <= {tf.float32}, (name, floats)
+  found = _call(loaded, "invert", images=out["images"])
+  assert found["images"].dtype == np.float32 and np.all(np.isfinite(found["error"]))
 
 
 @pytest.mark.parametrize("inputs, message", [

@@ -1,0 +1,88 @@
+"""`precision='auto'`: the choice for each kind of device (from described features, not this
+machine's), the resume rule, and the choice on the start line and in config.json."""
+
+import io
+import json
+import os
+
+import pytest
+
+from infogan_tf import config as config_lib
+from infogan_tf import precision, training
+from tests import helpers
+
+AVX2_EPYC = frozenset({"sse4_2", "avx", "avx2", "fma", "f16c"})
+ZEN4 = AVX2_EPYC | {"avx512f", "avx512bw", "avx512_bf16"}
+SAPPHIRE_RAPIDS = AVX2_EPYC | {"avx512f", "amx_tile", "amx_bf16", "amx_int8"}
+COOPER_LAKE_NO_BF16_IN_VM = AVX2_EPYC | {"avx512f", "avx512bw", "avx512_vnni"}
+
+
+@pytest.mark.parametrize("devices, expected, why", [
+    (precision.Devices(AVX2_EPYC), "float32", "CPU without AVX512_BF16 or AMX"),
+    (precision.Devices(COOPER_LAKE_NO_BF16_IN_VM), "float32", "CPU without AVX512_BF16"),
+    (precision.Devices(ZEN4), "mixed_bfloat16", "CPU with AVX512_BF16"),
+    (precision.Devices(SAPPHIRE_RAPIDS), "mixed_bfloat16", "CPU with AMX_BF16"),
+    (precision.Devices(AVX2_EPYC, ((8, 0),)), "mixed_bfloat16", "compute capability 8.0"),
+    (precision.Devices(AVX2_EPYC, ((9, 0), (8, 6))), "mixed_bfloat16", "9.0, 8.6"),
+    (precision.Devices(AVX2_EPYC, ((7, 5),)), "float32", "7.5 (< 8.0"),
+    # A V100 beside an A100: the step runs on both, so the older one decides.
+    (precision.Devices(ZEN4, ((8, 0), (7, 0))), "float32", "8.0, 7.0 (< 8.0"),
+    (precision.Devices(AVX2_EPYC, (), tpus=8), "mixed_bfloat16", "8 TPU core(s)"),
+])
+def test_auto_chooses_bfloat16_only_where_the_training_devices_have_it(devices, expected, why):
+  chosen, reason = precision.choose(devices)
+  assert chosen == expected and why in reason, reason
+
+
+def test_resolve_keeps_a_configured_precision_and_a_resumed_run_s():
+  zen4 = precision.Devices(ZEN4)
+  assert precision.resolve("float32", None, zen4) == ("float32", "configured")
+  assert precision.resolve("auto", None, zen4)[0] == "mixed_bfloat16"
+  # A run started as float32 elsewhere resumes as float32 on a bfloat16 machine, and back.
+  assert precision.resolve("auto", "float32", zen4)[0] == "float32"
+  assert precision.resolve("auto", "mixed_bfloat16", precision.Devices(AVX2_EPYC))[0] == (
+      "mixed_bfloat16")
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
+  cpuinfo = tmp_path / "cpuinfo"
+  cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512_bf16\n\nprocessor\t: 1\n")
+  assert precision._cpu_flags(str(cpuinfo)) == {"fpu", "avx2", "avx512_bf16"}
+  assert precision._cpu_flags(str(tmp_path / "missing")) == frozenset()
+
+
+def test_a_fresh_auto_run_records_its_choice_and_a_resume_keeps_it(tmp_path):
+  workdir = str(tmp_path / "w")
+  config = helpers.with_parts(helpers.tiny_config(workdir, steps=2),
+                              model=dict(precision="auto"))
+  expected, reason = precision.choose(precision.detect())  # this machine's, whatever it is
+  stream = io.StringIO()
+  training.train(config, stream=stream, strategy=helpers.one_device_strategy())
+  assert f"precision {expected} (auto: {reason})" in stream.getvalue()
+  with open(os.path.join(workdir, config_lib.CONFIG_FILENAME)) as f:
+    record = json.load(f)
+  assert record["model"]["precision"] == expected
+  assert record["precision_choice"] == {"requested": "auto", "precision": expected,
+                                        "reason": f"auto: {reason}"}
+  assert config_lib.load_config(workdir).model.precision == expected
+
+  # Pretend the run started with the other precision (a checkpoint holds float32 variables
+  # either way): a resumed 'auto' run continues with it, and says so.
+  other = "float32" if expected == "mixed_bfloat16" else "mixed_bfloat16"
+  record["model"]["precision"] = other
+  with open(os.path.join(workdir, config_lib.CONFIG_FILENAME), "w") as f:
+    json.dump(record, f)
+  stream = io.StringIO()
+  resumed = training.train(helpers.with_parts(config, train=dict(steps=3)), stream=stream,
+                           strategy=helpers.one_device_strategy())
+  assert f"precision {other} (auto: the precision the run started with); resumed at step 2" in (
+      stream.getvalue())
+  assert resumed.config.model.precision == other
+  with open(os.path.join(workdir, config_lib.CONFIG_FILENAME)) as f:
+    assert json.load(f)["precision_choice"]["reason"] == f"auto: {reason}"  # the first choice
+
+  # Naming the other precision explicitly on resume is refused, as any model change is.
+  with pytest.raises(config_lib.ConfigError, match="different model config.*precision"):
+    training.train(helpers.with_parts(config, model=dict(precision=expected),
+                                      train=dict(steps=4)),
+                   stream=io.StringIO(), strategy=helpers.one_device_strategy())

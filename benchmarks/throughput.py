@@ -168,9 +168,10 @@ def trainer_images_per_sec(steps: int = 600) -> dict:
           "wall_seconds": wall, "dataset": "fashion_mnist (IDX)" if not data else "procedural"}
 
 
-def torch_images_per_sec(seconds: float = 30.0) -> dict:
-  proc = _subprocess([sys.executable, "-m", "benchmarks.torch_reference",
-                      f"--seconds={seconds}", "--batch_size=64"])
+def torch_images_per_sec(seconds: float = 30.0, autocast: str = None) -> dict:
+  python = os.environ.get("TORCH_PYTHON", sys.executable)  # an interpreter that has torch
+  proc = _subprocess([python, "-m", "benchmarks.torch_reference", f"--seconds={seconds}",
+                      "--batch_size=64"] + ([f"--autocast={autocast}"] if autocast else []))
   if proc.returncode:
     return {"error": (proc.stderr.strip().splitlines() or ["torch not installed"])[-1]}
   return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -283,6 +284,47 @@ def ab_compare(args) -> None:
   print(f"wrote {args.out_json}")
 
 
+def precision_ab(args) -> None:
+  """float32 against mixed_bfloat16 steps of this tree, and PyTorch's float32 step against its
+  bfloat16 autocast, interleaved round by round (so machine drift hits both sides alike)."""
+  rows = []
+  for arch, batch in itertools.product(args.archs.split(","),
+                                       [int(b) for b in args.batch_sizes.split(",")]):
+    speeds = {"float32": [], "mixed_bfloat16": []}
+    for _ in range(args.ab_rounds):
+      for precision in speeds:
+        r = run_config(arch, batch, False, 1, args.seconds, args.steps_per_loop,
+                       mixed_precision=precision)
+        speeds[precision].append(r.get("images_per_sec_constant", float("nan")))
+    ratios = [b / f for b, f in zip(speeds["mixed_bfloat16"], speeds["float32"])]
+    row = {"framework": "infogan_tf", "arch": arch, "batch_size": batch, **speeds,
+           "ratios_bfloat16_over_float32": ratios,
+           "median_ratio": sorted(ratios)[len(ratios) // 2]}
+    print(json.dumps(row), flush=True)
+    rows.append(row)
+  torch_speeds = {"float32": [], "mixed_bfloat16": []}
+  for _ in range(args.ab_rounds):
+    for precision in torch_speeds:
+      r = torch_images_per_sec(args.seconds, "bfloat16" if precision != "float32" else None)
+      torch_speeds[precision].append(r.get("images_per_sec", float("nan")))
+      torch_version = r.get("framework", r.get("error"))
+  ratios = [b / f for b, f in zip(torch_speeds["mixed_bfloat16"], torch_speeds["float32"])]
+  rows.append({"framework": torch_version, "arch": "mnist", "batch_size": 64,
+               **torch_speeds, "ratios_bfloat16_over_float32": ratios,
+               "median_ratio": sorted(ratios)[len(ratios) // 2]})
+  print(json.dumps(rows[-1]), flush=True)
+  from infogan_tf import precision as precision_lib  # pylint: disable=g-import-not-at-top
+  chosen, reason = precision_lib.choose(precision_lib.detect())
+  report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+            "auto_chooses": {"precision": chosen, "reason": reason},
+            "command": "python -m benchmarks.throughput " + " ".join(sys.argv[1:]), "rows": rows}
+  os.makedirs(os.path.dirname(args.out_json), exist_ok=True)
+  with open(args.out_json, "w") as f:
+    json.dump(report, f, indent=2)
+  print(f"auto chooses {chosen} here: {reason}")
+  print(f"wrote {args.out_json}")
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--archs", default="mnist,svhn,sprites64")
@@ -301,6 +343,11 @@ def main():
                       "--archs/--batch_sizes in it and here alternately, --ab_rounds times, "
                       "and report the speed ratio (this tree / that one). Nothing else runs.")
   parser.add_argument("--ab_rounds", type=int, default=3)
+  parser.add_argument("--ab_precision", action="store_true",
+                      help="Time --archs/--batch_sizes at float32 and mixed_bfloat16 "
+                      "alternately, --ab_rounds times, and PyTorch's float32 step against its "
+                      "bfloat16 autocast (TORCH_PYTHON names an interpreter with torch); report "
+                      "the ratios. Nothing else runs.")
   parser.add_argument("--ab_input", default="constant", choices=("constant", "data"),
                       help="What feeds the A/B's steps: a constant in-memory batch (the step "
                       "alone) or the real input pipeline (the step and the pipeline).")
@@ -324,6 +371,9 @@ def main():
 
   if args.ab_tree:
     ab_compare(args)
+    return
+  if args.ab_precision:
+    precision_ab(args)
     return
   matrix = []
   for arch, batch, xla, replicas in itertools.product(

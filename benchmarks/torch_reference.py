@@ -6,7 +6,11 @@ settings, batch and latent code (62 noise, Cat(10), 2 continuous) as infogan_tf'
 `mnist` architecture. Inputs are a constant in-memory batch (pure compute).
 
   pip install torch==2.13.0   # not a dependency of infogan_tf
-  python -m benchmarks.torch_reference --batch_size=64 --seconds=20
+  python -m benchmarks.torch_reference --batch_size=64 --seconds=20 [--autocast=bfloat16]
+
+--autocast=bfloat16 runs the forward passes under `torch.autocast("cpu", dtype=torch.bfloat16)`
+(bfloat16 matmuls and convolutions, float32 parameters and optimiser): PyTorch's counterpart of
+infogan_tf's --precision=mixed_bfloat16.
 """
 
 from __future__ import annotations
@@ -53,8 +57,10 @@ def build(torch):
   return G(), D()
 
 
-def run(batch_size: int = 64, seconds: float = 20.0, warmup_steps: int = 10) -> dict:
+def run(batch_size: int = 64, seconds: float = 20.0, warmup_steps: int = 10,
+        autocast: str = None) -> dict:
   """Steady-state images/s of the eager step; returns a result dict."""
+  import contextlib  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   import torch.nn.functional as F  # pylint: disable=g-import-not-at-top
 
@@ -64,6 +70,8 @@ def run(batch_size: int = 64, seconds: float = 20.0, warmup_steps: int = 10) -> 
   opt_g = torch.optim.Adam(g.parameters(), lr=1e-3, betas=(0.5, 0.999))
   opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
   real = torch.rand(batch_size, 1, 28, 28)
+  compute = (lambda: torch.autocast("cpu", dtype=getattr(torch, autocast))) if autocast else (
+      contextlib.nullcontext)
 
   def info_loss(q, cat, cont):
     ce = F.cross_entropy(q[:, :10], cat)
@@ -75,16 +83,18 @@ def run(batch_size: int = 64, seconds: float = 20.0, warmup_steps: int = 10) -> 
     z = torch.rand(batch_size, 62) * 2 - 1
     cat = torch.randint(0, 10, (batch_size,))
     cont = torch.rand(batch_size, 2) * 2 - 1
-    fake = g(torch.cat([z, F.one_hot(cat, 10).float(), cont], 1))
-    r_logit, _ = d(real)
-    f_logit, q = d(fake.detach())
-    loss_d = (F.softplus(-r_logit).mean() + F.softplus(f_logit).mean()
-              + info_loss(q, cat, cont))
+    with compute():
+      fake = g(torch.cat([z, F.one_hot(cat, 10).float(), cont], 1))
+      r_logit, _ = d(real)
+      f_logit, q = d(fake.detach())
+    loss_d = (F.softplus(-r_logit.float()).mean() + F.softplus(f_logit.float()).mean()
+              + info_loss(q.float(), cat, cont))
     opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
-    f_logit, q = d(fake)
-    loss_g = F.softplus(-f_logit).mean() + info_loss(q, cat, cont)
+    with compute():
+      f_logit, q = d(fake)
+    loss_g = F.softplus(-f_logit.float()).mean() + info_loss(q.float(), cat, cont)
     opt_g.zero_grad()
     loss_g.backward()
     opt_g.step()
@@ -97,6 +107,7 @@ def run(batch_size: int = 64, seconds: float = 20.0, warmup_steps: int = 10) -> 
     steps += 1
   elapsed = time.perf_counter() - t0
   return {"framework": f"pytorch {torch.__version__} eager", "batch_size": batch_size,
+          "autocast": autocast or "off",
           "threads": torch.get_num_threads(), "steps": steps, "seconds": elapsed,
           "images_per_sec": steps * batch_size / elapsed}
 
@@ -105,8 +116,9 @@ def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--batch_size", type=int, default=64)
   parser.add_argument("--seconds", type=float, default=20.0)
+  parser.add_argument("--autocast", default=None, choices=("bfloat16",))
   args = parser.parse_args()
-  print(json.dumps(run(args.batch_size, args.seconds)))
+  print(json.dumps(run(args.batch_size, args.seconds, autocast=args.autocast)))
 
 
 if __name__ == "__main__":

@@ -68,6 +68,108 @@ def edits(generator, discriminator, spec, config, inverted, tf) -> dict:
   return out
 
 
+def factor_reader(image_size: int, pixel_range, seed: int = 0, examples: int = 30000):
+  """A CNN that reads the procedural shapes' five factors from pixels, trained on freshly
+  rendered images with the renderer's ground truth (independent of the GAN and of Q).
+
+  Returns:
+    (read: images in `pixel_range` [N, S, S, 1] -> [N, 5] factors with the shape as its
+    arg-max class, info: held-out accuracy of the shape and R^2 of each continuous factor).
+  """
+  import keras  # pylint: disable=g-import-not-at-top
+  from infogan_tf.data import procedural  # pylint: disable=g-import-not-at-top
+  low, high = pixel_range
+  keras.utils.set_random_seed(seed)
+
+  def data(n, data_seed):
+    factors = procedural.sample_factors(n, data_seed)  # [n, 5]
+    images = procedural.render(factors, image_size).astype(np.float32) / 255.0
+    return images * (high - low) + low, factors
+
+  x, f = data(examples, 1000 + seed)
+  mean, std = f[:, 1:].mean(0), f[:, 1:].std(0)  # the continuous factors, standardised
+  inputs = keras.Input([image_size, image_size, 1])
+  h = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
+  h = keras.layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+  h = keras.layers.Conv2D(128, 3, strides=2, padding="same", activation="relu")(h)
+  h = keras.layers.Dense(128, activation="relu")(keras.layers.Flatten()(h))
+  model = keras.Model(inputs, [keras.layers.Dense(len(procedural.SHAPES))(h),
+                               keras.layers.Dense(4)(h)])
+  model.compile(keras.optimizers.Adam(1e-3),
+                loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True), "mse"])
+  model.fit(x, [f[:, 0].astype(np.int32), (f[:, 1:] - mean) / std], batch_size=128, epochs=6,
+            verbose=0)
+
+  def read(images):
+    logits, continuous = model.predict(np.asarray(images, np.float32), batch_size=500, verbose=0)
+    return np.concatenate([np.argmax(logits, -1)[:, None], continuous * std + mean], axis=1)
+
+  tx, tf_ = data(2000, 2000 + seed)
+  got = read(tx)
+  info = {"shape_accuracy": float(np.mean(got[:, 0] == tf_[:, 0]))}
+  for i, name in enumerate(procedural.FACTOR_NAMES[1:], start=1):
+    info[f"{name}_r2"] = float(1 - np.mean((got[:, i] - tf_[:, i]) ** 2) / np.var(tf_[:, i]))
+  info["continuous_factor_std"] = dict(zip(procedural.FACTOR_NAMES[1:], std.tolist()))
+  return read, info
+
+
+def factor_edits(generator, spec, inverted, tied, read, tf, true_factors, image_size: int,
+                 pixel_range, delta: float = 0.5) -> dict:
+  """What moving each continuous code of inverted images does to the factors the reader sees.
+
+  Args:
+    tied: {code name: factor name} the evaluator tied each continuous code to (MIG's largest
+      mutual information in the run's evaluation report).
+    read: images -> [N, 5] factors (`factor_reader`).
+
+  Returns:
+    {code: {"tied_to": factor, "shape_changed": fraction of images whose shape reading changed,
+    "<factor>": mean |change| in units of the factor's std over the data, "control": the same
+    readings of the images' own renders before and after moving the tied factor alone (in the
+    renderer) by as much as the code moved it: the reader's floor for the other factors}} for
+    moves of +-delta.
+  """
+  from infogan_tf.data import procedural  # pylint: disable=g-import-not-at-top
+  z, cats, cont = inverted["noise"], inverted["categorical"].numpy(), inverted["continuous"]
+  cat_input = [tf.one_hot(cats[:, i], k) for i, k in enumerate(spec.categorical)]
+  generate = lambda c: generator(tf.concat([z] + cat_input + [tf.constant(c, tf.float32)],
+                                           axis=-1), training=False).numpy()
+  base = read(generate(cont.numpy()))  # [N, 5]
+  spread = np.array([procedural.SCALE_RANGE, procedural.ROTATION_RANGE,
+                     procedural.POSITION_RANGE, procedural.POSITION_RANGE])
+  factor_std = (spread[:, 1] - spread[:, 0]) / np.sqrt(12.0)  # uniform factors
+  out = {}
+  for j in range(spec.num_continuous):
+    changes, shape_changed = [], []
+    for sign in (-1.0, 1.0):
+      moved = cont.numpy().copy()
+      moved[:, j] = np.clip(moved[:, j] + sign * delta, -1.0, 1.0)
+      now = read(generate(moved))
+      changes.append(np.abs(now[:, 1:] - base[:, 1:]) / factor_std)  # [N, 4]
+      shape_changed.append(np.mean(now[:, 0] != base[:, 0]))
+    mean_change = np.mean(changes, axis=(0, 1))
+    row = {"tied_to": tied.get(f"cont{j}"), "shape_changed": float(np.mean(shape_changed))}
+    row.update({name: float(v) for name, v in zip(procedural.FACTOR_NAMES[1:], mean_change)})
+    if row["tied_to"] in procedural.FACTOR_NAMES[1:]:
+      i = procedural.FACTOR_NAMES.index(row["tied_to"])
+      low, high = pixel_range
+      render = lambda f: procedural.render(f.astype(np.float32), image_size) / 255.0 * (
+          high - low) + low
+      before = read(render(true_factors))
+      control, flips = [], []
+      for sign in (-1.0, 1.0):
+        moved = true_factors.copy()
+        moved[:, i] += sign * row[row["tied_to"]] * factor_std[i - 1]
+        now = read(render(moved))
+        control.append(np.abs(now[:, 1:] - before[:, 1:]) / factor_std)
+        flips.append(np.mean(now[:, 0] != before[:, 0]))
+      row["control"] = {"shape_changed": float(np.mean(flips)), **{
+          name: float(v) for name, v in zip(procedural.FACTOR_NAMES[1:],
+                                            np.mean(control, axis=(0, 1)))}}
+    out[f"cont{j}"] = row
+  return out
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--workdir", required=True)
@@ -76,6 +178,13 @@ def main():
   parser.add_argument("--steps", default="0,25,50,100,200")
   parser.add_argument("--restarts", type=int, default=16)
   parser.add_argument("--timing_calls", type=int, default=50)
+  parser.add_argument("--parts", default="reconstruction,variants,factors,timing",
+                      help="What to measure; the results file keeps the other parts' last "
+                      "results.")
+  parser.add_argument("--variants", default="relaxed,features=0.1,features=1",
+                      help="At the default steps, besides the default (fixed categorical codes, "
+                      "pixels only): 'relaxed' categorical codes, 'features=W' (D-trunk features "
+                      "at weight W), or both joined by '+'.")
   args = parser.parse_args()
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
@@ -103,28 +212,76 @@ def main():
             "ssim": float(tf.reduce_mean(tf.image.ssim(tf.constant(g, tf.float32),
                                                        tf.constant(x, tf.float32), 1.0)))}
 
-  traced = tf.function(lambda x, steps, restarts, seed: inversion.invert(
-      generator, discriminator, spec, x, pixel_range, config.loss.continuous_std, steps,
-      restarts, seed))
-  # Tensors, not Python numbers: one trace serves every call.
-  run = lambda x, steps, restarts, seed: traced(
-      tf.constant(x, tf.float32), tf.constant(steps, tf.int32), tf.constant(restarts, tf.int32),
-      tf.constant(seed, tf.int64))
+  def traced_invert(**variant):
+    traced = tf.function(lambda x, steps, restarts, seed: inversion.invert(
+        generator, discriminator, spec, x, pixel_range, config.loss.continuous_std, steps,
+        restarts, seed, **variant))
+    # Tensors, not Python numbers: one trace serves every call.
+    return lambda x, steps, restarts, seed: traced(
+        tf.constant(x, tf.float32), tf.constant(steps, tf.int32),
+        tf.constant(restarts, tf.int32), tf.constant(seed, tf.int64))
+
+  run = traced_invert()
   results = {"label": args.label, "workdir": args.workdir, "checkpoint": checkpoint,
              "date": time.strftime("%Y-%m-%d"),
              "machine": throughput.machine_line(throughput.machine()),
              "command": "python -m benchmarks.inversion " + " ".join(
                  f"'{a}'" if " " in a else a for a in sys.argv[1:]),
              "images": int(len(images)), "restarts": args.restarts, "rows": {}}
-  results["rows"]["G(random z, Q(x))"] = scores(run(images, 0, 1, 0)["images"])
-  results["rows"]["G(best of 64 z, Q(x))"] = scores(run(images, 0, 64, 0)["images"])
-  for steps in [int(s) for s in args.steps.split(",")]:
-    out = run(images, steps, args.restarts, 0)
-    results["rows"][f"invert, {steps} steps"] = scores(out["images"])
-  results["edits"] = edits(generator, discriminator, spec, config, run(
-      images, inversion.DEFAULT_STEPS, args.restarts, 0), tf)
+  parts = set(args.parts.split(","))
+  slug = re.sub(r"[^a-z0-9]+", "_", args.label.lower()).strip("_")
+  path = os.path.join(ROOT, "benchmarks", "results", f"inversion_{slug}.json")
+  if parts != {"reconstruction", "variants", "factors", "timing"} and os.path.exists(path):
+    with open(path) as f:
+      earlier = json.load(f)
+    earlier.setdefault("updated_by", []).append(
+        {"parts": sorted(parts), "command": results["command"], "date": results["date"],
+         "checkpoint": checkpoint})
+    results = earlier
+  if "reconstruction" in parts:
+    results["rows"]["G(random z, Q(x))"] = scores(run(images, 0, 1, 0)["images"])
+    results["rows"]["G(best of 64 z, Q(x))"] = scores(run(images, 0, 64, 0)["images"])
+    for steps in [int(s) for s in args.steps.split(",")]:
+      out = run(images, steps, args.restarts, 0)
+      results["rows"][f"invert, {steps} steps"] = scores(out["images"])
+  default = run(images, inversion.DEFAULT_STEPS, args.restarts, 0)
+  if "reconstruction" in parts:
+    results["edits"] = edits(generator, discriminator, spec, config, default, tf)
+  if "variants" in parts:
+    results["variants"] = {}
+  for name in [v for v in args.variants.split(",") if v and "variants" in parts]:
+    variant = {}
+    for part in name.split("+"):
+      if part == "relaxed":
+        variant["categorical"] = "relaxed"
+      else:
+        variant["feature_weight"] = float(part.split("=")[1])
+    invert_variant = traced_invert(**variant)
+    out = invert_variant(images, inversion.DEFAULT_STEPS, args.restarts, 0)
+    row = scores(out["images"])
+    row["edits"] = edits(generator, discriminator, spec, config, out, tf)
+    invert_variant(images[:64], inversion.DEFAULT_STEPS, args.restarts, 0)  # traced: time it
+    t0 = time.perf_counter()
+    for i in range(3):
+      invert_variant(images[:64], inversion.DEFAULT_STEPS, args.restarts, i)["images"].numpy()
+    row["seconds_batch_64"] = (time.perf_counter() - t0) / 3
+    if spec.categorical:
+      row["categories_changed_from_q"] = float(np.mean(
+          out["categorical"].numpy() != default["categorical"].numpy()))
+    results["variants"][name] = row
+  if config.data.name == "procedural" and "factors" in parts:
+    report_path = os.path.join(args.workdir, "eval", "report.json")
+    with open(report_path) as f:
+      mig = json.load(f)["mig"]
+    names = source.factor_names
+    tied = {code: names[int(np.argmax(row))] for code, row in zip(mig["codes"], mig["mi"])}
+    read, reader = factor_reader(images.shape[1], pixel_range)
+    results["factor_reader"] = reader
+    true_factors = evaluation.load_arrays(source, pixel_range, args.images)[2]  # [N, 5]
+    results["factor_edits"] = factor_edits(generator, spec, default, tied, read, tf,
+                                           true_factors, images.shape[1], pixel_range)
   timing = {}
-  for batch in (1, 64):
+  for batch in (1, 64) if "timing" in parts else ():
     x = images[:batch]
     run(x, inversion.DEFAULT_STEPS, args.restarts, 0)  # warm-up (tracing)
     seconds = []
@@ -134,9 +291,8 @@ def main():
       seconds.append(time.perf_counter() - t0)
     timing[f"batch {batch}"] = {"p50": float(np.percentile(seconds, 50)),
                                 "p95": float(np.percentile(seconds, 95)), "calls": len(seconds)}
-  results["seconds_at_default_steps"] = timing
-  slug = re.sub(r"[^a-z0-9]+", "_", args.label.lower()).strip("_")
-  path = os.path.join(ROOT, "benchmarks", "results", f"inversion_{slug}.json")
+  if timing:
+    results["seconds_at_default_steps"] = timing
   with open(path, "w") as f:
     json.dump(results, f, indent=1)
   print(f"{args.label}: {len(images)} evaluation images, restarts {args.restarts}")
@@ -144,7 +300,14 @@ def main():
   for name, s in results["rows"].items():
     print(f"| {name} | {s['mse']:.4f} | {s['ssim']:.3f} |")
   print("edits:", json.dumps(results["edits"]))
-  for name, t in timing.items():
+  for name, row in results.get("variants", {}).items():
+    print(f"variant {name}: MSE {row['mse']:.4f} SSIM {row['ssim']:.3f} "
+          f"{row['seconds_batch_64']:.1f} s per 64; edits {json.dumps(row['edits'])}")
+  if "factor_edits" in results:
+    print("factor reader:", json.dumps(results["factor_reader"]))
+    for code, row in results["factor_edits"].items():
+      print(code, json.dumps(row))
+  for name, t in results.get("seconds_at_default_steps", {}).items():
     print(f"{name} at {inversion.DEFAULT_STEPS} steps: p50 {t['p50']:.3f} s, p95 {t['p95']:.3f} s")
   print(f"wrote {path}")
 

@@ -70,9 +70,19 @@ def _measure(loop, iterator, steps_per_loop, seconds):
   return steps, time.perf_counter() - t0
 
 
+def onednn_in_use() -> bool:
+  """Whether this process's TensorFlow runs oneDNN's kernels (decided when TF was loaded)."""
+  # pylint: disable-next=g-import-not-at-top
+  from tensorflow.python.util import _pywrap_util_port
+  return bool(_pywrap_util_port.IsMklEnabled())
+
+
 def child(args) -> dict:
   """Runs one configuration in this (fresh) process and returns its measurements."""
   os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+  # infogan_tf first: it turns oneDNN on (AVX2-only CPUs) only if TensorFlow is not yet loaded,
+  # and benchmarks.flops loads it through keras.
+  import infogan_tf  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
   # pylint: disable-next=g-import-not-at-top
   from benchmarks import flops
   from infogan_tf import data as data_lib
@@ -84,7 +94,8 @@ def child(args) -> dict:
   config = _config(args.arch, args.batch, args.xla_on, args.replicas_n, args.mixed_precision,
                    args.steps_per_loop)
   result = {"arch": args.arch, "batch_size": args.batch, "xla": args.xla_on,
-            "replicas": args.replicas_n, "precision": config.model.precision}
+            "replicas": args.replicas_n, "precision": config.model.precision,
+            "onednn": onednn_in_use()}
   strategy = distribute.make_strategy(config.train.strategy, config.train.virtual_cpus)
   try:
     loop.check_strategy(config, strategy)

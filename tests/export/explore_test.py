@@ -305,9 +305,17 @@ def test_a_tf_serving_endpoint_that_is_down_is_one_line():
 
 # ---- the command line ---------------------------------------------------------------------
 
+# `python -m export.explore` with Ctrl-C's default Python handler, even when these tests run
+# with SIGINT ignored (a background job of a non-interactive shell, e.g. `nohup ... &`, ignores
+# it, its children inherit that, and Python then installs no KeyboardInterrupt handler).
+_EXPLORE_WITH_CTRL_C = ("import runpy, signal; "
+                        "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                        "runpy.run_module('export.explore', run_name='__main__', alter_sys=True)")
+
+
 def _cli(*args):
   env = {**os.environ, "PYTHONPATH": helpers.ROOT}
-  return subprocess.Popen([sys.executable, "-m", "export.explore", *args], cwd=helpers.ROOT,
+  return subprocess.Popen([sys.executable, "-c", _EXPLORE_WITH_CTRL_C, *args], cwd=helpers.ROOT,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 

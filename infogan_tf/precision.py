@@ -2,8 +2,8 @@
 
 bfloat16 matmuls and convolutions pay only where the hardware has them: CPUs with AVX512_BF16 or
 AMX (the project's AVX512_BF16 EPYC: ~1.2x the float32 step), GPUs of compute capability 8.0
-and later (Ampere on), TPUs. Elsewhere TensorFlow emulates them, far slower than float32 (a
-2-core AVX2-only EPYC: 26 against 248 images/s, docs/performance.md). `choose` decides from a
+and later (Ampere on), TPUs. Elsewhere TensorFlow emulates them at about a tenth of float32's
+speed (a 2-core AVX2-only EPYC, docs/performance.md#bfloat16-by-default). `choose` decides from a
 `Devices` description, so every kind of device can be tested on any machine; `detect` reads this
 machine's.
 """

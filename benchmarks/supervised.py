@@ -102,9 +102,8 @@ def probe_on_labelled(unsupervised_workdir: str, config: config_lib.ExperimentCo
   from infogan_tf.metrics import probe  # pylint: disable=g-import-not-at-top
   ss = config.semi_supervised
   unsup = config_lib.load_config(unsupervised_workdir)
-  generator, discriminator = build_models(unsup)
-  checkpointing.restore_for_inference(generator, discriminator, unsupervised_workdir,
-                                      averaged=unsup.optimizer.averages_discriminator)
+  generator, discriminator, _ = checkpointing.restore_trained_models(unsup,
+                                                                     unsupervised_workdir)
   pixel_range = architectures.info(unsup.model.architecture).pixel_range
   train = data_lib.load_source(config.data, seed=0)
   values = data_lib.labelled.check_class_values(

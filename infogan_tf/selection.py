@@ -34,7 +34,7 @@ from infogan_tf import evaluation
 from infogan_tf.data import load_source
 from infogan_tf.latent import LatentSpec
 from infogan_tf.metrics import clustering, factor_vae
-from infogan_tf.models import architectures, build_models
+from infogan_tf.models import architectures
 from infogan_tf.training import checkpointing
 from infogan_tf.errors import SelectionError
 
@@ -336,11 +336,9 @@ def select(workdirs: Sequence[str], num_images: int = DEFAULT_IMAGES, seed: int 
                                 pixel_range, num_images)[0]  # [N, H, W, C]
   models, checkpoints = [], []
   for w in workdirs:
-    generator, discriminator = build_models(configs[w])
-    checkpoints.append(checkpointing.restore_for_inference(
-        generator, discriminator, w,
-        None if step is None else checkpointing.checkpoint_path(w, step),
-        averaged=configs[w].optimizer.averages_discriminator))
+    generator, discriminator, path = checkpointing.restore_trained_models(
+        configs[w], w, None if step is None else checkpointing.checkpoint_path(w, step))
+    checkpoints.append(path)
     models.append((generator, discriminator))
   log(f"select: {len(workdirs)} runs, {len(real)} real images, {num_images} generated per run")
   m = len(workdirs)

@@ -37,7 +37,7 @@ from infogan_tf import losses, traced_graphs
 from infogan_tf.augment import rand_augment, views
 from infogan_tf.config import field
 from infogan_tf.latent import LatentSpec
-from infogan_tf.models import architectures, build_models
+from infogan_tf.models import architectures
 from infogan_tf.selection import resolve_workdir
 from infogan_tf.training import checkpointing, workdir_lock
 from infogan_tf.training.loop import CALIBRATION_IMAGES
@@ -259,9 +259,7 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
                       "training has finished") from None
   start = time.perf_counter()
   with lock:
-    generator, discriminator = build_models(run_config)
-    checkpoint = checkpointing.restore_for_inference(
-        generator, discriminator, run, None, run_config.optimizer.averages_discriminator)
+    generator, discriminator, checkpoint = checkpointing.restore_trained_models(run_config, run)
     step = int(checkpoint.rsplit("-", 1)[1])
     images = _training_images(run_config, config.max_images)
   _say(stream, f"refine: {run} at step {step}, {len(images)} training images, codes "

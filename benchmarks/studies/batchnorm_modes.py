@@ -28,7 +28,7 @@ def main():
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from absl import flags  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib, data as data_lib, evaluation, training  # pylint: disable=g-import-not-at-top
-  from infogan_tf.models import architectures, build_models  # pylint: disable=g-import-not-at-top
+  from infogan_tf.models import architectures  # pylint: disable=g-import-not-at-top
   from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
   from benchmarks.throughput import ROOT  # pylint: disable=g-import-not-at-top
   from trainers import flags as trainer_flags  # pylint: disable=g-import-not-at-top
@@ -42,9 +42,7 @@ def main():
         "--image_every=120", "--steps_per_loop=20"])
     training.train(trainer_flags.config_from_flags(fv), stream=io.StringIO())
   config = config_lib.load_config(args.workdir)
-  generator, discriminator = build_models(config)
-  checkpointing.restore_for_inference(generator, discriminator, args.workdir, None,
-                                      config.optimizer.averages_discriminator)
+  generator, discriminator, _ = checkpointing.restore_trained_models(config, args.workdir)
   test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
   x, y, f = evaluation.load_arrays(test, architectures.info(config.model.architecture).pixel_range)
   shape = evaluation.column_values(test, y, f, "shape")

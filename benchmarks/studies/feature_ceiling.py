@@ -119,15 +119,13 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
   from infogan_tf import config as config_lib
   from infogan_tf import data as data_lib
   from infogan_tf.metrics import clustering
-  from infogan_tf.models import architectures, build_models
+  from infogan_tf.models import architectures
 
   t0 = time.time()
   config = config_lib.load_config(workdir)
   if not config.latent.categorical:
     raise ValueError(f"{workdir} has no categorical code to compare against")
-  generator, discriminator = build_models(config)
-  ckpt = checkpointing.restore_for_inference(
-      generator, discriminator, workdir, averaged=config.optimizer.averages_discriminator)
+  generator, discriminator, ckpt = checkpointing.restore_trained_models(config, workdir)
   pixel_range = architectures.info(config.model.architecture).pixel_range
   split = evaluation.EVAL_SPLIT
   test = data_lib.load_source(config.data, split=split, seed=0)

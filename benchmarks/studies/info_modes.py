@@ -78,14 +78,11 @@ def main():
   parser.add_argument("--samples", type=int, default=4096)
   args = parser.parse_args()
   from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
-  from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
   from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
 
   config = config_lib.load_config(args.workdir)
-  generator, discriminator = build_models(config)
-  checkpoint = checkpointing.restore_for_inference(generator, discriminator, args.workdir,
-                                                   args.checkpoint,
-                                                   config.optimizer.averages_discriminator)
+  generator, discriminator, checkpoint = checkpointing.restore_trained_models(
+      config, args.workdir, args.checkpoint)
   batch = config.train.batch_size
   results = {"workdir": args.workdir, "checkpoint": str(checkpoint), "samples": args.samples,
              "batch": batch, "modes": {}}

@@ -16,7 +16,7 @@ from infogan_tf.evaluation.arrays import drop_rows, encode, load_arrays
 from infogan_tf.evaluation.context import EVAL_SPLIT, EvalContext, evaluates_on_training_images
 from infogan_tf.evaluation.scorers import SCORERS
 from infogan_tf.latent import LatentSpec
-from infogan_tf.models import architectures, build_models
+from infogan_tf.models import architectures
 from infogan_tf.training import checkpointing, summaries
 
 EVAL_SUBDIR = "eval"
@@ -72,10 +72,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   if write:
     _check_writable(out_dir)
   config = config_lib.load_config(workdir)
-  generator, discriminator = build_models(config)
+  generator, discriminator, ckpt = checkpointing.restore_trained_models(config, workdir,
+                                                                        checkpoint)
   averaged = config.optimizer.averages_discriminator
-  ckpt = checkpointing.restore_for_inference(generator, discriminator, workdir, checkpoint,
-                                             averaged)
   pixel_range = architectures.info(config.model.architecture).pixel_range
   spec = LatentSpec(config.latent)
   split = EVAL_SPLIT

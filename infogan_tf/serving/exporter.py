@@ -34,7 +34,6 @@ from infogan_tf.training import checkpointing
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf import traced_graphs
-from infogan_tf.models import build_models
 from infogan_tf.serving import keras_files
 from infogan_tf.serving import signatures as sig
 from infogan_tf.serving import warmup
@@ -201,10 +200,8 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
     ExportError: See `write_saved_model`.
   """
   config = config_lib.load_config(workdir)
-  generator, discriminator = build_models(config)
-  path = checkpointing.restore_for_inference(
-      generator, discriminator, workdir, checkpoint,
-      averaged=config.optimizer.averages_discriminator)
+  generator, discriminator, path = checkpointing.restore_trained_models(config, workdir,
+                                                                        checkpoint)
   bad = checkpointing.non_finite_variables(generator.variables + discriminator.variables)
   if bad:
     raise ExportError(f"{path} holds non-finite weights in "

@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf.errors import CheckpointError, NonFiniteStateError, first_line
+from infogan_tf.models import build_models
 
 CHECKPOINT_SUBDIR = "checkpoints"
 # Checkpoint key of the moving average of D's weights (`infogan_tf.training.averaging`), when kept.
@@ -143,6 +144,22 @@ def latest_checkpoint(workdir: str) -> Optional[str]:
 def checkpoint_path(workdir: str, step: int) -> str:
   """The path prefix of a workdir's checkpoint of `step` (it may not exist)."""
   return os.path.join(workdir, CHECKPOINT_SUBDIR, f"ckpt-{step}")
+
+
+def restore_trained_models(config, workdir: str, checkpoint: Optional[str] = None):
+  """`config`'s G and D, built and restored from `workdir` as inference uses them (D's moving
+  average when the run keeps one).
+
+  Returns:
+    (generator, discriminator, the checkpoint path restored).
+
+  Raises:
+    CheckpointError: As `restore_for_inference`.
+  """
+  generator, discriminator = build_models(config)
+  path = restore_for_inference(generator, discriminator, workdir, checkpoint,
+                               averaged=config.optimizer.averages_discriminator)
+  return generator, discriminator, path
 
 
 def restore_for_inference(generator, discriminator, workdir: str,

@@ -138,34 +138,40 @@ def factor_edits(generator, spec, inverted, tied, read, tf, true_factors, image_
   spread = np.array([procedural.SCALE_RANGE, procedural.ROTATION_RANGE,
                      procedural.POSITION_RANGE, procedural.POSITION_RANGE])
   factor_std = (spread[:, 1] - spread[:, 0]) / np.sqrt(12.0)  # uniform factors
+  names = procedural.FACTOR_NAMES[1:]
+  low, high = pixel_range
+  render = lambda f: procedural.render(f.astype(np.float32), image_size) / 255.0 * (
+      high - low) + low
+  rendered = read(render(true_factors))  # [N, 5] the reader on the images' own renders
+
+  def change(before, after_move):
+    """Means over moves of -1 and +1 x the step: how often the shape reading changes, and each
+    continuous factor's |change| in units of its std. `after_move(sign)`: [N, 5] readings."""
+    afters = [after_move(sign) for sign in (-1.0, 1.0)]
+    moved = np.mean([np.abs(a[:, 1:] - before[:, 1:]) / factor_std for a in afters],
+                    axis=(0, 1))  # [4]
+    return {"shape_changed": float(np.mean([np.mean(a[:, 0] != before[:, 0]) for a in afters])),
+            **{name: float(v) for name, v in zip(names, moved)}}
+
+  def code_moved(j, sign):  # [N, C] the continuous codes with code j moved by sign x delta
+    moved = cont.numpy().copy()
+    moved[:, j] = np.clip(moved[:, j] + sign * delta, -1.0, 1.0)
+    return moved
+
+  def factor_moved(i, by, sign):  # [N, 5] the true factors with factor i moved by sign x by
+    moved = true_factors.copy()
+    moved[:, i] += sign * by
+    return moved
+
   out = {}
   for j in range(spec.num_continuous):
-    changes, shape_changed = [], []
-    for sign in (-1.0, 1.0):
-      moved = cont.numpy().copy()
-      moved[:, j] = np.clip(moved[:, j] + sign * delta, -1.0, 1.0)
-      now = read(generate(moved))
-      changes.append(np.abs(now[:, 1:] - base[:, 1:]) / factor_std)  # [N, 4]
-      shape_changed.append(np.mean(now[:, 0] != base[:, 0]))
-    mean_change = np.mean(changes, axis=(0, 1))
-    row = {"tied_to": tied.get(f"cont{j}"), "shape_changed": float(np.mean(shape_changed))}
-    row.update({name: float(v) for name, v in zip(procedural.FACTOR_NAMES[1:], mean_change)})
-    if row["tied_to"] in procedural.FACTOR_NAMES[1:]:
+    row = {"tied_to": tied.get(f"cont{j}"),
+           **change(base, lambda sign, j=j: read(generate(code_moved(j, sign))))}
+    if row["tied_to"] in names:
       i = procedural.FACTOR_NAMES.index(row["tied_to"])
-      low, high = pixel_range
-      render = lambda f: procedural.render(f.astype(np.float32), image_size) / 255.0 * (
-          high - low) + low
-      before = read(render(true_factors))
-      control, flips = [], []
-      for sign in (-1.0, 1.0):
-        moved = true_factors.copy()
-        moved[:, i] += sign * row[row["tied_to"]] * factor_std[i - 1]
-        now = read(render(moved))
-        control.append(np.abs(now[:, 1:] - before[:, 1:]) / factor_std)
-        flips.append(np.mean(now[:, 0] != before[:, 0]))
-      row["control"] = {"shape_changed": float(np.mean(flips)), **{
-          name: float(v) for name, v in zip(procedural.FACTOR_NAMES[1:],
-                                            np.mean(control, axis=(0, 1)))}}
+      by = row[row["tied_to"]] * factor_std[i - 1]  # as far as the code moved it
+      row["control"] = change(rendered,
+                              lambda sign, i=i, by=by: read(render(factor_moved(i, by, sign))))
     out[f"cont{j}"] = row
   return out
 
@@ -192,13 +198,12 @@ def main():
   from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf import evaluation, inversion  # pylint: disable=g-import-not-at-top
   from infogan_tf.latent import LatentSpec  # pylint: disable=g-import-not-at-top
-  from infogan_tf.models import architectures, build_models  # pylint: disable=g-import-not-at-top
+  from infogan_tf.models import architectures  # pylint: disable=g-import-not-at-top
   from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
 
   config = config_lib.load_config(args.workdir)
-  generator, discriminator = build_models(config)
-  checkpoint = checkpointing.restore_for_inference(
-      generator, discriminator, args.workdir, None, config.optimizer.averages_discriminator)
+  generator, discriminator, checkpoint = checkpointing.restore_trained_models(config,
+                                                                              args.workdir)
   pixel_range = architectures.info(config.model.architecture).pixel_range
   spec = LatentSpec(config.latent)
   source = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
@@ -299,7 +304,8 @@ def main():
   print("| reconstruction | MSE | SSIM |\n|---|---|---|")
   for name, s in results["rows"].items():
     print(f"| {name} | {s['mse']:.4f} | {s['ssim']:.3f} |")
-  print("edits:", json.dumps(results["edits"]))
+  if "edits" in results:  # a --parts run without 'reconstruction' on a new label has none
+    print("edits:", json.dumps(results["edits"]))
   for name, row in results.get("variants", {}).items():
     print(f"variant {name}: MSE {row['mse']:.4f} SSIM {row['ssim']:.3f} "
           f"{row['seconds_batch_64']:.1f} s per 64; edits {json.dumps(row['edits'])}")

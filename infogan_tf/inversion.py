@@ -116,19 +116,17 @@ def invert(generator, discriminator, spec: LatentSpec, images: tf.Tensor,
   feature_scale = (tf.reduce_mean(tf.square(target_features), axis=-1) + 1e-6
                    if feature_weight else None)  # [B]
 
-  def hard(logits):  # [B, sum k] logits -> [B, sum k] one-hot of each code's arg-max
-    parts = tf.split(logits, list(spec.categorical), axis=-1)
-    return tf.concat([tf.zeros([batch, 0])] + [
-        tf.one_hot(tf.argmax(p, axis=-1), k) for p, k in zip(parts, spec.categorical)], axis=-1)
+  def per_code(logits):  # [B, sum k] -> one [B, k] block per categorical code
+    return tf.split(logits, list(spec.categorical), axis=-1)
 
-  def soft(logits):  # [B, sum k] -> each code's softmax
-    parts = tf.split(logits, list(spec.categorical), axis=-1)
-    return tf.concat([tf.zeros([batch, 0])] + [tf.nn.softmax(p, axis=-1) for p in parts],
-                     axis=-1)
+  def relaxed_codes(logits, harden):  # [B, sum k]: each code's one-hot arg-max or softmax
+    return tf.concat([tf.zeros([batch, 0])] + [
+        tf.one_hot(tf.argmax(p, axis=-1), k) if harden else tf.nn.softmax(p, axis=-1)
+        for p, k in zip(per_code(logits), spec.categorical)], axis=-1)
 
   def generate(latent, harden=False):
     z, c = latent[:, :z_end], latent[:, z_end:c_end]
-    cat = (hard if harden else soft)(latent[:, c_end:]) if relaxed else codes
+    cat = relaxed_codes(latent[:, c_end:], harden) if relaxed else codes
     return generator(tf.concat([z, cat, c], axis=-1), training=False)  # [B, H, W, ch]
 
   def loss_of(latent, harden=False):  # -> ([B] objective, [B] pixel errors)
@@ -178,8 +176,8 @@ def invert(generator, discriminator, spec: LatentSpec, images: tf.Tensor,
     latent = tf.where((hardened < start_objective)[:, None], latent, start)
   generated = generate(latent, harden=True)
   if relaxed:
-    parts = tf.split(latent[:, c_end:], list(spec.categorical), axis=-1)
-    categories = tf.stack([tf.argmax(p, axis=-1, output_type=tf.int32) for p in parts], axis=-1)
+    categories = tf.stack([tf.argmax(p, axis=-1, output_type=tf.int32)
+                           for p in per_code(latent[:, c_end:])], axis=-1)
   elif q.categorical:
     categories = tf.stack(list(q.categorical), axis=-1)
   else:

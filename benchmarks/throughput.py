@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Callable, Dict, List, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS_JSON = os.path.join(ROOT, "benchmarks", "results", "throughput.json")
@@ -267,6 +268,29 @@ def markdown(report: dict, json_path: str = RESULTS_JSON) -> str:
   return "\n".join(lines) + "\n"
 
 
+def interleaved(measure: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
+  """Each side measured once per round, in `measure`'s order, `rounds` times (so machine drift
+  hits every side alike): {side: [images/s, one per round]}."""
+  speeds = {side: [] for side in measure}
+  for _ in range(rounds):
+    for side, run in measure.items():
+      speeds[side].append(run())
+  return speeds
+
+
+def ratios(top: List[float], bottom: List[float]) -> Tuple[List[float], float]:
+  """(round-by-round ratios top / bottom, their median)."""
+  values = [a / b for a, b in zip(top, bottom)]
+  return values, sorted(values)[len(values) // 2]
+
+
+def _write_report(report: dict, path: str) -> None:
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  with open(path, "w") as f:
+    json.dump(report, f, indent=2)
+  print(f"wrote {path}")
+
+
 def ab_compare(args) -> None:
   """Same configs in two trees, interleaved (so machine drift hits both), as ratios."""
   other = os.path.abspath(args.ab_tree)
@@ -275,65 +299,59 @@ def ab_compare(args) -> None:
   rows = []
   for arch, batch in itertools.product(args.archs.split(","),
                                        [int(b) for b in args.batch_sizes.split(",")]):
-    speeds = {"this": [], "other": []}
-    for _ in range(args.ab_rounds):
-      for side, root in (("other", other), ("this", ROOT)):
-        r = run_config(arch, batch, False, 1, args.seconds, args.steps_per_loop, root=root)
-        speeds[side].append(r.get(f"images_per_sec_{args.ab_input}", float("nan")))
-    ratios = [a / b for a, b in zip(speeds["this"], speeds["other"])]
+    speed = lambda root, arch=arch, batch=batch: run_config(
+        arch, batch, False, 1, args.seconds, args.steps_per_loop, root=root).get(
+            f"images_per_sec_{args.ab_input}", float("nan"))
+    speeds = interleaved({"other": lambda: speed(other), "this": lambda: speed(ROOT)},
+                         args.ab_rounds)
+    each, median = ratios(speeds["this"], speeds["other"])
     row = {"arch": arch, "batch_size": batch, "input": args.ab_input, "this": speeds["this"],
-           "other": speeds["other"], "ratios": ratios,
-           "median_ratio": sorted(ratios)[len(ratios) // 2]}
+           "other": speeds["other"], "ratios": each, "median_ratio": median}
     print(json.dumps(row), flush=True)
     rows.append(row)
-  report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
-            "this": {"root": ROOT, "commit": commit(ROOT)},
-            "other": {"root": other, "commit": commit(other)}, "rows": rows}
-  os.makedirs(os.path.dirname(args.out_json), exist_ok=True)
-  with open(args.out_json, "w") as f:
-    json.dump(report, f, indent=2)
-  print(f"wrote {args.out_json}")
+  _write_report({"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+                 "this": {"root": ROOT, "commit": commit(ROOT)},
+                 "other": {"root": other, "commit": commit(other)}, "rows": rows},
+                args.out_json)
+
+
+def _precision_row(framework: str, arch: str, batch: int, speeds: Dict[str, List[float]]):
+  """A row of the precision A/B (printed as it is made)."""
+  each, median = ratios(speeds["mixed_bfloat16"], speeds["float32"])
+  row = {"framework": framework, "arch": arch, "batch_size": batch, **speeds,
+         "ratios_bfloat16_over_float32": each, "median_ratio": median}
+  print(json.dumps(row), flush=True)
+  return row
 
 
 def precision_ab(args) -> None:
   """float32 against mixed_bfloat16 steps of this tree, and PyTorch's float32 step against its
   bfloat16 autocast, interleaved round by round (so machine drift hits both sides alike)."""
+  precisions = ("float32", "mixed_bfloat16")
   rows = []
   for arch, batch in itertools.product(args.archs.split(","),
                                        [int(b) for b in args.batch_sizes.split(",")]):
-    speeds = {"float32": [], "mixed_bfloat16": []}
-    for _ in range(args.ab_rounds):
-      for precision in speeds:
-        r = run_config(arch, batch, False, 1, args.seconds, args.steps_per_loop,
-                       mixed_precision=precision)
-        speeds[precision].append(r.get("images_per_sec_constant", float("nan")))
-    ratios = [b / f for b, f in zip(speeds["mixed_bfloat16"], speeds["float32"])]
-    row = {"framework": "infogan_tf", "arch": arch, "batch_size": batch, **speeds,
-           "ratios_bfloat16_over_float32": ratios,
-           "median_ratio": sorted(ratios)[len(ratios) // 2]}
-    print(json.dumps(row), flush=True)
-    rows.append(row)
-  torch_speeds = {"float32": [], "mixed_bfloat16": []}
-  for _ in range(args.ab_rounds):
-    for precision in torch_speeds:
-      r = torch_images_per_sec(args.seconds, "bfloat16" if precision != "float32" else None)
-      torch_speeds[precision].append(r.get("images_per_sec", float("nan")))
-      torch_version = r.get("framework", r.get("error"))
-  ratios = [b / f for b, f in zip(torch_speeds["mixed_bfloat16"], torch_speeds["float32"])]
-  rows.append({"framework": torch_version, "arch": "mnist", "batch_size": 64,
-               **torch_speeds, "ratios_bfloat16_over_float32": ratios,
-               "median_ratio": sorted(ratios)[len(ratios) // 2]})
-  print(json.dumps(rows[-1]), flush=True)
+    speed = lambda precision, arch=arch, batch=batch: run_config(
+        arch, batch, False, 1, args.seconds, args.steps_per_loop,
+        mixed_precision=precision).get("images_per_sec_constant", float("nan"))
+    rows.append(_precision_row("infogan_tf", arch, batch, interleaved(
+        {p: lambda p=p: speed(p) for p in precisions}, args.ab_rounds)))
+  frameworks = []  # what the PyTorch child says it is (or its error)
+
+  def torch_speed(precision):
+    r = torch_images_per_sec(args.seconds, "bfloat16" if precision != "float32" else None)
+    frameworks.append(r.get("framework", r.get("error")))
+    return r.get("images_per_sec", float("nan"))
+
+  speeds = interleaved({p: lambda p=p: torch_speed(p) for p in precisions}, args.ab_rounds)
+  rows.append(_precision_row(frameworks[-1], "mnist", 64, speeds))
   from infogan_tf import precision as precision_lib  # pylint: disable=g-import-not-at-top
   chosen, reason = precision_lib.choose(precision_lib.detect())
-  report = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
-            "auto_chooses": {"precision": chosen, "reason": reason},
-            "command": "python -m benchmarks.throughput " + " ".join(sys.argv[1:]), "rows": rows}
-  os.makedirs(os.path.dirname(args.out_json), exist_ok=True)
-  with open(args.out_json, "w") as f:
-    json.dump(report, f, indent=2)
   print(f"auto chooses {chosen} here: {reason}")
-  print(f"wrote {args.out_json}")
+  _write_report({"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+                 "auto_chooses": {"precision": chosen, "reason": reason},
+                 "command": "python -m benchmarks.throughput " + " ".join(sys.argv[1:]),
+                 "rows": rows}, args.out_json)
 
 
 def main():

@@ -30,8 +30,6 @@ from infogan_tf.latent import CONTINUOUS_PRIOR_HIGH, CONTINUOUS_PRIOR_LOW, Laten
 
 DEFAULT_STEPS = 50  # docs/inversion.md: the error against steps, and the time
 DEFAULT_RESTARTS = 16
-MAX_STEPS = 1000
-MAX_RESTARTS = 64
 LEARNING_RATE = 0.1
 NORMAL_NOISE_BOUND = 3.0  # a normal prior's z is kept within this many scales of 0
 CATEGORICAL_MODES = ("fixed", "relaxed")  # docs/inversion.md: fixed is the default, measured

@@ -106,6 +106,15 @@ def bmp_colour_palette() -> bytes:
   return _pil(image, "BMP")
 
 
+def bmp(width: int = 28, height: int = 28, offset: int = 54) -> bytes:
+  """A 24-bit Windows BMP of black pixels whose header says `width`, `height` and a pixel data
+  `offset` (its data holds |width| x |height| pixels after a 54-byte header)."""
+  row = (abs(width) * 3 + 3) // 4 * 4
+  pixels = b"\0" * (row * abs(height))
+  info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(pixels), 2835, 2835, 0, 0)
+  return b"BM" + struct.pack("<IHHI", 54 + len(pixels), 0, 0, offset) + info + pixels
+
+
 # name: (builder, what a 28x28 grey model's decode answers: a message, or None = decoded)
 BOMBS = {
     "gif frame 4000x4000 on a 28x28 screen": (
@@ -121,4 +130,9 @@ BOMBS = {
         gif_many_sub_blocks, "more blocks before its first image ends"),
     "bmp with the 12-byte os/2 header": (bmp_core_header, "12-byte \\(OS/2\\) header"),
     "bmp with a colour palette": (bmp_colour_palette, "8-bit BMP with a colour palette"),
+    # TensorFlow's decoder: a width of -28 was reported "28 wide", an offset past the end as its
+    # own "Input size should match (header_size + row_size * abs_height) ..."
+    "bmp of width -28": (functools.partial(bmp, width=-28), "width that is not positive"),
+    "bmp whose pixels start at byte 2**31": (functools.partial(bmp, offset=2 ** 31 - 1),
+                                             "BMP is not as long as its header says"),
 }

@@ -33,12 +33,18 @@ from typing import Tuple
 import tensorflow as tf
 
 PNG, JPEG, GIF, BMP, WEBP, UNKNOWN = range(6)
+TOO_LARGE_FORMAT = 6  # a file over MAX_IMAGE_FILE_BYTES, whatever its format: not inspected
 FORMAT_NAMES = ("PNG", "JPEG", "GIF", "BMP", "WebP", "unknown")
 
 # Why a file is refused before decoding (`Inspection.problem`): its message (no apostrophes:
 # TensorFlow escapes them in assertion texts), and how many numbers of `Inspection.detail` follow.
 OK, EMPTY, NOT_AN_IMAGE, WEBP_FILE, TRUNCATED, TOO_MANY_BLOCKS, GIF_NO_FRAME, GIF_FRAME_OUTSIDE, \
-    PNG_NO_HEADER, PNG_TOO_MUCH_DATA, BMP_CORE_HEADER, BMP_BITS, BMP_PALETTE = range(13)
+    PNG_NO_HEADER, PNG_TOO_MUCH_DATA, BMP_CORE_HEADER, BMP_BITS, BMP_PALETTE, BMP_WIDTH, \
+    BMP_LENGTH, TOO_LARGE = range(16)
+# The largest image file served models take (an `encode_image_bytes` image, an upload to the
+# explorer, a client's --images file): a model-sized image is a few KB (a 64x64 RGB BMP 12 KB).
+# Training folders take files of any length (their pixels are bounded).
+MAX_IMAGE_FILE_BYTES = 1 << 20
 PROBLEMS = {
     EMPTY: ("the file is empty", 0),
     NOT_AN_IMAGE: ("not a PNG, JPEG, GIF or BMP file", 0),
@@ -58,6 +64,10 @@ PROBLEMS = {
                "pixel", 1),
     BMP_PALETTE: ("an 8-bit BMP with a colour palette is not accepted (the TensorFlow decoder "
                   "reads palette indices as grey levels): save it as PNG", 0),
+    BMP_WIDTH: ("the BMP header gives a width that is not positive:", 1),
+    BMP_LENGTH: ("the BMP is not as long as its header says (bytes in the file; its data "
+                 "offset plus rows of pixels):", 2),
+    TOO_LARGE: ("the file is larger than an image of the served size needs to be (bytes):", 1),
 }
 _DETAIL = 6  # numbers in Inspection.detail
 # Blocks (PNG chunks, GIF sub-blocks) walked before the first image ends: a few hundred in any
@@ -244,7 +254,17 @@ def _bmp(data: tf.Tensor) -> tuple:
   grey = tf.reduce_all(tf.equal(b.u8(at), entries) & tf.equal(b.u8(at + 1), entries)
                        & tf.equal(b.u8(at + 2), entries) | (entries >= used))
   problem = tf.where(tf.equal(problem, OK) & tf.equal(bits, 8) & ~grey, BMP_PALETTE, problem)
-  return _result(height, width, data, problem, {BMP_BITS: (bits,)})
+  # TensorFlow's decoder needs exactly offset + rows of 4-byte-aligned pixels (it answers
+  # "Input size should match ..." otherwise), and a positive width.
+  problem = tf.where(tf.equal(problem, OK) & (width <= 0), BMP_WIDTH, problem)
+  offset = b.uint(10, 4, False)
+  row = (bits // 8 * tf.maximum(width, 0) + 3) // 4 * 4
+  length = tf.cast(tf.strings.length(data), tf.int64)
+  problem = tf.where(tf.equal(problem, OK) & tf.not_equal(length, offset + row * height),
+                     BMP_LENGTH, problem)
+  return _result(height, width, data, problem,
+                 {BMP_BITS: (bits,), BMP_WIDTH: (width,),
+                  BMP_LENGTH: (length, offset + row * height)})
 
 
 def _jpeg(data: tf.Tensor) -> tuple:
@@ -252,22 +272,27 @@ def _jpeg(data: tf.Tensor) -> tuple:
   return _result(shape[0], shape[1], data, OK)
 
 
-def inspect(data: tf.Tensor, max_pixels: int) -> Inspection:
+def inspect(data: tf.Tensor, max_pixels: int, max_bytes: int = None) -> Inspection:
   """Reads one file's format and every size its decoder will use, without decoding it.
 
   Args:
     data: Scalar string, the bytes of one file.
     max_pixels: The most pixels any accepted image has (bounds the blocks walked).
+    max_bytes: Files longer than this are refused (TOO_LARGE), none if None.
 
   Returns:
     An `Inspection`; decode `inspection.data` only when `inspection.problem` is OK and the size
     is acceptable (`decode_checked` does both).
   """
+  length = tf.cast(tf.strings.length(data), tf.int64)
   fmt = _format(data)
+  if max_bytes is not None:
+    fmt = tf.where(length > max_bytes, TOO_LARGE_FORMAT, fmt)
   limit = block_limit(max_pixels)
   refused = lambda: _result(-1, -1, data, tf.where(  # noqa: E731
-      tf.strings.length(data) == 0, EMPTY, tf.where(tf.equal(fmt, WEBP), WEBP_FILE,
-                                                    NOT_AN_IMAGE)))
+      length == 0, EMPTY, tf.where(
+          tf.equal(fmt, WEBP), WEBP_FILE, tf.where(fmt == TOO_LARGE_FORMAT, TOO_LARGE,
+                                                   NOT_AN_IMAGE))), {TOO_LARGE: (length,)})
   branches = [lambda: _png(data, limit), lambda: _jpeg(data), lambda: _gif(data, limit),
               lambda: _bmp(data), refused]
   height, width, prepared, problem, detail = tf.switch_case(tf.minimum(fmt, WEBP), branches)
@@ -293,9 +318,18 @@ def _refusals(found: Inspection, what: str) -> list:
 
 
 def decode_checked(data: tf.Tensor, channels: int, max_pixels: int = None,
-                   size: Tuple[int, int] = None, what: str = "image") -> tf.Tensor:
+                   size: Tuple[int, int] = None, what: str = "image",
+                   max_bytes: int = None) -> tf.Tensor:
   """Decodes one PNG/JPEG/GIF/BMP (a GIF's first frame) to [h, w, channels] uint8 after
   `inspect`: exactly `size` (h, w), or at most `max_pixels`.
+
+  Args:
+    data: Scalar string, the bytes of one file.
+    channels: 1 or 3, the channels returned.
+    max_pixels: The most pixels accepted (give this or `size`).
+    size: The exact (height, width) accepted.
+    what: The input's name in the messages.
+    max_bytes: Files longer than this are refused before they are inspected (None: any).
 
   Raises (at run time, before any pixel is decoded):
     InvalidArgumentError: "<what> must decode to 28x28 images, got 20000 x 20000",
@@ -304,7 +338,7 @@ def decode_checked(data: tf.Tensor, channels: int, max_pixels: int = None,
   """
   if (size is None) == (max_pixels is None):
     raise ValueError("give exactly one of size and max_pixels")
-  found = inspect(data, max_pixels if size is None else size[0] * size[1])
+  found = inspect(data, max_pixels if size is None else size[0] * size[1], max_bytes)
   # The structural refusals first: a refused file's size may be unknown (-1).
   with tf.control_dependencies(_refusals(found, what)):
     height, width = tf.identity(found.height), tf.identity(found.width)

@@ -20,7 +20,7 @@ import re
 import socket
 import urllib.error
 import urllib.request
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import numpy as np
 import tensorflow as tf
@@ -118,6 +118,62 @@ def grpc_request(signature: str, inputs: Dict[str, Any], model_name: str,
 def parse_grpc_response(response: predict_pb2.PredictResponse) -> Dict[str, np.ndarray]:
   """PredictResponse -> {output: array}."""
   return {k: tf.make_ndarray(v) for k, v in response.outputs.items()}
+
+
+# How a signature's refusal names its cap (`serving.budgets`), in its plain form ("generate takes
+# at most 512 rows per request") and as TensorFlow prints an assertion's data ("[invert_with_
+# settings takes at most] [18] [images per request ...").
+_CAP = re.compile(r"takes at most\]? \[?(\d+)\]? \[?(?:rows|images) per request")
+
+
+def request_cap(message: str) -> Optional[int]:
+  """The cap a refusal names ("... takes at most N rows|images per request ..."), else None."""
+  found = _CAP.search(message)
+  return int(found.group(1)) if found else None
+
+
+def predict_in_parts(predict: Callable[[str, Dict[str, Any]], Dict[str, np.ndarray]],
+                     signature: str, inputs: Dict[str, Any],
+                     refusal: type = None) -> Dict[str, np.ndarray]:
+  """`predict(signature, inputs)`, sent in parts when the whole is over the signature's cap.
+
+  The whole request is sent first; when the server refuses it for its size (its line names the
+  cap), the rows are sent in parts of at most the cap and the answers concatenated. The rows
+  are the `count` of sample / sample_with_codes, else every input batched along axis 0; part
+  i > 0 uses `seed + i` (the same seed would draw the first part's noise again).
+
+  Args:
+    predict: A client's `predict` (RestClient, GrpcClient, or a SavedModel wrapper).
+    signature: Signature name.
+    inputs: {input name: value}.
+    refusal: The exception `predict` raises for a refused request (default ServingError).
+
+  Raises:
+    ServingError (or `refusal`): A refusal that is not about the size, or a part's failure.
+  """
+  try:
+    return predict(signature, inputs)
+  except refusal or ServingError as e:
+    cap = request_cap(str(e))
+    if not cap:  # not a size refusal, or settings over the budget whatever the batch
+      raise
+  counted = "count" in inputs
+  rows = (int(inputs["count"]) if counted
+          else max(len(v) for v in inputs.values() if np.ndim(v) >= 1))
+  parts = []
+  for i, start in enumerate(range(0, rows, cap)):
+    part = {}
+    for name, value in inputs.items():
+      if name == "count":
+        part[name] = np.int32(min(cap, rows - start))
+      elif name == "seed":
+        part[name] = np.asarray(value).dtype.type(int(value) + i)
+      elif not counted and np.ndim(value) >= 1:
+        part[name] = value[start:start + cap]
+      else:
+        part[name] = value
+    parts.append(predict(signature, part))
+  return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def images_to_uint8(images: np.ndarray) -> np.ndarray:

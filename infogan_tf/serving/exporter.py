@@ -158,6 +158,8 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
                                  "input_dtypes": {s.name: s.dtype.name
                                                   for s in ep.input_signature}}
                        for ep in endpoints},
+        # Each signature's cap on one request's work (serving.budgets; docs/serving.md).
+        "budgets": functions.budgets.to_json(),
         "pixel_range": [0.0, 1.0],
         "class_names": class_names or {},
     }

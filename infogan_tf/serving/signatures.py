@@ -25,6 +25,15 @@ the code tied to the class label, 'class' [B] int32 and 'class_probs' [B, k] (fo
 to another column, 'class_<column>' and 'class_<column>_probs'); category k means class k, no
 matching. Class names are in assets.extra/infogan_config.json ('class_names').
 
+Every signature bounds the work one request may ask for (`infogan_tf.serving.budgets`, from the
+networks' sizes; 28x28 MNIST nets: 512 rows of generate / sample / sample_with_codes /
+generate_class, 640 images of encode / encode_image_bytes, 16 of invert, and for
+invert_with_settings a budget on images x (restarts + 1.5 x (steps + 1)) that names the most
+images its settings allow). A request over its cap is refused before any network runs, with a
+line "... takes at most N rows|images per request ..."; larger jobs are the caller's to split
+(`serving.client.predict_in_parts`). The caps are in assets.extra/infogan_config.json
+('budgets').
+
 Inputs of a code part the model does not have (no noise, no categorical or no continuous code)
 are left out of the signatures. Out-of-range categorical indices, non-finite values, noise or
 continuous codes beyond +-LATENT_LIMIT (1e4), pixels outside [0, 1], wrong image sizes, image
@@ -46,6 +55,7 @@ from infogan_tf import inversion, posterior
 from infogan_tf.data import image_files
 from infogan_tf.latent import LatentSample, LatentSpec
 from infogan_tf.models import architectures
+from infogan_tf.serving import budgets as budgets_lib
 
 # The model name TF Serving serves an export under unless told otherwise (warmup requests,
 # models.config, the client and the explorer).
@@ -62,8 +72,6 @@ SERVING_DEFAULT = "serving_default"
 # encode is the default: serving traffic on a trained InfoGAN is mostly real images to classify
 # or embed, and a single-input default is what TFSMLayer and plain predict clients pick up.
 DEFAULT_SIGNATURE = ENCODE
-MAX_SAMPLE_COUNT = 1024
-MAX_INVERT_BATCH = 256  # images per invert request (each costs `steps` passes through G)
 PIXEL_TOLERANCE = 1e-3
 # Noise and continuous codes must lie in [-LATENT_LIMIT, LATENT_LIMIT]. The priors draw within
 # a few units (traversals go to +-2); far beyond, the generator's activations overflow float32
@@ -133,6 +141,8 @@ class ServingFunctions:
     self.pixel_range = architectures.info(config.model.architecture).pixel_range
     self.fixed_std = config.loss.continuous_std
     self.class_outputs = class_output_names(config)
+    self.budgets = budgets_lib.of_models(generator, discriminator, inversion.DEFAULT_STEPS,
+                                         inversion.DEFAULT_RESTARTS)
 
   # ---- shared pieces ------------------------------------------------------------------------
 
@@ -244,6 +254,7 @@ class ServingFunctions:
     named = dict(zip([s.name for s in self._latent_specs(True)], args))
     checks = self._check_batch(named)
     batch = tf.shape(next(iter(named.values())))[0]
+    checks.append(self._check_rows(batch, "generate", "rows", self.budgets.generate))
     noise = named.get("noise", tf.zeros([batch, 0]))
     continuous = named.get("continuous", tf.zeros([batch, 0]))
     categorical = named.get("categorical", tf.zeros([batch, 0], tf.int32))
@@ -270,10 +281,25 @@ class ServingFunctions:
       out["continuous"] = sample.continuous
     return out
 
+  @staticmethod
+  def _after(tensor: tf.Tensor, check: tf.Operation) -> tf.Tensor:
+    """`tensor`, read only once `check` passed: a request over its cap is refused before any
+    op (a pixel check's copy included) touches its inputs."""
+    with tf.control_dependencies([check]):
+      return tf.identity(tensor)
+
+  @staticmethod
+  def _check_rows(count: tf.Tensor, what: str, unit: str, cap: int) -> tf.Operation:
+    """Asserts a request's batch is within its signature's cap (`serving.budgets`); the line
+    names the cap as `serving.client.predict_in_parts` reads it."""
+    return tf.debugging.Assert(
+        count <= cap, [f"{what} takes at most {cap} {unit} per request (its work budget: "
+                       "split larger jobs); got", count])
+
   def _check_count(self, count):
     return [tf.debugging.assert_greater_equal(count, 1, message="count must be >= 1"),
-            tf.debugging.assert_less_equal(count, MAX_SAMPLE_COUNT,
-                                           message=f"count must be <= {MAX_SAMPLE_COUNT}")]
+            self._check_rows(count, "count must be <= "
+                             f"{self.budgets.generate}: sample", "rows", self.budgets.generate)]
 
   def sample(self, count: tf.Tensor, seed: tf.Tensor) -> Dict[str, tf.Tensor]:
     """`count` images from the priors, deterministic for a given `seed`."""
@@ -314,8 +340,7 @@ class ServingFunctions:
     k = self.spec.categorical[code]
     count = tf.shape(classes)[0]
     checks = [
-        tf.debugging.assert_less_equal(
-            count, MAX_SAMPLE_COUNT, message=f"classes: at most {MAX_SAMPLE_COUNT} per request"),
+        self._check_rows(count, "generate_class", "rows", self.budgets.generate),
         tf.debugging.assert_greater_equal(classes, 0, message=f"classes must be in [0, {k})"),
         tf.debugging.assert_less(classes, k, message=f"classes must be in [0, {k})"),
     ]
@@ -327,6 +352,8 @@ class ServingFunctions:
 
   def encode(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     """Q's code posterior and trunk features for float images in [0, 1]."""
+    images = self._after(images, self._check_rows(tf.shape(images)[0], "encode", "images",
+                                                  self.budgets.encode))
     with tf.control_dependencies(self._check_unit_images(images, "encode")):
       return self._encode_unit(tf.clip_by_value(images, 0.0, 1.0))
 
@@ -338,8 +365,9 @@ class ServingFunctions:
     def decode(data):
       # Every size the decoder will use is checked before any pixel is decoded; the decoded
       # size again.
-      image = image_files.decode_checked(data, ch, size=(h, w),
-                                         what="image_bytes")  # [h', w', ch]
+      image = image_files.decode_checked(
+          data, ch, size=(h, w), what="image_bytes",
+          max_bytes=image_files.MAX_IMAGE_FILE_BYTES)  # [h', w', ch]
       ok = tf.reduce_all(tf.equal(tf.shape(image)[:2], [h, w]))
       check = tf.debugging.Assert(
           ok, [f"image_bytes must decode to {h}x{w} images, got", tf.shape(image)])
@@ -347,6 +375,8 @@ class ServingFunctions:
         image = tf.identity(image)
       return tf.reshape(tf.cast(image, tf.float32) / 255.0, [h, w, ch])  # [h, w, ch]
 
+    image_bytes = self._after(image_bytes, self._check_rows(
+        tf.shape(image_bytes)[0], "encode_image_bytes", "images", self.budgets.encode))
     images = tf.map_fn(decode, image_bytes,
                        fn_output_signature=tf.TensorSpec([h, w, ch], tf.float32))
     return {**self._encode_unit(images), "images": images}
@@ -364,19 +394,14 @@ class ServingFunctions:
                            seed: tf.Tensor) -> Dict[str, tf.Tensor]:
     """The noise and codes whose generated image is closest to each image in [0, 1]
     (`infogan_tf.inversion`): Q's codes, z from the best of `restarts` draws, then `steps` Adam
-    steps on z and the continuous codes. Every input is checked before any work."""
+    steps on z and the continuous codes. Every input is checked before any work, and the work
+    they multiply to against the signature's budget (`serving.budgets`)."""
     count = tf.shape(images)[0]
-    checks = self._check_unit_images(images, "invert") + [
-        tf.debugging.assert_less_equal(
-            count, MAX_INVERT_BATCH, message=f"invert takes at most {MAX_INVERT_BATCH} images"),
-        tf.debugging.assert_greater_equal(steps, 0, message="steps must be >= 0"),
-        tf.debugging.assert_less_equal(steps, inversion.MAX_STEPS,
-                                       message=f"steps must be <= {inversion.MAX_STEPS}"),
-        tf.debugging.assert_greater_equal(restarts, 1, message="restarts must be >= 1"),
-        tf.debugging.assert_less_equal(restarts, inversion.MAX_RESTARTS,
-                                       message=f"restarts must be <= {inversion.MAX_RESTARTS}"),
-    ]
-    with tf.control_dependencies(checks):
+    settings = [tf.debugging.assert_greater_equal(steps, 0, message="steps must be >= 0"),
+                tf.debugging.assert_greater_equal(restarts, 1, message="restarts must be >= 1")]
+    with tf.control_dependencies(settings):  # the work first: nothing reads the pixels before
+      images = self._after(images, self._check_invert_work(count, steps, restarts))
+    with tf.control_dependencies(self._check_unit_images(images, "invert")):
       unit = tf.clip_by_value(images, 0.0, 1.0)
     out = inversion.invert(self.generator, self.discriminator, self.spec,
                            self._from_unit(self._nonempty(unit)), self.pixel_range,
@@ -393,8 +418,29 @@ class ServingFunctions:
       result["continuous"] = out["continuous"]  # [B, C]
     return {k: v[:count] for k, v in result.items()}
 
+  def _check_invert_work(self, count, steps, restarts) -> tf.Operation:
+    """Asserts `count` images at `steps` and `restarts` are within the inversion budget (time
+    and memory, `budgets.max_invert_images`), naming the most images these settings allow."""
+    g = float(self.budgets.generator_activations)
+    s = tf.cast(steps, tf.float64)
+    r = tf.cast(restarts, tf.float64)
+    scale = g / budgets_lib.REFERENCE_GENERATOR_ACTIVATIONS
+    by_time = ((budgets_lib.INVERT_WORK_BUDGET - (s + 1.0) * budgets_lib.INVERT_STEP_OVERHEAD)
+               / (scale * (r + (s + 1.0) * budgets_lib.INVERT_STEP_COST)))
+    by_memory = budgets_lib.ACTIVATION_BUDGET / (
+        g * tf.maximum(r, float(budgets_lib.INVERT_STEP_MEMORY)))
+    most = tf.cast(tf.maximum(tf.floor(tf.minimum(by_time, by_memory)), 0.0), tf.int64)
+    return tf.debugging.Assert(
+        tf.cast(count, tf.int64) <= most,
+        ["invert_with_settings takes at most", most, "images per request at these steps and "
+         "restarts (its work budget: split larger jobs, or use fewer steps or restarts); got",
+         count], summarize=4)
+
   def invert(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
-    """`invert_with_settings` at the default steps and restarts, seed 0."""
+    """`invert_with_settings` at the default steps and restarts, seed 0, at most
+    `budgets.invert` images per request."""
+    images = self._after(images, self._check_rows(tf.shape(images)[0], "invert", "images",
+                                                  self.budgets.invert))
     return self.invert_with_settings(images, tf.constant(inversion.DEFAULT_STEPS),
                                      tf.constant(inversion.DEFAULT_RESTARTS),
                                      tf.constant(0, tf.int64))

@@ -16,8 +16,9 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
+from infogan_tf.data import image_files
 from infogan_tf.explorer.backends import Backend, BackendError, ModelInfo
-from infogan_tf.serving.client import images_to_uint8
+from infogan_tf.serving.client import images_to_uint8, predict_in_parts
 
 SLIDER_RANGE = 2.0  # the page's sliders span [-2, 2] (the paper's traversals)
 MAX_CODE_VALUE = 10.0  # what the API accepts for a continuous code (beyond: far off the prior)
@@ -25,7 +26,7 @@ MAX_GRID = 64
 MAX_TRAVERSAL_STEPS = 16
 MAX_SEED = 2 ** 31 - 1
 # Uploads are model-sized images; a 64x64 RGB PNG is ~12 KB, an uncompressed BMP of it ~12 KB.
-MAX_UPLOAD_BYTES = 1 << 20
+MAX_UPLOAD_BYTES = image_files.MAX_IMAGE_FILE_BYTES
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp"}
 QUOTE_CHARS = 80  # a refused value is quoted up to this many characters, never whole
 
@@ -43,6 +44,12 @@ def png_data_url(image: np.ndarray) -> str:
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   png = tf.io.encode_png(image).numpy()
   return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def blank_png(image_shape) -> bytes:
+  """A black PNG of `image_shape` (H, W, C): the warm-up upload."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  return tf.io.encode_png(tf.zeros(image_shape, tf.uint8)).numpy()
 
 
 def clipped(text: str) -> str:
@@ -92,9 +99,10 @@ class Explorer:
   def __init__(self, backend: Backend, warm_up: bool = True):
     self.backend = backend
     self.model: ModelInfo = backend.describe()
-    if warm_up:  # the first slider move is then as fast as the next ones
+    if warm_up:  # the first slider move and upload are then as fast as the next ones
       self.grid({"categorical": [0] * len(self.model.categorical),
                  "continuous": [0.0] * self.model.continuous})
+      self.encode(blank_png(self.model.image_shape))
 
   # ---- requests -------------------------------------------------------------------------
 
@@ -218,8 +226,10 @@ class Explorer:
   # ---- the model ---------------------------------------------------------------------------
 
   def _predict(self, signature: str, inputs: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """The backend's answer; a request over the signature's cap per request (a traversal of
+    many categories) is sent in parts (`client.predict_in_parts`)."""
     try:
-      return self.backend.predict(signature, inputs)
+      return predict_in_parts(self.backend.predict, signature, inputs, refusal=BackendError)
     except BackendError as e:
       raise ExplorerError(readable(str(e), self.model), e.status) from e
 

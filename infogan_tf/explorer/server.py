@@ -1,9 +1,5 @@
 """The explorer's HTTP server: the page's static files and its JSON API, one origin.
 
-Python's standard library `http.server` (ThreadingHTTPServer): the API is four routes on
-loopback for one user, the model call dominates every request, and a framework would add a
-dependency to a package whose users install TensorFlow for everything else.
-
   GET  /                  the page (static/index.html); GET /static/<file> its script and style
   GET  /api/info          the controls (`Explorer.info`)
   POST /api/grid          {"seed", "count", "categorical": [...], "continuous": [...]} -> images
@@ -11,6 +7,14 @@ dependency to a package whose users install TensorFlow for everything else.
   POST /api/encode?seed=N the raw bytes of an image file -> Q's codes and G's image of them,
                           and the image's inversion (its noise, codes and reconstruction)
   POST /api/edit          {"noise": [...], "categorical": [...], "continuous": [...]} -> image
+
+Connections are read by one asyncio event loop (the standard library: no dependency), and
+only a request that has arrived whole goes to a small pool of threads that call the model. A
+client that drips its bytes, or never sends them, so holds no thread, and the slots it holds
+are given to newcomers: `Limits` bounds each connection's head, body and answer by their own
+deadlines, the head's size, and the bodies buffered at once; at `Limits.max_connections` a new
+connection closes the one that has waited longest for its request (the slow and idle ones), so
+dripping clients cannot lock the page out (docs/reliability.md, "No request ties it up").
 
 Any web page the user visits can send requests to a server on localhost, and with DNS
 rebinding read the answers. So, as notebook and dashboard servers do:
@@ -22,26 +26,27 @@ rebinding read the answers. So, as notebook and dashboard servers do:
   `application/octet-stream`: the types a page on another origin cannot send without the
   browser first asking (CORS preflight), which this server never grants.
 Bodies are bounded by their Content-Length before a byte is read (a JSON request 64 KB, an
-upload `app.MAX_UPLOAD_BYTES`); every connection has a read timeout, a request must arrive
-whole within `REQUEST_SECONDS`, and at most `MAX_CONNECTIONS` are open at once. Every error
-answers {"error": one line} with a 4xx/5xx status and logs one line (control characters
-escaped, values quoted to `app.QUOTE_CHARS`); none ends in a traceback.
+upload `app.MAX_UPLOAD_BYTES`). Every error, of the API or not (414, 431, 405, 408, 503),
+answers {"error": one line} as JSON with the security headers and logs one line (control
+characters escaped, values quoted to `app.QUOTE_CHARS`); none ends in a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import dataclasses
 import errno
-import http.server
 import json
 import logging
 import os
 import re
+import signal
 import socket
-import sys
 import threading
 import time
 import urllib.parse
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 from infogan_tf.explorer import app as app_lib
 
@@ -50,13 +55,11 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
                 ".css": "text/css; charset=utf-8", ".png": "image/png"}
 MAX_JSON_BYTES = 64 * 1024
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-# A connection's socket reads and writes each time out after SOCKET_SECONDS; a request (its
-# line, headers and body, and the idle time before it on a kept-alive connection) must arrive
-# within REQUEST_SECONDS, however slowly its bytes drip.
-SOCKET_SECONDS = 10.0
-REQUEST_SECONDS = 30.0
-# Browsers open at most 6 connections per host; more at once is not the page.
-MAX_CONNECTIONS = 32
+METHODS = ("GET", "POST")
+# After an answer that closes the connection, what the client still sends is read and dropped
+# for at most this long and this much (`ExplorerServer._close`).
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 2 * 1024 * 1024
 # Security headers of every answer: no framing by other sites, no content sniffing; the page
 # loads only its own script and style, and images from its own answers (data: URLs).
 SECURITY_HEADERS = {
@@ -66,8 +69,64 @@ SECURITY_HEADERS = {
                                 "frame-ancestors 'none'"),
     "Referrer-Policy": "no-referrer",
 }
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required",
+           413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
+           431: "Request Header Fields Too Large", 500: "Internal Server Error",
+           501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
+           505: "HTTP Version Not Supported"}
 log = logging.getLogger("infogan_tf.explorer")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+  """What one connection may cost the server.
+
+  Attributes:
+    head_seconds: The request line and headers must arrive within this long of the connection
+      starting to wait for them (on a kept-alive connection, the idle time counts): a browser
+      sends them in one packet.
+    body_seconds: The body must arrive within this long after its head (an upload is at most
+      1 MiB, on loopback or a LAN).
+    write_seconds: A client must take the answer within this long.
+    max_connections: Open connections at once (browsers open at most 6 per host). A new one
+      beyond it closes the open connection that has waited longest for its request (a
+      browser's request arrives within milliseconds of its connection, so the one closed is a
+      slow or idle client's); when every one is being answered, the newcomer gets 503.
+    max_line_bytes: The request line and each header line (414 / 431 beyond).
+    max_head_bytes: The request line and headers together (431 beyond).
+    max_headers: Header lines (431 beyond).
+    body_budget_bytes: Request bodies buffered at once, being read or waiting for the model;
+      a body that would go over it gets 503 before a byte of it is read.
+    workers: Threads calling the model for complete requests.
+  """
+
+  head_seconds: float = 10.0
+  body_seconds: float = 10.0
+  write_seconds: float = 10.0
+  max_connections: int = 128
+  max_line_bytes: int = 8 * 1024
+  max_head_bytes: int = 16 * 1024
+  max_headers: int = 64
+  body_budget_bytes: int = 32 * 1024 * 1024
+  workers: int = 4
+
+  @property
+  def backlog(self) -> int:
+    """The listen backlog: every connection the server may hold can be waiting to be
+    accepted (a backlog of 5 made 40 simultaneous requests wait up to 2 s on SYN retries)."""
+    return self.max_connections
+
+
+class HttpError(Exception):
+  """A request the server answers with `status` and a one-line JSON error, then closes."""
+
+  def __init__(self, message: str, status: int = 400, headers: Optional[Dict] = None):
+    super().__init__(message)
+    self.status = status
+    self.headers = headers or {}
 
 
 def printable(text: str) -> str:
@@ -83,248 +142,401 @@ def host_name(host_header: str) -> str:
   return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-  """One connection's requests; `self.server.explorer` answers the API."""
+@dataclasses.dataclass
+class Request:
+  """One request as parsed from its head (the body is read after the cheap checks)."""
 
-  server_version = "infogan-tf-explorer"
-  protocol_version = "HTTP/1.1"
-  timeout = SOCKET_SECONDS  # socketserver applies it to every read and write of the socket
+  method: str
+  target: str
+  version: str
+  headers: Dict[str, str]  # lower-case names
+  body: bytes = b""
+  reserved: int = 0  # bytes of the server's body budget this request holds
 
-  def setup(self):
-    super().setup()
-    self.server.watchdog.add(self.connection)
+  @property
+  def path(self) -> str:
+    return urllib.parse.urlsplit(self.target).path
 
-  def finish(self):
-    try:
-      super().finish()
-    finally:
-      self.server.watchdog.remove(self.connection)
+  @property
+  def query(self) -> str:
+    return urllib.parse.urlsplit(self.target).query
 
-  def handle_one_request(self):
-    # The clock runs from the wait for the request line to the last byte of the body.
-    self.server.watchdog.start(self.connection, REQUEST_SECONDS)
-    super().handle_one_request()
-
-  def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-    log.debug("%s %s", self.address_string(), printable(format % args))
-
-  # ---- routes ------------------------------------------------------------------------------
-
-  def do_GET(self):  # noqa: N802 (http.server's method name)
-    path = urllib.parse.urlsplit(self.path).path
-    try:
-      self._check_sender(api=path.startswith("/api/"))
-    except app_lib.ExplorerError as e:
-      return self._error(e.status, str(e))
-    self.server.watchdog.stop(self.connection)  # a GET has no body: the request is complete
-    if path in ("/", "/index.html"):
-      return self._static("index.html")
-    if path.startswith("/static/"):
-      return self._static(path[len("/static/"):])
-    if path == "/api/info":
-      return self._json(200, self.server.explorer.info())
-    return self._error(404, f"no page at {app_lib.clipped(path)}")
-
-  def do_POST(self):  # noqa: N802
-    url = urllib.parse.urlsplit(self.path)
-    routes = {"/api/grid": self.server.explorer.grid,
-              "/api/traversal": self.server.explorer.traversal,
-              "/api/edit": self.server.explorer.edit}
-    t0 = time.perf_counter()
-    try:
-      self._check_sender(api=True)
-      if url.path == "/api/encode":
-        app_lib.check_upload_type(self.headers.get("Content-Type"))
-        body = self._body(app_lib.MAX_UPLOAD_BYTES, "an upload")
-        query = urllib.parse.parse_qs(url.query)
-        seed = app_lib.int_param({"seed": app_lib.int_text(query.get("seed", ["0"])[0])},
-                                 "seed", 0, app_lib.MAX_SEED)
-        answer = self.server.explorer.encode(body, seed)
-      elif url.path in routes:
-        answer = routes[url.path](self._json_body())
-      else:
-        raise app_lib.ExplorerError(f"no API at {app_lib.clipped(url.path)}", 404)
-    except app_lib.ExplorerError as e:
-      return self._error(e.status, str(e))
-    except Exception as e:  # pylint: disable=broad-except
-      # One line, never a traceback; the page shows the same line.
-      return self._error(500, f"internal error ({type(e).__name__}): {str(e).splitlines()[0]}"
-                         if str(e) else f"internal error ({type(e).__name__})")
-    answer["ms"] = round((time.perf_counter() - t0) * 1000.0, 1)
-    return self._json(200, answer)
-
-  # ---- who may ask -------------------------------------------------------------------------
-
-  def _check_sender(self, api: bool) -> None:
-    """Refuses (403) a request for another host name (DNS rebinding) and, for the API, one sent
-    by a page of another origin.
-
-    Raises:
-      ExplorerError: 403 with the reason.
-    """
-    host = self.headers.get("Host")
-    if host is None or host_name(host) not in self.server.allowed_hosts:
-      raise app_lib.ExplorerError(
-          f"this explorer answers only to the host names {', '.join(self.server.host_list)} "
-          f"(got Host {app_lib.quoted(host)}; start it with --allowed_hosts to add one)", 403)
-    if not api:
-      return
-    origin = self.headers.get("Origin")
-    if origin is not None and origin not in self.server.origins(host):
-      raise app_lib.ExplorerError(
-          f"requests from other origins are refused (Origin {app_lib.quoted(origin)})", 403)
-    site = self.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-      raise app_lib.ExplorerError(
-          f"requests from other sites are refused (Sec-Fetch-Site {app_lib.quoted(site)})", 403)
-
-  # ---- bodies ------------------------------------------------------------------------------
-
-  def _body(self, limit: int, what: str) -> bytes:
-    """The request body, refused before it is read when its declared size is over `limit`."""
-    length = self.headers.get("Content-Length")
-    if length is None or not re.fullmatch(r"[0-9]{1,15}", length.strip()):
-      raise app_lib.ExplorerError("the request has no valid Content-Length", 411)
-    size = int(length)
-    if size > limit:
-      raise app_lib.ExplorerError(f"{what} of {size} bytes is over the limit of "
-                                  f"{limit} bytes", 413)
-    body = self.rfile.read(size)
-    if len(body) < size:
-      raise app_lib.ExplorerError(f"the body ended after {len(body)} of {size} bytes", 400)
-    self.server.watchdog.stop(self.connection)  # the request is complete
-    return body
-
-  def _json_body(self) -> Dict[str, Any]:
-    app_lib.check_json_type(self.headers.get("Content-Type"))
-    raw = self._body(MAX_JSON_BYTES, "a request")
-    try:
-      body = json.loads(raw or b"{}")
-    except RecursionError as e:
-      raise app_lib.ExplorerError("the request is not JSON the explorer reads: nested too "
-                                  "deeply") from e
-    except ValueError as e:
-      raise app_lib.ExplorerError(f"the request is not JSON: {e}") from e
-    if not isinstance(body, dict):
-      raise app_lib.ExplorerError("the request must be a JSON object")
-    return body
-
-  # ---- answers -----------------------------------------------------------------------------
-
-  def _static(self, name: str):
-    path = os.path.join(STATIC_DIR, name)
-    ext = os.path.splitext(name)[1]
-    # Only the package's own static files: no sub-folders, no '..'.
-    if "/" in name or "\\" in name or ext not in STATIC_TYPES or not os.path.isfile(path):
-      return self._error(404, f"no file {app_lib.clipped(name)}")
-    with open(path, "rb") as f:
-      self._send(200, f.read(), STATIC_TYPES[ext])
-
-  def _json(self, status: int, payload: Dict[str, Any]):
-    self._send(status, json.dumps(payload).encode(), "application/json")
-
-  def _error(self, status: int, message: str):
-    path = app_lib.clipped(urllib.parse.urlsplit(self.path).path)
-    log.warning("%s %s -> %d: %s", self.command, printable(path), status, printable(message))
-    # An error may leave an unread body behind: close the connection rather than reuse it.
-    self.close_connection = True
-    self._send(status, json.dumps({"error": message}).encode(), "application/json",
-               close=True)
-
-  def _send(self, status: int, data: bytes, content_type: str, close: bool = False):
-    self.send_response(status)
-    self.send_header("Content-Type", content_type)
-    self.send_header("Content-Length", str(len(data)))
-    self.send_header("Cache-Control", "no-store")
-    for name, value in SECURITY_HEADERS.items():
-      self.send_header(name, value)
-    if close:
-      self.send_header("Connection", "close")
-    self.end_headers()
-    self.wfile.write(data)
+  @property
+  def keep_alive(self) -> bool:
+    return (self.version == "HTTP/1.1"
+            and self.headers.get("connection", "").strip().lower() != "close")
 
 
-class Watchdog:
-  """Closes connections whose request has not arrived whole by its deadline.
+@dataclasses.dataclass
+class Response:
+  status: int
+  body: bytes
+  content_type: str = "application/json"
+  headers: Dict[str, str] = dataclasses.field(default_factory=dict)
+  close: bool = False
 
-  A socket timeout bounds each read, not a request whose bytes drip in just under it; so each
-  connection's current deadline is kept here, and a thread shuts down the sockets past theirs
-  (the blocked read then ends and the handler closes the connection).
-  """
+  def to_bytes(self) -> bytes:
+    lines = [f"HTTP/1.1 {self.status} {REASONS.get(self.status, 'Error')}",
+             f"Content-Type: {self.content_type}", f"Content-Length: {len(self.body)}",
+             "Cache-Control: no-store", "Server: infogan-tf-explorer",
+             *(f"{k}: {v}" for k, v in {**SECURITY_HEADERS, **self.headers}.items())]
+    if self.close:
+      lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + self.body
 
-  def __init__(self, period: float = 0.5):
-    self._deadlines: Dict[socket.socket, Optional[float]] = {}
-    self._lock = threading.Lock()
-    self._stopped = threading.Event()
-    self._period = period
-    self._thread = threading.Thread(target=self._run, name="explorer-watchdog", daemon=True)
-    self._thread.start()
 
-  def __len__(self) -> int:
-    with self._lock:
-      return len(self._deadlines)
+def json_response(status: int, payload: Dict[str, Any], **kwargs) -> Response:
+  return Response(status, json.dumps(payload).encode(), **kwargs)
 
-  def add(self, conn: socket.socket) -> None:
-    with self._lock:
-      self._deadlines[conn] = None
 
-  def remove(self, conn: socket.socket) -> None:
-    with self._lock:
-      self._deadlines.pop(conn, None)
+def error_response(request: Optional[Request], status: int, message: str,
+                   headers: Optional[Dict] = None) -> Response:
+  """{"error": message}, logged in one line; the connection closes after it (an error may leave
+  an unread body behind)."""
+  what = (f"{request.method} {app_lib.clipped(request.path)}" if request is not None
+          else "a request")
+  log.warning("%s -> %d: %s", printable(what), status, printable(message))
+  return json_response(status, {"error": message}, headers=headers or {}, close=True)
 
-  def start(self, conn: socket.socket, seconds: float) -> None:
-    with self._lock:
-      if conn in self._deadlines:
-        self._deadlines[conn] = time.monotonic() + seconds
 
-  def stop(self, conn: socket.socket) -> None:
-    with self._lock:
-      if conn in self._deadlines:
-        self._deadlines[conn] = None
+class _Connection:
+  """One open connection: whether it waits for a request (and since when) or is answered."""
+
+  def __init__(self, writer: asyncio.StreamWriter):
+    self.writer = writer
+    self.waiting_since: Optional[float] = time.monotonic()
 
   def close(self) -> None:
-    self._stopped.set()
-    self._thread.join(timeout=5)
-
-  def _run(self):
-    while not self._stopped.wait(self._period):
-      now = time.monotonic()
-      with self._lock:
-        late = [c for c, t in self._deadlines.items() if t is not None and t < now]
-        for conn in late:
-          self._deadlines[conn] = None
-      for conn in late:
-        log.warning("closed a connection whose request did not arrive within %g s",
-                    REQUEST_SECONDS)
-        try:
-          conn.shutdown(socket.SHUT_RDWR)
-        except OSError:
-          pass
+    self.writer.transport.abort()
 
 
-class ExplorerServer(http.server.ThreadingHTTPServer):
-  """A ThreadingHTTPServer holding the Explorer its handlers answer from.
+class ExplorerServer:
+  """The explorer's server, bound when made; `serve_forever` runs it (in any thread),
+  `shutdown` (from another thread) stops it, `server_close` releases the port.
 
   Args:
-    address: (host, port) to listen on.
+    address: (host, port) to listen on (port 0: any free port).
     explorer: What answers the API (may be set after binding, before `serve_forever`).
     allowed_hosts: Host names accepted besides LOCAL_HOSTS and the listening address ('*'
       turns the Host check off).
+    limits: What one connection may cost (`Limits`).
+
+  Raises:
+    OSError: The port is in use or the address cannot be bound.
   """
 
-  daemon_threads = True
-  allow_reuse_address = True  # a restart may rebind at once; a port in use still fails
-
   def __init__(self, address: Tuple[str, int], explorer: Optional[app_lib.Explorer],
-               allowed_hosts: Iterable[str] = ()):
-    self.watchdog = Watchdog()  # first: a failed bind calls server_close, which stops it
-    super().__init__(address, Handler)
+               allowed_hosts: Iterable[str] = (), limits: Limits = Limits()):
+    self.limits = limits
+    family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+    self.socket = socket.create_server(address, family=family, backlog=limits.backlog,
+                                       reuse_port=False)
+    self.server_address = self.socket.getsockname()
     self.explorer = explorer
     names = [*LOCAL_HOSTS, address[0], *allowed_hosts]
     self.host_list = tuple(dict.fromkeys(host_name(n) if n.startswith("[") else n.lower()
                                          for n in names if n not in ("", "0.0.0.0", "::")))
     self.allowed_hosts = _AnyHost() if "*" in self.host_list else frozenset(self.host_list)
-    self._last_refusal = 0.0
+    self._connections: Dict[int, _Connection] = {}
+    self._body_bytes = 0  # bodies being read or waiting for the model
+    self._pool = concurrent.futures.ThreadPoolExecutor(limits.workers,
+                                                       thread_name_prefix="explorer")
+    self._loop: Optional[asyncio.AbstractEventLoop] = None
+    self._stop: Optional[asyncio.Event] = None
+    self._stopped = threading.Event()
+    self._last_log: Dict[str, float] = {}
+
+  @property
+  def url(self) -> str:
+    host, port = self.server_address[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+  @property
+  def open_connections(self) -> int:
+    return len(self._connections)
+
+  # ---- running ---------------------------------------------------------------------------
+
+  def serve_forever(self) -> None:
+    """Answers requests until `shutdown` (or KeyboardInterrupt, which it raises)."""
+    self._stopped.clear()
+    loop = asyncio.new_event_loop()
+    self._loop = loop
+    interrupted = []
+    # Ctrl-C stops the loop between callbacks, as asyncio.run does (a KeyboardInterrupt raised
+    # inside a connection's task would be logged with its traceback), then is raised here.
+    # Only where Python's own handler is installed: an ignored SIGINT stays ignored.
+    catch = (threading.current_thread() is threading.main_thread()
+             and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if catch:
+      loop.add_signal_handler(signal.SIGINT, lambda: (interrupted.append(True),
+                                                      self._stop and self._stop.set()))
+    try:
+      loop.run_until_complete(self._serve())
+      if interrupted:
+        raise KeyboardInterrupt
+    finally:
+      if catch:
+        loop.remove_signal_handler(signal.SIGINT)
+      for task in asyncio.all_tasks(loop):
+        task.cancel()
+      for conn in list(self._connections.values()):
+        conn.close()
+      try:
+        loop.run_until_complete(asyncio.sleep(0))  # the cancelled tasks end
+      except BaseException:  # pylint: disable=broad-except
+        pass
+      loop.close()
+      self._loop = None
+      self._stopped.set()
+
+  async def _serve(self) -> None:
+    self._stop = asyncio.Event()
+    server = await asyncio.start_server(self._connection, sock=self.socket,
+                                        limit=self.limits.max_line_bytes,
+                                        backlog=self.limits.backlog)
+    try:
+      await self._stop.wait()
+    finally:
+      server.close()  # the listening socket; open connections are closed by serve_forever
+
+  def shutdown(self) -> None:
+    """Stops `serve_forever` (running in another thread) and waits until it has returned."""
+    loop = self._loop
+    if loop is None:
+      return
+    try:
+      loop.call_soon_threadsafe(lambda: self._stop and self._stop.set())
+    except RuntimeError:  # the loop closed meanwhile
+      return
+    self._stopped.wait()
+
+  def server_close(self) -> None:
+    """Releases the port and the model threads."""
+    self.socket.close()
+    self._pool.shutdown(wait=False, cancel_futures=True)
+
+  # ---- connections -----------------------------------------------------------------------
+
+  def _admit(self, conn: _Connection) -> bool:
+    """Makes room for `conn`: at the cap, the open connection that has waited longest for its
+    request is closed; False when every open connection is being answered."""
+    if len(self._connections) < self.limits.max_connections:
+      return True
+    waiting = [c for c in self._connections.values() if c.waiting_since is not None]
+    if not waiting:  # every slot is being answered
+      return False
+    oldest = min(waiting, key=lambda c: c.waiting_since)
+    self._log_once("evict", "closed the connection that had waited longest for its request "
+                   f"({time.monotonic() - oldest.waiting_since:.1f} s): "
+                   f"{self.limits.max_connections} connections are open")
+    self._connections.pop(id(oldest), None)
+    oldest.close()
+    return True
+
+  def _log_once(self, kind: str, message: str) -> None:
+    """One line a second at most of a kind, not one per connection."""
+    now = time.monotonic()
+    if now - self._last_log.get(kind, 0.0) > 1.0:
+      log.warning("%s", message)
+      self._last_log[kind] = now
+
+  async def _connection(self, reader: asyncio.StreamReader,
+                        writer: asyncio.StreamWriter) -> None:
+    conn = _Connection(writer)
+    # drain() then waits until the whole answer is with the kernel: the write deadline bounds
+    # a client that does not read it.
+    writer.transport.set_write_buffer_limits(0)
+    if not self._admit(conn):
+      self._log_once("busy", f"refused a connection: all {self.limits.max_connections} "
+                     "open connections are being answered")
+      if await self._write(writer, error_response(
+          None, 503, "the explorer is busy answering other requests: try again")):
+        await self._close(reader, writer)
+      return
+    self._connections[id(conn)] = conn
+    try:
+      while True:
+        conn.waiting_since = time.monotonic()
+        response, request = await self._next(conn, reader)
+        if response is None:
+          return  # the client closed an idle connection, or it was evicted
+        conn.waiting_since = None  # (an error answer before the request was whole)
+        if request is not None and not response.close and not request.keep_alive:
+          response.close = True
+        if not await self._write(writer, response) or response.close:
+          return
+    except (ConnectionError, asyncio.IncompleteReadError, OSError):
+      return  # the client went away
+    finally:
+      conn.waiting_since = time.monotonic()  # evictable while it closes
+      await self._close(reader, writer)
+      self._connections.pop(id(conn), None)
+
+  async def _close(self, reader, writer) -> None:
+    """Ends a connection without losing its answer: the answer is with the kernel (drained),
+    the server's side is shut, and what the client still sends (a body an error left unread)
+    is read and dropped for at most LINGER_SECONDS, since closing a socket with unread bytes
+    makes Linux reset it and the client could lose the answer."""
+    transport = writer.transport
+    if transport.is_closing():
+      return
+    try:
+      if writer.can_write_eof():
+        writer.write_eof()
+      async with asyncio.timeout(LINGER_SECONDS):
+        dropped = 0
+        while dropped < LINGER_BYTES and (chunk := await reader.read(65536)):
+          dropped += len(chunk)
+    except (TimeoutError, ConnectionError, OSError):
+      pass
+    finally:
+      transport.abort()
+
+  async def _write(self, writer: asyncio.StreamWriter, response: Response) -> bool:
+    writer.write(response.to_bytes())
+    try:
+      async with asyncio.timeout(self.limits.write_seconds):
+        await writer.drain()
+      return True
+    except (TimeoutError, ConnectionError, OSError):
+      log.debug("a client did not take its answer within %g s", self.limits.write_seconds)
+      writer.transport.abort()
+      return False
+
+  async def _next(self, conn: _Connection, reader) -> Tuple[Optional[Response], Optional[Request]]:
+    """The answer to the connection's next request: (None, None) when it closed while idle."""
+    request = None
+    try:
+      request = await self._read_head(reader)
+      if request is None:
+        return None, None
+      self._check(request)
+      if request.method == "POST":
+        await self._read_body(reader, request)
+      elif request.headers.get("content-length", "0").strip() not in ("", "0"):
+        raise HttpError("a GET request has no body", 400)
+      conn.waiting_since = None  # the request is whole: it is answered, never evicted
+      if request.method == "GET" and not request.path.startswith("/api/"):
+        return self._static(request), request  # the package's own small files
+      loop = asyncio.get_running_loop()
+      try:
+        return await loop.run_in_executor(self._pool, self._answer, request), request
+      finally:
+        self._release_body(request)
+    except (HttpError, app_lib.ExplorerError) as e:
+      return error_response(request, e.status, str(e), getattr(e, "headers", None)), request
+
+  # ---- reading ---------------------------------------------------------------------------
+
+  async def _read_head(self, reader) -> Optional[Request]:
+    limits = self.limits
+    received = 0
+    try:
+      async with asyncio.timeout(limits.head_seconds):
+        first = b"\n"
+        while first in (b"\r", b"\n"):  # empty lines before a request are ignored
+          first = await reader.read(1)
+          if not first:
+            return None  # closed while idle
+          received += 1
+        line = first + await self._line(reader, 414, "the request line")
+        received += len(line)
+        headers: Dict[str, str] = {}
+        count = 0
+        while True:
+          header = await self._line(reader, 431, "a header line")
+          received += len(header)
+          if not header.endswith(b"\n"):
+            raise HttpError("the request ended inside its headers", 400)
+          if header in (b"\r\n", b"\n"):
+            break
+          count += 1
+          if count > limits.max_headers or received > limits.max_head_bytes:
+            raise HttpError(f"the request's headers are over the limit of {limits.max_headers} "
+                            f"lines and {limits.max_head_bytes} bytes", 431)
+          self._add_header(headers, header)
+    except TimeoutError:
+      if not received:
+        return None  # an idle connection: closed without an answer, as servers do
+      raise HttpError(f"the request's headers did not arrive within {limits.head_seconds:g} s",
+                      408) from None
+    return self._parse_line(line, headers)
+
+  async def _line(self, reader, status: int, what: str) -> bytes:
+    try:
+      return await reader.readuntil(b"\n")
+    except asyncio.LimitOverrunError:
+      raise HttpError(f"{what} is over the limit of {self.limits.max_line_bytes} bytes",
+                      status) from None
+    except asyncio.IncompleteReadError as e:
+      return e.partial
+
+  @staticmethod
+  def _add_header(headers: Dict[str, str], raw: bytes) -> None:
+    text = raw.decode("latin-1").rstrip("\r\n")
+    name, colon, value = text.partition(":")
+    if not colon or not _TOKEN.fullmatch(name):
+      raise HttpError(f"a header line is malformed: {app_lib.quoted(text)}", 400)
+    key, value = name.lower(), value.strip(" \t")
+    if key in headers:
+      if key in ("host", "content-length", "content-type", "origin"):
+        raise HttpError(f"the request has two {name} headers", 400)
+      headers[key] += ", " + value
+    else:
+      headers[key] = value
+
+  @staticmethod
+  def _parse_line(line: bytes, headers: Dict[str, str]) -> Request:
+    parts = line.decode("latin-1").rstrip("\r\n").split(" ")
+    if len(parts) != 3 or not parts[1]:
+      raise HttpError(f"the request line is malformed: {app_lib.quoted(line.decode('latin-1'))}",
+                      400)
+    method, target, version = parts
+    if not re.fullmatch(r"HTTP/1\.[01]", version):
+      raise HttpError(f"HTTP version {app_lib.quoted(version)} is not supported: use HTTP/1.1",
+                      505)
+    request = Request(method, target, version, headers)
+    if method not in METHODS:
+      raise HttpError(f"method {app_lib.quoted(method)} is not allowed: the explorer answers "
+                      "GET and POST", 405 if _TOKEN.fullmatch(method) else 400,
+                      {"Allow": ", ".join(METHODS)})
+    return request
+
+  def _check(self, request: Request) -> None:
+    """Everything that needs no body: who asks, the route, the body's type and size."""
+    api = request.path.startswith("/api/")
+    self._check_sender(request, api)
+    if "transfer-encoding" in request.headers:
+      raise HttpError("bodies sent with Transfer-Encoding are not accepted: send a "
+                      "Content-Length", 501)
+    if request.method != "POST":
+      return
+    if request.path == "/api/encode":
+      app_lib.check_upload_type(request.headers.get("content-type"))
+    elif request.path in ("/api/grid", "/api/traversal", "/api/edit"):
+      app_lib.check_json_type(request.headers.get("content-type"))
+    else:
+      raise HttpError(f"no API at {app_lib.clipped(request.path)}", 404)
+
+  def _check_sender(self, request: Request, api: bool) -> None:
+    """Refuses (403) a request for another host name (DNS rebinding) and, for the API, one sent
+    by a page of another origin."""
+    host = request.headers.get("host")
+    if host is None or host_name(host) not in self.allowed_hosts:
+      raise HttpError(
+          f"this explorer answers only to the host names {', '.join(self.host_list)} "
+          f"(got Host {app_lib.quoted(host)}; start it with --allowed_hosts to add one)", 403)
+    if not api:
+      return
+    origin = request.headers.get("origin")
+    if origin is not None and origin not in self.origins(host):
+      raise HttpError(
+          f"requests from other origins are refused (Origin {app_lib.quoted(origin)})", 403)
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+      raise HttpError(
+          f"requests from other sites are refused (Sec-Fetch-Site {app_lib.quoted(site)})", 403)
 
   def origins(self, host_header: str) -> Tuple[str, ...]:
     """The page's own origins for a request that reached this server as `host_header`."""
@@ -332,35 +544,104 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
     names = {host_name(host_header), *self.host_list} - {"*"}
     return tuple(f"http://{f'[{n}]' if ':' in n else n}:{port}" for n in names)
 
-  def process_request(self, request, client_address):
-    """Starts the connection's thread, or closes it at once when MAX_CONNECTIONS are open."""
-    if len(self.watchdog) >= MAX_CONNECTIONS:
-      now = time.monotonic()
-      if now - self._last_refusal > 1.0:  # one line a second at most, not one per connection
-        log.warning("refused a connection from %s: %d connections are open",
-                    client_address[0], MAX_CONNECTIONS)
-        self._last_refusal = now
-      self.shutdown_request(request)
-      return
-    super().process_request(request, client_address)
+  async def _read_body(self, reader, request: Request) -> None:
+    """The body, refused before it is read when its declared size is over the route's limit
+    or the server's body budget; a body shorter than declared (it ended, or did not arrive in
+    time) is a 400 and the connection closes (no leftover bytes read as another request)."""
+    length = request.headers.get("content-length")
+    if length is None or not re.fullmatch(r"[0-9]{1,15}", length.strip()):
+      raise HttpError("the request has no valid Content-Length", 411)
+    size = int(length)
+    limit, what = ((app_lib.MAX_UPLOAD_BYTES, "an upload") if request.path == "/api/encode"
+                   else (MAX_JSON_BYTES, "a request"))
+    if size > limit:
+      raise HttpError(f"{what} of {size} bytes is over the limit of {limit} bytes", 413)
+    if self._body_bytes + size > self.limits.body_budget_bytes:
+      raise HttpError("the explorer is busy reading other requests: try again", 503)
+    self._body_bytes += size
+    request.reserved = size
+    body = bytearray()
+    try:
+      async with asyncio.timeout(self.limits.body_seconds):
+        while len(body) < size:
+          chunk = await reader.read(min(65536, size - len(body)))
+          if not chunk:
+            break
+          body += chunk
+    except TimeoutError:
+      self._release_body(request)
+      raise HttpError(f"the body did not arrive within {self.limits.body_seconds:g} s "
+                      f"({len(body)} of {size} bytes)", 400) from None
+    if len(body) < size:
+      self._release_body(request)
+      raise HttpError(f"the body ended after {len(body)} of {size} bytes", 400)
+    request.body = bytes(body)
 
-  def server_close(self):
-    super().server_close()
-    self.watchdog.close()
+  def _release_body(self, request: Request) -> None:
+    self._body_bytes -= request.reserved
+    request.reserved = 0
 
-  def handle_error(self, request, client_address):
-    """One line, not socketserver's traceback; a browser that went away is no error."""
-    error = sys.exc_info()[1]
-    if isinstance(error, (BrokenPipeError, ConnectionResetError, TimeoutError)):
-      log.debug("%s went away: %s", client_address[0], error)
-      return
-    log.warning("request from %s failed: %s: %s", client_address[0], type(error).__name__,
-                printable(str(error)))
+  # ---- answering -------------------------------------------------------------------------
 
-  @property
-  def url(self) -> str:
-    host, port = self.server_address[:2]
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+  def _static(self, request: Request) -> Response:
+    path = request.path
+    name = "index.html" if path in ("/", "/index.html") else (
+        path[len("/static/"):] if path.startswith("/static/") else None)
+    if name is None:
+      return error_response(request, 404, f"no page at {app_lib.clipped(path)}")
+    file = os.path.join(STATIC_DIR, name)
+    ext = os.path.splitext(name)[1]
+    # Only the package's own static files: no sub-folders, no '..'.
+    if "/" in name or "\\" in name or ext not in STATIC_TYPES or not os.path.isfile(file):
+      return error_response(request, 404, f"no file {app_lib.clipped(name)}")
+    with open(file, "rb") as f:
+      return Response(200, f.read(), STATIC_TYPES[ext])
+
+  def _answer(self, request: Request) -> Response:
+    """An API request, whole and checked for its sender, type and size (a model thread)."""
+    explorer = self.explorer
+    t0 = time.perf_counter()
+    try:
+      if request.method == "GET":
+        if request.path == "/api/info":
+          return json_response(200, explorer.info())
+        raise app_lib.ExplorerError(f"no API at {app_lib.clipped(request.path)}", 404)
+      routes: Dict[str, Callable] = {"/api/grid": explorer.grid,
+                                     "/api/traversal": explorer.traversal,
+                                     "/api/edit": explorer.edit}
+      if request.path == "/api/encode":
+        query = urllib.parse.parse_qs(request.query)
+        seed = app_lib.int_param({"seed": app_lib.int_text(query.get("seed", ["0"])[0])},
+                                 "seed", 0, app_lib.MAX_SEED)
+        answer = explorer.encode(request.body, seed)
+      else:
+        answer = routes[request.path](_json_body(request.body))
+    except app_lib.ExplorerError as e:
+      return error_response(request, e.status, str(e))
+    except Exception as e:  # pylint: disable=broad-except
+      # One line, never a traceback; the page shows the same line.
+      first = str(e).splitlines()[0] if str(e) else ""
+      return error_response(request, 500, f"internal error ({type(e).__name__})"
+                            + (f": {app_lib.clipped(first)}" if first else ""))
+    answer["ms"] = round((time.perf_counter() - t0) * 1000.0, 1)
+    log.debug("%s %s -> 200", request.method, printable(app_lib.clipped(request.path)))
+    return json_response(200, answer)
+
+
+def _json_body(raw: bytes) -> Dict[str, Any]:
+  try:
+    body = json.loads(raw or b"{}")
+  except RecursionError as e:
+    raise app_lib.ExplorerError("the request is not JSON the explorer reads: nested too "
+                                "deeply") from e
+  except ValueError as e:
+    if "integer string conversion" in str(e):  # Python's cap on int digits (4300)
+      raise app_lib.ExplorerError("the request is not JSON the explorer reads: a number of "
+                                  "more than 4300 digits") from e
+    raise app_lib.ExplorerError(f"the request is not JSON: {app_lib.clipped(str(e))}") from e
+  if not isinstance(body, dict):
+    raise app_lib.ExplorerError("the request must be a JSON object")
+  return body
 
 
 class _AnyHost:
@@ -371,14 +652,15 @@ class _AnyHost:
 
 
 def make_server(explorer: Optional[app_lib.Explorer], host: str = "127.0.0.1",
-                port: int = 8080, allowed_hosts: Iterable[str] = ()) -> ExplorerServer:
+                port: int = 8080, allowed_hosts: Iterable[str] = (),
+                limits: Limits = Limits()) -> ExplorerServer:
   """Binds the server (port 0 = any free port); `explorer` may be set after binding, before
   `serve_forever`.
 
   Raises:
     OSError: The port is in use or the address cannot be bound.
   """
-  return ExplorerServer((host, port), explorer, allowed_hosts)
+  return ExplorerServer((host, port), explorer, allowed_hosts, limits)
 
 
 def port_in_use_message(error: OSError, host: str, port: int) -> Optional[str]:

@@ -31,9 +31,9 @@ from tests import helpers, serving_standin
 
 
 @contextlib.contextmanager
-def serve(app):
+def serve(app, limits=server_lib.Limits()):
   """The explorer's server on a free loopback port, in a thread; yields its root URL."""
-  httpd = server_lib.make_server(app, "127.0.0.1", 0)
+  httpd = server_lib.make_server(app, "127.0.0.1", 0, limits=limits)
   thread = threading.Thread(target=httpd.serve_forever, daemon=True)
   thread.start()
   try:
@@ -512,6 +512,8 @@ def test_the_page_encodes_an_upload_and_shows_every_refusal(browser, exported, t
       upload.send_keys(str(tmp_path / name))
       _wait(browser, lambda d: error(d).startswith(message))
       assert not browser.find_element(By.ID, "encode-result").is_displayed()
+      # nothing of the good image stays beside the error (its edit panel did)
+      assert not browser.find_element(By.ID, "edit").is_displayed()
 
     rest.stop()  # TF Serving goes away; the page stays open
     browser.find_element(By.ID, "cont1").send_keys(Keys.ARROW_LEFT)

@@ -232,7 +232,7 @@ async function encodeFile(file) {
   if (file.size > m.max_upload_bytes) {
     error.textContent = `${file.name} is ${file.size} bytes, over the limit of ` +
       `${m.max_upload_bytes} bytes: pick a ${m.image_shape[0]}x${m.image_shape[1]} image`;
-    result.hidden = true;
+    hideResults();
     return;
   }
   try {
@@ -247,8 +247,16 @@ async function encodeFile(file) {
     showEdit(out.edit);
   } catch (e) {
     error.textContent = `${file.name}: ${e.message}`;
-    result.hidden = true;
+    hideResults();
   }
+}
+
+// A refused upload shows only its error: nothing of the previous image (its codes, its edit
+// panel) stays beside it.
+function hideResults() {
+  $("encode-result").hidden = true;
+  $("edit").hidden = true;
+  state.edit = null;
 }
 
 // ---- edit: the uploaded image's own noise and codes (its inversion), one code changed ----------

@@ -15,9 +15,13 @@ r"""Calls a served InfoGAN over REST or gRPC and writes/prints the result.
   # just print the REST body (for curl -d @body.json):
   python -m export.client_main --signature=sample --count=4 --print_request
 
-Every failure is one line on stderr: exit 2 for a flag that cannot work (a missing --images
-file, a REST --server without http://), 1 for a failed call (an error answer, no server, no
-answer within --timeout seconds, an answer that is not TF Serving's).
+A job larger than a signature's cap per request (serving.budgets: e.g. --count above it, many
+--images) is sent in parts within the cap, which the server's refusal names.
+
+Every failure is one line on stderr: exit 2 for a flag that cannot work (an unknown flag, a
+missing or oversized --images file, a REST --server without http://), 1 for a failed call (an
+error answer, no server, no answer within --timeout seconds, an answer that is not TF
+Serving's).
 """
 
 from __future__ import annotations
@@ -50,17 +54,19 @@ def define_flags(fv: flags.FlagValues = flags.FLAGS) -> None:
   flags.DEFINE_enum("signature", "sample",
                     ["sample", "generate_class", "encode_image_bytes", "invert"],
                     "What to call (the library covers every signature).", flag_values=fv)
-  flags.DEFINE_integer("count", 16, "sample: number of images.", flag_values=fv)
+  flags.DEFINE_integer("count", 16, "sample: number of images (more than the signature's cap "
+                       "per request are drawn in parts, part i with seed + i).", lower_bound=1,
+                       upper_bound=2 ** 31 - 1, flag_values=fv)
   flags.DEFINE_integer("seed", 0, "sample, generate_class, invert (with --steps or --restarts): "
-                       "seed.", flag_values=fv)
+                       "seed.", lower_bound=0, upper_bound=2 ** 63 - 1, flag_values=fv)
   flags.DEFINE_list("classes", [], "generate_class: class indices, one image each.",
                     flag_values=fv)
   flags.DEFINE_list("images", [], "encode_image_bytes, invert: image files of the model's size.",
                     flag_values=fv)
   flags.DEFINE_integer("steps", None, "invert: Adam steps (default: the signature's).",
-                       flag_values=fv)
+                       lower_bound=0, upper_bound=2 ** 31 - 1, flag_values=fv)
   flags.DEFINE_integer("restarts", None, "invert: noise draws to start from (default: the "
-                       "signature's).", flag_values=fv)
+                       "signature's).", lower_bound=1, upper_bound=2 ** 31 - 1, flag_values=fv)
   flags.DEFINE_string("out", None, "sample, generate_class: write a PNG grid here; invert: each "
                       "image above its reconstruction.", flag_values=fv)
   flags.DEFINE_float("timeout", 30.0, "Seconds to wait for the server's answer.",
@@ -89,14 +95,28 @@ def _inputs(fv: flags.FlagValues):
     return {"classes": classes, "seed": np.array(fv.seed, np.int64)}
   if not fv.images:
     raise _UsageProblem(f"--images is required for {fv.signature}")
-  data = []
-  for path in fv.images:
-    try:
-      with open(path, "rb") as f:
-        data.append(f.read())
-    except OSError as e:
-      raise _UsageProblem(f"cannot read --images file {path}: {e.strerror}") from None
-  return {"image_bytes": np.array(data, dtype=object)}
+  if any(not path.strip() for path in fv.images):
+    raise _UsageProblem(f"--images has an empty name ({','.join(fv.images)!r}): a comma at "
+                        "the start, the end or twice?")
+  return {"image_bytes": np.array([_read_image(path) for path in fv.images], dtype=object)}
+
+
+def _read_image(path: str) -> bytes:
+  """An --images file, read through the size limit the servers apply to an upload
+  (MAX_IMAGE_FILE_BYTES): a larger file (or /dev/zero) is refused after reading one byte past
+  the limit, never read whole."""
+  from infogan_tf.data import image_files  # pylint: disable=g-import-not-at-top
+
+  limit = image_files.MAX_IMAGE_FILE_BYTES
+  try:
+    with open(path, "rb") as f:
+      data = f.read(limit + 1)
+  except OSError as e:
+    raise _UsageProblem(f"cannot read --images file {path}: {e.strerror}") from None
+  if len(data) > limit:
+    raise _UsageProblem(f"--images file {path} is over {limit} bytes: an image of the "
+                        "model's size is a few KB (resize it first)")
+  return data
 
 
 def _invert(served, fv: flags.FlagValues, inputs):
@@ -105,16 +125,20 @@ def _invert(served, fv: flags.FlagValues, inputs):
   import numpy as np  # pylint: disable=g-import-not-at-top
   from infogan_tf import inversion  # pylint: disable=g-import-not-at-top
 
-  images = served.predict("encode_image_bytes", inputs)["images"]  # [B, H, W, C] in [0, 1]
+  from infogan_tf.serving import client  # pylint: disable=g-import-not-at-top
+
+  predict = served.predict
+  images = client.predict_in_parts(predict, "encode_image_bytes",
+                                   inputs)["images"]  # [B, H, W, C] in [0, 1]
   if fv.steps is None and fv.restarts is None:
-    return images, served.predict("invert", {"images": images})
+    return images, client.predict_in_parts(predict, "invert", {"images": images})
   settings = {"images": images,
               "steps": np.array(inversion.DEFAULT_STEPS if fv.steps is None else fv.steps,
                                 np.int32),
               "restarts": np.array(inversion.DEFAULT_RESTARTS if fv.restarts is None
                                    else fv.restarts, np.int32),
               "seed": np.array(fv.seed, np.int64)}
-  return images, served.predict("invert_with_settings", settings)
+  return images, client.predict_in_parts(predict, "invert_with_settings", settings)
 
 
 def _client(fv: flags.FlagValues):
@@ -150,7 +174,7 @@ def run(fv: flags.FlagValues) -> int:
     if fv.signature == "invert":
       originals, outputs = _invert(served, fv, inputs)
     else:
-      outputs = served.predict(fv.signature, inputs)
+      outputs = client.predict_in_parts(served.predict, fv.signature, inputs)
   except client.ServingError as e:
     print(f"{PROGRAM}: {e}", file=sys.stderr)
     return 1
@@ -182,4 +206,5 @@ def run(fv: flags.FlagValues) -> int:
 if __name__ == "__main__":
   define_flags()
   # The shared prologue: unexpected arguments, --debug, anything unforeseen as one line.
-  app.run(command.main_function(PROGRAM, lambda: run(flags.FLAGS), outputs="--out"))
+  app.run(command.main_function(PROGRAM, lambda: run(flags.FLAGS), outputs="--out"),
+          flags_parser=command.flags_parser(PROGRAM))

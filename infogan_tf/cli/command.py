@@ -14,6 +14,7 @@ where `work()` does the command's job with the parsed flags and returns its exit
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, List
 
 from absl import app
@@ -52,6 +53,20 @@ def main_function(program: str, work: Callable[[], int], outputs: str,
   return main
 
 
+def flags_parser(program: str, fv: flags.FlagValues = flags.FLAGS) -> Callable:
+  """absl's flag parsing with an unknown flag or a bad value as one line and exit 2 (a usage
+  error, as every command's other usage errors; absl's own parser exits 1 with two lines)."""
+
+  def parse(argv: List[str]) -> List[str]:
+    try:
+      return fv(argv)
+    except flags.Error as e:
+      print(f"{program}: usage error: {e} (--helpshort lists the flags)", file=sys.stderr)
+      sys.exit(2)
+
+  return parse
+
+
 def run(program: str, work: Callable[[], int], outputs: str) -> None:
   """Runs the command (parses flags, then `work`) and exits with its code."""
-  app.run(main_function(program, work, outputs))
+  app.run(main_function(program, work, outputs), flags_parser=flags_parser(program))

@@ -66,9 +66,23 @@ class SavedModelLayer(keras.layers.TFSMLayer):
 
   def __call__(self, inputs, *args, **kwargs):
     if isinstance(inputs, dict):  # Keras takes only tensors: plain numbers (count, seed) too
+      self._check_input_names(inputs)
       inputs = {k: v if tf.is_tensor(v) or isinstance(v, keras.KerasTensor)
                 else tf.convert_to_tensor(v) for k, v in inputs.items()}
     return super().__call__(inputs, *args, **kwargs)
+
+  def _check_input_names(self, inputs: dict) -> None:
+    """One line naming the missing and unknown inputs (TensorFlow's own TypeError dumps every
+    tensor passed, Keras then wraps it in three more paragraphs)."""
+    if self._signature is None:
+      raise ValueError(f"{self.call_endpoint!r} is not a signature of {self.filepath}")
+    names = set(self._signature.structured_input_signature[1])
+    missing, unknown = sorted(names - set(inputs)), sorted(set(inputs) - names)
+    if missing or unknown:
+      problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
+          [f"unknown {', '.join(unknown)}"] if unknown else [])
+      raise ValueError(f"{self.call_endpoint} takes the inputs {', '.join(sorted(names))}: "
+                       + "; ".join(problems))
 
   def call(self, inputs, training=False, **kwargs):
     if isinstance(inputs, dict):

@@ -280,6 +280,9 @@ def odd_servers():
     ("silent server", 1, r"no answer from .* within 0\.5 s"),
     ("nothing listening", 1, r"cannot reach http://.*:predict: Connection refused \(is the "
      r"server running"),
+    ("endless image file", 2, r"--images file /dev/zero is over 1048576 bytes"),
+    ("trailing comma", 2, r"--images has an empty name \('a\.png,'\): a comma at the start, "
+     "the end or twice"),
 ])
 def test_client_cli_failures_are_one_line(odd_servers, tmp_path, capsys, case, code, message):
   from absl import flags  # pylint: disable=g-import-not-at-top
@@ -298,6 +301,8 @@ def test_client_cli_failures_are_one_line(odd_servers, tmp_path, capsys, case, c
       "501": [f"--server={html_url}", "--model_name=501", *rest],
       "silent server": [f"--server={silent_url}", "--timeout=0.5", *rest],
       "nothing listening": [f"--server={closed_url}", *rest],
+      "endless image file": ["--signature=encode_image_bytes", "--images=/dev/zero"],
+      "trailing comma": ["--signature=encode_image_bytes", "--images=a.png,"],
   }[case]
   fv = flags.FlagValues()
   client_main.define_flags(fv)
@@ -306,3 +311,68 @@ def test_client_cli_failures_are_one_line(odd_servers, tmp_path, capsys, case, c
   err = capsys.readouterr().err.strip()
   assert len(err.splitlines()) == 1 and err.startswith("export.client_main: "), err
   assert re.search(message, err), err
+
+
+def test_client_cli_flag_errors_are_one_line_and_exit_2():
+  """absl's own parser printed two lines and exited 1 (the docs say 2); --count=5000000000 was
+  "internal error (OverflowError)"."""
+  import os  # pylint: disable=g-import-not-at-top
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  for argv, message in [
+      (["--bogus=1"], "Unknown command line flag 'bogus'"),
+      (["--count=5e9"], "flag --count=5e9: invalid literal for int()"),
+      (["--count=5000000000"], "5000000000 is not an integer in the range [1, 2147483647]"),
+      (["--count=0"], "0 is not an integer in the range [1, 2147483647]"),
+  ]:
+    proc = subprocess.run([sys.executable, "-m", "export.client_main", *argv, "--print_request"],
+                          cwd=helpers.ROOT, env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2, proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("export.client_main: usage error: "), lines
+    assert message in lines[0], lines
+
+
+def test_an_endless_images_file_is_refused_without_reading_it(tmp_path):
+  """/dev/zero was read without limit (3 GB in 10 s): now one byte past the server's limit."""
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  from export import client_main  # pylint: disable=g-import-not-at-top
+  fv = flags.FlagValues()
+  client_main.define_flags(fv)
+  fv(["client_main", "--signature=encode_image_bytes", "--images=/dev/zero"])
+  with helpers.peak_memory_growth() as grown:
+    assert client_main.run(fv) == 2
+  assert grown["mib"] < 8, grown
+
+
+def test_predict_in_parts_splits_a_job_over_the_cap(grpc_target, exported):
+  """600 samples: the server refuses count 600 (its cap is 512), so the client sends 512 with
+  the seed and 88 with seed + 1; the same as those two calls in-process."""
+  c = client.GrpcClient(grpc_target, "infogan")
+  try:
+    with pytest.raises(client.ServingError, match="at most 512 rows per request"):
+      c.predict("sample", {"count": np.int32(600), "seed": np.int64(3)})
+    out = client.predict_in_parts(c.predict, "sample", {"count": np.int32(600),
+                                                        "seed": np.int64(3)})
+    sample = tf.saved_model.load(exported.path).signatures["sample"]
+    first = sample(count=tf.constant(512), seed=tf.constant(3, tf.int64))
+    second = sample(count=tf.constant(88), seed=tf.constant(4, tf.int64))
+    assert out["images"].shape == (600, 28, 28, 1)
+    np.testing.assert_array_equal(out["noise"], np.concatenate([first["noise"], second["noise"]]))
+    # 40 images at the default inversion: the cap (16) names itself, three requests.
+    images = out["images"][:40]
+    inverted = client.predict_in_parts(c.predict, "invert", {"images": images})
+    assert inverted["error"].shape == (40,)
+    # A refusal that is not about the size is raised as it is.
+    with pytest.raises(client.ServingError, match="count must be >= 1"):
+      client.predict_in_parts(c.predict, "sample", {"count": np.int32(0), "seed": np.int64(0)})
+  finally:
+    c.close()
+
+
+def test_request_cap_reads_both_forms_of_the_refusal():
+  assert client.request_cap("generate takes at most 512 rows per request (its work") == 512
+  assert client.request_cap("assertion failed: [invert_with_settings takes at most] [18] "
+                            "[images per request at these steps") == 18
+  assert client.request_cap("count must be >= 1") is None

@@ -97,3 +97,15 @@ def test_generate_and_sample_take_a_dict_of_named_inputs(exported):
   helpers.assert_same_network_output(images, drawn["images"])
   with pytest.raises(ValueError, match="Available endpoints"):
     keras_layers.SavedModelLayer(exported.path, call_endpoint="encode_image_bytes_nope")
+
+
+def test_a_missing_or_unknown_input_is_one_short_line(exported):
+  """It was TensorFlow's 859-character TypeError dumping every tensor, wrapped by Keras."""
+  generate = keras_layers.SavedModelLayer(exported.path, call_endpoint="generate")
+  noise, categorical = np.zeros([1, 8], np.float32), np.zeros([1, 1], np.int32)
+  with pytest.raises(ValueError) as info:
+    generate({"noise": noise, "categorical": categorical})
+  assert str(info.value) == ("generate takes the inputs categorical, continuous, noise: "
+                             "missing continuous")
+  with pytest.raises(ValueError, match=r"missing continuous; unknown colour$"):
+    generate({"noise": noise, "categorical": categorical, "colour": noise})

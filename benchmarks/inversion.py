@@ -31,6 +31,78 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def invert_variant(model, images, steps, restarts, seed, categorical: str = "fixed",
+                   feature_weight: float = 0.0) -> dict:
+  """The inversion variants measured against `inversion.invert` (and not adopted:
+  docs/inversion.md), on the library's `start` and `optimise`:
+
+  categorical='relaxed' also optimises each categorical code's logits (from Q's), feeding G
+  their softmax, and answers with their arg-max (the answer's error is that of the hard code;
+  where hardening loses to the start, the start is kept). `feature_weight` adds that weight
+  times the squared distance of D's trunk features of G(z, c) and of the image, relative to the
+  image's mean squared feature, to the pixel error minimised ('error' stays the pixel error).
+  Returns `inversion.invert`'s dict.
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from infogan_tf import inversion  # pylint: disable=g-import-not-at-top
+  from infogan_tf.latent import CONTINUOUS_PRIOR_HIGH, CONTINUOUS_PRIOR_LOW  # noqa: E501  pylint: disable=g-import-not-at-top
+
+  if categorical not in ("fixed", "relaxed"):
+    raise ValueError(f"categorical must be 'fixed' or 'relaxed', got {categorical!r}")
+  spec, pixel_range, discriminator = model.spec, model.pixel_range, model.encoder
+  images = tf.convert_to_tensor(images, tf.float32)
+  first = inversion.start(model, images, restarts, seed)
+  batch = tf.shape(images)[0]
+  relaxed = categorical == "relaxed" and bool(spec.categorical)
+  z_end = spec.noise_dim
+  c_end = z_end + spec.num_continuous
+  z_bound = inversion.noise_bound(spec)
+  target = discriminator.features(images, training=False) if feature_weight else None
+  scale = (tf.reduce_mean(tf.square(target), axis=-1) + 1e-6) if feature_weight else None
+
+  def codes(latent, harden):  # [B, sum k]: the fixed one-hots, or the relaxed ones
+    if not relaxed:
+      return first.codes
+    blocks = tf.split(latent[:, c_end:], list(spec.categorical), axis=-1)
+    return tf.concat([tf.zeros([batch, 0])] + [
+        tf.one_hot(tf.argmax(p, axis=-1), k) if harden else tf.nn.softmax(p, axis=-1)
+        for p, k in zip(blocks, spec.categorical)], axis=-1)
+
+  def generate(latent, harden=False):
+    return model.generator(tf.concat([latent[:, :z_end], codes(latent, harden),
+                                      latent[:, z_end:c_end]], axis=-1), training=False)
+
+  def objective(latent, harden=False):
+    generated = generate(latent, harden)
+    value = inversion.squared_error(generated, images, pixel_range)
+    if feature_weight:
+      features = discriminator.features(generated, training=False)  # [B, F]
+      value += feature_weight * tf.reduce_mean(tf.square(features - target), axis=-1) / scale
+    return value
+
+  def clip(latent):
+    return tf.concat([tf.clip_by_value(latent[:, :z_end], -z_bound, z_bound),
+                      tf.clip_by_value(latent[:, z_end:c_end], CONTINUOUS_PRIOR_LOW,
+                                       CONTINUOUS_PRIOR_HIGH), latent[:, c_end:]], axis=-1)
+
+  logits = (tf.concat(list(first.out.categorical_logits), axis=-1) if relaxed
+            else tf.zeros([batch, 0]))
+  latent0 = tf.concat([first.noise, first.continuous, logits], axis=-1)
+  latent = inversion.optimise(objective, latent0, steps, clip)
+  if relaxed:  # the answer is a hard code: keep the start where hardening lost to it
+    latent = tf.where((objective(latent, True) < objective(latent0, True))[:, None], latent,
+                      latent0)
+    categories = tf.stack([tf.argmax(p, axis=-1, output_type=tf.int32) for p in tf.split(
+        latent[:, c_end:], list(spec.categorical), axis=-1)], axis=-1)
+  else:
+    categories = first.categorical
+  generated = generate(latent, harden=True)
+  return {"noise": latent[:, :z_end], "categorical": categories,
+          "continuous": latent[:, z_end:c_end], "images": generated,
+          "error": inversion.squared_error(generated, images, pixel_range),
+          "start_error": inversion.squared_error(generate(latent0, True), images, pixel_range)}
+
+
 def edits(generator, discriminator, spec, config, inverted, tf) -> dict:
   """Edit faithfulness of inverted latents (see the module docstring)."""
   from infogan_tf import posterior  # pylint: disable=g-import-not-at-top
@@ -194,18 +266,14 @@ def main():
   args = parser.parse_args()
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
-  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
+  import infogan_tf as ig  # pylint: disable=g-import-not-at-top
   from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
   from infogan_tf import evaluation, inversion  # pylint: disable=g-import-not-at-top
-  from infogan_tf.latent import LatentSpec  # pylint: disable=g-import-not-at-top
-  from infogan_tf.models import architectures  # pylint: disable=g-import-not-at-top
-  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
 
-  config = config_lib.load_config(args.workdir)
-  generator, discriminator, checkpoint = checkpointing.restore_trained_models(config,
-                                                                              args.workdir)
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  spec = LatentSpec(config.latent)
+  model = ig.InfoGAN.from_workdir(args.workdir)
+  config, checkpoint = model.config, model.checkpoint_path
+  generator, discriminator = model.generator, model.encoder
+  pixel_range, spec = model.pixel_range, model.spec
   source = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
   images = evaluation.load_arrays(source, pixel_range, args.images)[0]  # [N, H, W, C]
   low, high = pixel_range
@@ -218,9 +286,9 @@ def main():
                                                        tf.constant(x, tf.float32), 1.0)))}
 
   def traced_invert(**variant):
-    traced = tf.function(lambda x, steps, restarts, seed: inversion.invert(
-        generator, discriminator, spec, x, pixel_range, config.loss.continuous_std, steps,
-        restarts, seed, **variant))
+    traced = tf.function(lambda x, steps, restarts, seed: (
+        invert_variant(model, x, steps, restarts, seed, **variant) if variant
+        else inversion.invert(model, x, steps, restarts, seed)))
     # Tensors, not Python numbers: one trace serves every call.
     return lambda x, steps, restarts, seed: traced(
         tf.constant(x, tf.float32), tf.constant(steps, tf.int32),

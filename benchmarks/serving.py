@@ -26,17 +26,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _export(workdir, export_dir):
+  import infogan_tf as ig  # pylint: disable=g-import-not-at-top
   from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
-  from infogan_tf import config as config_lib
-  from infogan_tf.models import build_models
 
   if workdir:
-    return exporter.export_workdir(workdir, export_dir).path, config_lib.load_config(workdir)
-  config = config_lib.ExperimentConfig(
-      latent=config_lib.LatentConfig(noise_dim=62, categorical=(10,), continuous=2),
-      model=config_lib.ModelConfig("mnist", (28, 28, 1)))
-  g, d = build_models(config)
-  return exporter.write_saved_model(g, d, config, export_dir).path, config
+    model = ig.InfoGAN.from_workdir(workdir)
+  else:
+    model = ig.InfoGAN(ig.ExperimentConfig(
+        latent=ig.LatentConfig(noise_dim=62, categorical=(10,), continuous=2),
+        model=ig.ModelConfig("mnist", (28, 28, 1))))
+  return exporter.write_saved_model(model, export_dir).path, model
 
 
 def time_calls(fn, inputs, seconds, min_calls=50):
@@ -67,10 +66,10 @@ def main():
 
   rows = []
   with tempfile.TemporaryDirectory() as tmp:
-    path, config = _export(args.workdir, tmp)
+    path, model = _export(args.workdir, tmp)
     loaded = tf.saved_model.load(path)
     for batch in (1, 64):
-      inputs = warmup.example_inputs(config, batch)
+      inputs = warmup.example_inputs(model, batch)
       for name in ("generate", "encode"):
         tensors = {k: tf.constant(v) for k, v in inputs[name].items()}
         lat = time_calls(loaded.signatures[name], tensors, args.seconds)

@@ -16,7 +16,7 @@ import tensorflow as tf
 from infogan_tf import augment, losses
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
-from infogan_tf.models import architectures, build_models
+import infogan_tf as ig
 
 
 def train_labelled_only(config: config_lib.ExperimentConfig, steps: Optional[int] = None,
@@ -44,11 +44,11 @@ def train_labelled_only(config: config_lib.ExperimentConfig, steps: Optional[int
   config = config.replace(train=dataclasses.replace(
       config.train, workdir=workdir or "/nonexistent/infogan_tf"))
   labelled = data_lib.labelled.prepare(source, config, write=workdir is not None)
-  keras.utils.set_random_seed(config.train.seed)
-  _, discriminator = build_models(config)
+  model = ig.InfoGAN(config)  # seeds as trainers.main does; only its D is trained here
+  discriminator = model.discriminator
   optimizer = keras.optimizers.Adam(config.optimizer.d_learning_rate,
                                     beta_1=config.optimizer.beta1, beta_2=config.optimizer.beta2)
-  pixel_range = architectures.info(config.model.architecture).pixel_range
+  pixel_range = model.pixel_range
   rng = tf.random.Generator.from_seed(config.train.seed)
   batches = labelled.cache().shuffle(10000, seed=config.train.seed).repeat().batch(
       ss.labelled_batch_size, drop_remainder=True)
@@ -76,9 +76,8 @@ def train_labelled_only(config: config_lib.ExperimentConfig, steps: Optional[int
   from infogan_tf import evaluation  # pylint: disable=g-import-not-at-top
   test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
   test_x, test_y, test_f = evaluation.load_arrays(test, pixel_range)
-  codes = evaluation.encode(discriminator, test_x)
-  scores = evaluation.semi_supervised_scores(discriminator, config, test, test_x, test_y,
-                                             test_f, codes)
+  codes = evaluation.encode(model, test_x, discriminator=discriminator)
+  scores = evaluation.semi_supervised_scores(model, test, test_x, test_y, test_f, codes)
   return {"accuracy": {k: v["accuracy"] for k, v in scores.items()},
           "accuracy_batch_statistics": {k: v["accuracy_batch_statistics"]
                                         for k, v in scores.items()},
@@ -98,24 +97,21 @@ def probe_on_labelled(unsupervised_workdir: str, config: config_lib.ExperimentCo
   """
   # pylint: disable-next=g-import-not-at-top
   from infogan_tf import evaluation
-  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
   from infogan_tf.metrics import probe  # pylint: disable=g-import-not-at-top
   ss = config.semi_supervised
-  unsup = config_lib.load_config(unsupervised_workdir)
-  generator, discriminator, _ = checkpointing.restore_trained_models(unsup,
-                                                                     unsupervised_workdir)
-  pixel_range = architectures.info(unsup.model.architecture).pixel_range
+  unsup_model = ig.InfoGAN.from_workdir(unsupervised_workdir)
+  pixel_range = unsup_model.pixel_range
   train = data_lib.load_source(config.data, seed=0)
   values = data_lib.labelled.check_class_values(
       data_lib.labelled.read_columns(train, ss.label_columns), ss.label_columns,
       [config.latent.categorical[c] for c in ss.codes])
   indices = data_lib.labelled.select(values[:, 0], ss)
   train_x, _, _ = evaluation.load_arrays(train, pixel_range)
-  train_feats = evaluation.encode(discriminator, train_x[indices])["features"]
+  train_feats = evaluation.encode(unsup_model, train_x[indices])["features"]
   test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
   test_x, test_y, test_f = evaluation.load_arrays(test, pixel_range)
   y_test = evaluation.column_values(test, test_y, test_f, ss.label_columns[0])
-  test_feats = evaluation.encode(discriminator, test_x)["features"]
+  test_feats = evaluation.encode(unsup_model, test_x)["features"]
   accuracy = probe.linear_probe_accuracy(train_feats, values[indices, 0], test_feats, y_test,
                                          config.latent.categorical[ss.codes[0]])
   return {"accuracy": float(accuracy), "num_labelled": int(len(indices)),

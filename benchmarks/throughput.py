@@ -14,6 +14,8 @@ nets (benchmarks/torch_reference.py) run right after it.
   git worktree add /tmp/before <commit> && python -m benchmarks.throughput --archs=mnist \
       --batch_sizes=64 --ab_tree=/tmp/before --out_json=benchmarks/results/ab_<name>.json \
       [--ab_input=data]
+  python -m benchmarks.throughput --archs=mnist --batch_sizes=64 --ab_fit --ab_rounds=3 \
+      --out_json=benchmarks/results/fit_vs_loop.json   # InfoGAN.fit against the CLI's loop
 Outputs: benchmarks/results/throughput.json and docs/throughput.md (or the --ab_tree JSON).
 """
 
@@ -76,6 +78,65 @@ def onednn_in_use() -> bool:
   # pylint: disable-next=g-import-not-at-top
   from tensorflow.python.util import _pywrap_util_port
   return bool(_pywrap_util_port.IsMklEnabled())
+
+
+def fit_child(args) -> dict:
+  """`InfoGAN.fit` with steps_per_execution=--steps_per_loop on `model.training_dataset()` (the
+  same pipeline as the loop's, in [0, 1]), in this fresh process: images/s from the end of the
+  first epoch (tracing, warm-up) to the end of the last."""
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+  import infogan_tf as ig  # pylint: disable=g-import-not-at-top
+  import keras  # pylint: disable=g-import-not-at-top
+  from infogan_tf.training import distribute  # pylint: disable=g-import-not-at-top
+
+  config = _config(args.arch, args.batch, False, 1, args.mixed_precision, args.steps_per_loop)
+  strategy = distribute.make_strategy(config.train.strategy, config.train.virtual_cpus)
+  with strategy.scope():
+    model = ig.InfoGAN(config)
+    model.compile(steps_per_execution=args.steps_per_loop)
+  per_epoch = 5 * args.steps_per_loop
+  ends = []
+
+  class Clock(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+      ends.append(time.perf_counter())
+      if len(ends) > 1 and ends[-1] - ends[0] >= args.seconds:
+        self.model.stop_training = True
+
+  model.fit(model.training_dataset(), epochs=10 ** 6, steps_per_epoch=per_epoch, verbose=0,
+            callbacks=[Clock()])
+  epochs = len(ends) - 1
+  return {"arch": args.arch, "batch_size": args.batch, "onednn": onednn_in_use(),
+          "images_per_sec_data": epochs * per_epoch * args.batch / (ends[-1] - ends[0])}
+
+
+def fit_ab(args) -> None:
+  """`fit` (steps_per_execution = --steps_per_loop) against the command line's loop
+  (steps_per_loop), both on the real input pipeline, interleaved round by round."""
+  rows = []
+  for arch, batch in itertools.product(args.archs.split(","),
+                                       [int(b) for b in args.batch_sizes.split(",")]):
+    def loop_speed(arch=arch, batch=batch):
+      return run_config(arch, batch, False, 1, args.seconds, args.steps_per_loop).get(
+          "images_per_sec_data", float("nan"))
+
+    def fit_speed(arch=arch, batch=batch):
+      proc = _subprocess([sys.executable, "-m", "benchmarks.throughput", "--_fit_child",
+                          f"--arch={arch}", f"--batch={batch}", f"--seconds={args.seconds}",
+                          f"--steps_per_loop={args.steps_per_loop}"])
+      if proc.returncode:
+        raise RuntimeError(proc.stderr[-2000:])
+      return json.loads(proc.stdout.strip().splitlines()[-1])["images_per_sec_data"]
+
+    speeds = interleaved({"loop": loop_speed, "fit": fit_speed}, args.ab_rounds)
+    each, median = ratios(speeds["fit"], speeds["loop"])
+    row = {"arch": arch, "batch_size": batch, "steps_per_execution": args.steps_per_loop,
+           **speeds, "ratios_fit_over_loop": each, "median_ratio": median}
+    print(json.dumps(row), flush=True)
+    rows.append(row)
+  _write_report({"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+                 "command": "python -m benchmarks.throughput " + " ".join(sys.argv[1:]),
+                 "rows": rows}, args.out_json)
 
 
 def child(args) -> dict:
@@ -380,8 +441,13 @@ def main():
   parser.add_argument("--ab_input", default="constant", choices=("constant", "data"),
                       help="What feeds the A/B's steps: a constant in-memory batch (the step "
                       "alone) or the real input pipeline (the step and the pipeline).")
+  parser.add_argument("--ab_fit", action="store_true",
+                      help="Time InfoGAN.fit (steps_per_execution=--steps_per_loop) and the "
+                      "command line's loop (steps_per_loop) alternately on the input pipeline, "
+                      "--ab_rounds times; report fit / loop. Nothing else runs.")
   # Child mode (one configuration per fresh process).
   parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+  parser.add_argument("--_fit_child", action="store_true", help=argparse.SUPPRESS)
   parser.add_argument("--arch", default="mnist", help=argparse.SUPPRESS)
   parser.add_argument("--batch", type=int, default=64, help=argparse.SUPPRESS)
   parser.add_argument("--xla_on", action="store_true", help=argparse.SUPPRESS)
@@ -390,6 +456,12 @@ def main():
   args, _ = parser.parse_known_args()
   if args._child:
     print(json.dumps(child(args)))
+    return
+  if args._fit_child:
+    print(json.dumps(fit_child(args)))
+    return
+  if args.ab_fit:
+    fit_ab(args)
     return
   if args.render_only:
     with open(args.out_json) as f:

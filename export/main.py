@@ -38,16 +38,16 @@ FLAGS = flags.FLAGS
 
 
 def work() -> int:
-  from infogan_tf import selection  # pylint: disable=g-import-not-at-top
+  from infogan_tf import workdirs  # pylint: disable=g-import-not-at-top
   from infogan_tf.serving import exporter  # pylint: disable=g-import-not-at-top
 
   if not FLAGS.workdir or not FLAGS.export_dir:
     print("export.main: --workdir and --export_dir are required", file=sys.stderr)
     return 2
-  workdir = selection.resolve_workdir(FLAGS.workdir)
-  if workdir != FLAGS.workdir:
-    print(f"export.main: {FLAGS.workdir} selects {workdir}")
-  result = exporter.export_workdir(workdir, FLAGS.export_dir, FLAGS.version,
+  resolved = workdirs.resolve(FLAGS.workdir)
+  if resolved.describe():
+    print(f"export.main: {resolved.describe()}")
+  result = exporter.export_workdir(FLAGS.workdir, FLAGS.export_dir, FLAGS.version,
                                    FLAGS.checkpoint, FLAGS.model_name, FLAGS.serving_base_path)
   print(f"export.main: wrote {result.path} from {result.checkpoint}; signatures: "
         f"{', '.join(result.signatures)}")

@@ -1,6 +1,9 @@
 """The library's error classes and the one-line text of any error (a leaf: it imports nothing
 of infogan_tf, so every package may import it).
 
+Every error the library raises on purpose is an `InfoGANError` (`except ig.InfoGANError`
+catches them all), and keeps the built-in base it had (`ConfigError` is still a ValueError).
+`TerminationRequested` is the exception: it is a KeyboardInterrupt (a stop, not an error).
 Each class's message says what went wrong and what to do, in a sentence meant for a person. The
 command-line tools give each class a prefix and an exit code (`infogan_tf.cli.errors`); library
 code that reports another exception inside its own message uses `first_line`.
@@ -12,19 +15,23 @@ import re
 from typing import List
 
 
-class ConfigError(ValueError):
+class InfoGANError(Exception):
+  """The root of the library's errors; the message is one sentence saying what to do."""
+
+
+class ConfigError(InfoGANError, ValueError):
   """An invalid configuration value; the message says what to fix."""
 
 
-class DataError(RuntimeError):
+class DataError(InfoGANError, RuntimeError):
   """Data is missing or malformed; the message says where it was looked for and what to do."""
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(InfoGANError, RuntimeError):
   """Checkpoints exist but cannot be restored, or do not fit the model."""
 
 
-class NonFiniteStateError(RuntimeError):
+class NonFiniteStateError(InfoGANError, RuntimeError):
   """The training state holds NaN/Inf values; it was not saved.
 
   Attributes:
@@ -36,11 +43,11 @@ class NonFiniteStateError(RuntimeError):
     self.names = names
 
 
-class NonFiniteLossError(RuntimeError):
+class NonFiniteLossError(InfoGANError, RuntimeError):
   """A loss became NaN/Inf; nothing was saved after the last good checkpoint."""
 
 
-class WorkdirLockedError(RuntimeError):
+class WorkdirLockedError(InfoGANError, RuntimeError):
   """Another live process holds the workdir's lock.
 
   Attributes:
@@ -52,7 +59,7 @@ class WorkdirLockedError(RuntimeError):
     self.holder = holder
 
 
-class WorkerLostError(RuntimeError):
+class WorkerLostError(InfoGANError, RuntimeError):
   """A multi-worker run lost another worker (killed, crashed, network); the message says which
   and the checkpoint every worker resumes from."""
 
@@ -61,16 +68,20 @@ class TerminationRequested(KeyboardInterrupt):
   """SIGTERM arrived (a scheduler's stop or preemption); handled like Ctrl-C: save, then stop."""
 
 
-class ExportError(RuntimeError):
+class WorkdirError(InfoGANError, ValueError):
+  """A path that is not a run, a refined run or a selection; the message says what it is."""
+
+
+class ExportError(InfoGANError, RuntimeError):
   """The export cannot be written as asked; the message says why."""
 
 
-class SelectionError(ValueError):
+class SelectionError(InfoGANError, ValueError):
   """The runs cannot be compared (too few, different latents or data, no checkpoint), or are
   not finished."""
 
 
-class RefineError(ValueError):
+class RefineError(InfoGANError, ValueError):
   """A run that cannot be refined (no categorical code, still training, too few confident
   images); the message says why."""
 

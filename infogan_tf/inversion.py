@@ -13,6 +13,11 @@ codes and loses everything else. `invert` projects the image into G's latent spa
    [-scale, scale]; a normal prior's +-3 scale). Each image keeps the latents of the lowest error
    it reached, so the answer is never worse than its start.
 
+The work is three functions, which studies of other variants reuse (benchmarks/inversion.py
+measures a relaxed categorical code and D-feature distances with them, both rejected there):
+`start` (Q's codes and the best draw of z), `optimise` (Adam on a per-image objective, each image
+keeping its best latents) and `invert` (the pixel objective, and the answer).
+
 Everything is TensorFlow ops with stateless randomness (the same images, steps, restarts and seed
 give the same answer) and runs inside one `tf.function`, so the exported `invert` signature runs
 it in TF Serving. G and D run in inference mode (BatchNorm's running statistics), as exported: an
@@ -21,7 +26,7 @@ image's answer does not depend on the other images of its batch.
 
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Callable, Dict, NamedTuple
 
 import tensorflow as tf
 
@@ -32,7 +37,6 @@ DEFAULT_STEPS = 50  # docs/inversion.md: the error against steps, and the time
 DEFAULT_RESTARTS = 16
 LEARNING_RATE = 0.1
 NORMAL_NOISE_BOUND = 3.0  # a normal prior's z is kept within this many scales of 0
-CATEGORICAL_MODES = ("fixed", "relaxed")  # docs/inversion.md: fixed is the default, measured
 _BETA1, _BETA2, _EPSILON = 0.9, 0.999, 1e-8  # Adam's usual constants
 
 
@@ -41,117 +45,77 @@ def noise_bound(spec: LatentSpec) -> float:
   return spec.noise_scale * (1.0 if spec.noise_prior == "uniform" else NORMAL_NOISE_BOUND)
 
 
-def _squared_error(generated: tf.Tensor, images: tf.Tensor, pixel_range) -> tf.Tensor:
+def squared_error(generated: tf.Tensor, images: tf.Tensor, pixel_range) -> tf.Tensor:
   """[B] mean squared error per image, in [0, 1] pixel units."""
   span = float(pixel_range[1] - pixel_range[0])
   return tf.reduce_mean(tf.square((generated - images) / span), axis=[1, 2, 3])
 
 
-def _best_start(generator, spec: LatentSpec, images: tf.Tensor, codes: tf.Tensor,
-                continuous: tf.Tensor, restarts: tf.Tensor, seed: tf.Tensor,
-                pixel_range) -> tf.Tensor:
-  """[B, Z]: per image, the draw of z's prior (of `restarts`) closest to it with its codes."""
-  batch = tf.shape(images)[0]
-  count = restarts * batch
-  draws = spec.stateless_sample(count, seed).noise  # [R * B, Z]
-  tiled = lambda t: tf.tile(t, tf.concat([[restarts], tf.ones([tf.rank(t) - 1], tf.int32)], 0))
-  generated = generator(tf.concat([draws, tiled(codes), tiled(continuous)], axis=-1),
-                        training=False)  # [R * B, H, W, C]
-  errors = tf.reshape(_squared_error(generated, tiled(images), pixel_range),
-                      [restarts, batch])  # [R, B]
-  best = tf.argmin(errors, axis=0, output_type=tf.int32)  # [B]
-  return tf.gather_nd(tf.reshape(draws, [restarts, batch, spec.noise_dim]),
-                      tf.stack([best, tf.range(batch)], axis=1))  # [B, Z]
+class Start(NamedTuple):
+  """Where the optimisation starts, per image.
 
-
-def invert(generator, discriminator, spec: LatentSpec, images: tf.Tensor,
-           pixel_range: Tuple[float, float], fixed_std, steps=DEFAULT_STEPS,
-           restarts=DEFAULT_RESTARTS, seed=0, learning_rate: float = LEARNING_RATE,
-           categorical: str = "fixed", feature_weight: float = 0.0) -> Dict[str, tf.Tensor]:
-  """The (z, c) of each image whose G(z, c) is closest to it.
-
-  Args:
-    generator, discriminator: The trained models.
-    spec: The run's LatentSpec.
-    images: [B, H, W, C] float32 in the architecture's `pixel_range` (B may be 0).
-    pixel_range: The architecture's (low, high) pixel values.
-    fixed_std: `LossConfig.continuous_std` of the run (Q's decoding).
-    steps: Adam steps (scalar int, >= 0).
-    restarts: Draws of z's prior the start is chosen from (scalar int, >= 1).
-    seed: Seed of those draws (scalar int).
-    learning_rate: Adam's step size (the latents live in [-1, 1]).
-    categorical: 'fixed' keeps each categorical code at Q's arg-max; 'relaxed' also optimises
-      its logits (starting at Q's), feeding G their softmax, and answers with their arg-max (the
-      answer's error is that of the hard code, and never worse than the start's).
-    feature_weight: Adds this weight times the squared distance between D's trunk features of
-      G(z, c) and of the image, relative to the image's mean squared feature, to the pixel error
-      being minimised ('error' stays the pixel error).
-
-  Returns:
-    {'noise': [B, Z], 'categorical': [B, n_cat] int32, 'continuous': [B, C], 'images': [B, H, W,
-    C] G(z, c) in `pixel_range`, 'error': [B] mean squared pixel error in [0, 1] units,
-    'start_error': [B] the same before the Adam steps}.
+  codes: [B, sum k] the one-hot of Q's arg-max per categorical code (kept fixed).
+  categorical: [B, n_cat] int32 those arg-maxes.
+  continuous: [B, C] Q's means, clipped to the prior's support.
+  noise: [B, Z] the best of the restarts' draws of z.
+  q: Q's decoded posterior of the images (`posterior.CodePosterior`).
+  out: the discriminator's pass over the images.
   """
-  if categorical not in CATEGORICAL_MODES:
-    raise ValueError(f"categorical must be one of {CATEGORICAL_MODES}, got {categorical!r}")
-  images = tf.convert_to_tensor(images, tf.float32)
-  steps = tf.cast(steps, tf.int32)
-  restarts = tf.cast(restarts, tf.int32)
-  out = discriminator(images, training=False)
-  q = posterior.decode(out, fixed_std)
+
+  codes: tf.Tensor
+  categorical: tf.Tensor
+  continuous: tf.Tensor
+  noise: tf.Tensor
+  q: posterior.CodePosterior
+  out: object
+
+
+def start(model, images: tf.Tensor, restarts, seed) -> Start:
+  """Q's codes of `images` (in the model's range) and, per image, the draw of z's prior (of
+  `restarts`, in one batched pass through G) whose image is closest with those codes."""
+  spec = model.spec
+  out = model.encoder(images, training=False)
+  q = posterior.decode(out, model.continuous_std)
   batch = tf.shape(images)[0]
-  relaxed = categorical == "relaxed" and bool(spec.categorical)
-  onehots = [tf.one_hot(c, k, dtype=tf.float32) for c, k in zip(q.categorical, spec.categorical)]
-  codes = tf.concat([tf.zeros([batch, 0])] + onehots, axis=-1)  # [B, sum k]
+  codes = tf.concat([tf.zeros([batch, 0])] + [
+      tf.one_hot(c, k, dtype=tf.float32) for c, k in zip(q.categorical, spec.categorical)],
+      axis=-1)  # [B, sum k]
+  categorical = (tf.stack(list(q.categorical), axis=-1) if q.categorical
+                 else tf.zeros([batch, 0], tf.int32))  # [B, n_cat]
   continuous = tf.clip_by_value(q.continuous_mean, CONTINUOUS_PRIOR_LOW,
                                 CONTINUOUS_PRIOR_HIGH)  # [B, C]
-  noise = _best_start(generator, spec, images, codes, continuous, restarts, seed, pixel_range)
-  z_bound = noise_bound(spec)
-  # The optimised latents, side by side: [B, Z + C (+ sum k logits when relaxed)].
-  z_end = spec.noise_dim
-  c_end = z_end + spec.num_continuous
-  target_features = discriminator.features(images, training=False) if feature_weight else None
-  feature_scale = (tf.reduce_mean(tf.square(target_features), axis=-1) + 1e-6
-                   if feature_weight else None)  # [B]
+  restarts = tf.cast(restarts, tf.int32)
+  draws = spec.stateless_sample(restarts * batch, seed).noise  # [R * B, Z]
+  tiled = lambda t: tf.tile(t, tf.concat([[restarts], tf.ones([tf.rank(t) - 1], tf.int32)], 0))
+  # G's input packed in the optimised space ([z, one-hot codes, c]): inversion moves z and c
+  # there directly, so it does not go through LatentSample's indices.
+  generated = model.generator(tf.concat([draws, tiled(codes), tiled(continuous)], axis=-1),
+                              training=False)  # [R * B, H, W, C]
+  errors = tf.reshape(squared_error(generated, tiled(images), model.pixel_range),
+                      [restarts, batch])  # [R, B]
+  best = tf.argmin(errors, axis=0, output_type=tf.int32)  # [B]
+  noise = tf.gather_nd(tf.reshape(draws, [restarts, batch, spec.noise_dim]),
+                       tf.stack([best, tf.range(batch)], axis=1))  # [B, Z]
+  return Start(codes, categorical, continuous, noise, q, out)
 
-  def per_code(logits):  # [B, sum k] -> one [B, k] block per categorical code
-    return tf.split(logits, list(spec.categorical), axis=-1)
 
-  def relaxed_codes(logits, harden):  # [B, sum k]: each code's one-hot arg-max or softmax
-    return tf.concat([tf.zeros([batch, 0])] + [
-        tf.one_hot(tf.argmax(p, axis=-1), k) if harden else tf.nn.softmax(p, axis=-1)
-        for p, k in zip(per_code(logits), spec.categorical)], axis=-1)
-
-  def generate(latent, harden=False):
-    z, c = latent[:, :z_end], latent[:, z_end:c_end]
-    cat = relaxed_codes(latent[:, c_end:], harden) if relaxed else codes
-    return generator(tf.concat([z, cat, c], axis=-1), training=False)  # [B, H, W, ch]
-
-  def loss_of(latent, harden=False):  # -> ([B] objective, [B] pixel errors)
-    generated = generate(latent, harden)
-    errors = _squared_error(generated, images, pixel_range)
-    objective = errors
-    if feature_weight:
-      features = discriminator.features(generated, training=False)  # [B, F]
-      objective = errors + feature_weight * tf.reduce_mean(
-          tf.square(features - target_features), axis=-1) / feature_scale
-    return objective, errors
-
-  def clip(latent):
-    z, c = latent[:, :z_end], latent[:, z_end:c_end]
-    return tf.concat([tf.clip_by_value(z, -z_bound, z_bound),
-                      tf.clip_by_value(c, CONTINUOUS_PRIOR_LOW, CONTINUOUS_PRIOR_HIGH),
-                      latent[:, c_end:]], axis=-1)
+def optimise(objective: Callable[[tf.Tensor], tf.Tensor], latent: tf.Tensor, steps,
+             clip: Callable[[tf.Tensor], tf.Tensor],
+             learning_rate: float = LEARNING_RATE) -> tf.Tensor:
+  """`steps` Adam steps on `latent` [B, D] minimising `objective(latent)` [B] (images are
+  independent: each gets its own gradient), `clip` applied after each step; returns each
+  image's latents of the lowest objective seen (never worse than the start)."""
+  steps = tf.cast(steps, tf.int32)
 
   def body(i, latent, m, v, best, best_objective):
     with tf.GradientTape() as tape:
       tape.watch(latent)
-      objective, _ = loss_of(latent)
-      total = tf.reduce_sum(objective)  # images are independent: each gets its own gradient
+      value = objective(latent)  # [B]
+      total = tf.reduce_sum(value)
     grad = tape.gradient(total, latent)
-    better = objective < best_objective  # [B]: this step's latents are the image's best so far
+    better = value < best_objective  # [B]: this step's latents are the image's best so far
     best = tf.where(better[:, None], latent, best)
-    best_objective = tf.minimum(objective, best_objective)
+    best_objective = tf.minimum(value, best_objective)
     m = _BETA1 * m + (1.0 - _BETA1) * grad
     v = _BETA2 * v + (1.0 - _BETA2) * tf.square(grad)
     t = tf.cast(i + 1, tf.float32)
@@ -159,27 +123,53 @@ def invert(generator, discriminator, spec: LatentSpec, images: tf.Tensor,
         tf.sqrt(v / (1.0 - _BETA2 ** t)) + _EPSILON)
     return i + 1, clip(latent - step), m, v, best, best_objective
 
-  logits = (tf.concat(list(out.categorical_logits), axis=-1) if relaxed
-            else tf.zeros([batch, 0]))  # [B, sum k] Q's logits, the relaxed codes' start
-  start = tf.concat([noise, continuous, logits], axis=-1)
-  start_objective, start_error = loss_of(start, harden=True)  # Q's hard codes
-  zeros = tf.zeros_like(start)
-  _, latent, _, _, best, best_objective = tf.while_loop(
+  zeros = tf.zeros_like(latent)
+  _, last, _, _, best, best_objective = tf.while_loop(
       lambda i, *_: i < steps, body,
-      (tf.constant(0), start, zeros, zeros, start, start_objective))
-  final_objective, _ = loss_of(latent)  # the last step's latents, not yet scored
-  latent = tf.where((final_objective < best_objective)[:, None], latent, best)
-  if relaxed:  # the answer is a hard code: keep the start where hardening lost to it
-    hardened, _ = loss_of(latent, harden=True)
-    latent = tf.where((hardened < start_objective)[:, None], latent, start)
-  generated = generate(latent, harden=True)
-  if relaxed:
-    categories = tf.stack([tf.argmax(p, axis=-1, output_type=tf.int32)
-                           for p in per_code(latent[:, c_end:])], axis=-1)
-  elif q.categorical:
-    categories = tf.stack(list(q.categorical), axis=-1)
-  else:
-    categories = tf.zeros([batch, 0], tf.int32)
-  return {"noise": latent[:, :z_end], "categorical": categories,
-          "continuous": latent[:, z_end:c_end], "images": generated,
-          "error": _squared_error(generated, images, pixel_range), "start_error": start_error}
+      (tf.constant(0), latent, zeros, zeros, latent, objective(latent)))
+  return tf.where((objective(last) < best_objective)[:, None], last, best)  # the last step too
+
+
+def invert(model, images: tf.Tensor, steps=DEFAULT_STEPS, restarts=DEFAULT_RESTARTS, seed=0,
+           learning_rate: float = LEARNING_RATE) -> Dict[str, tf.Tensor]:
+  """The (z, c) of each image whose G(z, c) is closest to it.
+
+  Args:
+    model: The trained `InfoGAN` (its generator, its inference discriminator `encoder`, latent
+      spec, pixel range and Q's posterior settings).
+    images: [B, H, W, C] float32 in the model's `pixel_range` (B may be 0).
+    steps: Adam steps (scalar int, >= 0).
+    restarts: Draws of z's prior the start is chosen from (scalar int, >= 1).
+    seed: Seed of those draws (scalar int).
+    learning_rate: Adam's step size (the latents live in [-1, 1]).
+
+  Returns:
+    {'noise': [B, Z], 'categorical': [B, n_cat] int32 (Q's), 'continuous': [B, C], 'images':
+    [B, H, W, C] G(z, c) in `pixel_range`, 'error': [B] mean squared pixel error in [0, 1]
+    units, 'start_error': [B] the same before the Adam steps}.
+  """
+  spec, pixel_range = model.spec, model.pixel_range
+  images = tf.convert_to_tensor(images, tf.float32)
+  first = start(model, images, restarts, seed)
+  z_end = spec.noise_dim
+  z_bound = noise_bound(spec)
+
+  def generate(latent):  # [B, Z + C] -> [B, H, W, C]
+    return model.generator(tf.concat([latent[:, :z_end], first.codes, latent[:, z_end:]],
+                                     axis=-1), training=False)
+
+  def error(latent):  # [B]
+    return squared_error(generate(latent), images, pixel_range)
+
+  def clip(latent):  # each part inside its prior's support
+    return tf.concat([tf.clip_by_value(latent[:, :z_end], -z_bound, z_bound),
+                      tf.clip_by_value(latent[:, z_end:], CONTINUOUS_PRIOR_LOW,
+                                       CONTINUOUS_PRIOR_HIGH)], axis=-1)
+
+  latent0 = tf.concat([first.noise, first.continuous], axis=-1)  # [B, Z + C]
+  latent = optimise(error, latent0, steps, clip, learning_rate)
+  generated = generate(latent)
+  return {"noise": latent[:, :z_end], "categorical": first.categorical,
+          "continuous": latent[:, z_end:], "images": generated,
+          "error": squared_error(generated, images, pixel_range),
+          "start_error": error(latent0)}

@@ -143,13 +143,6 @@ class LatentSpec:
     parts.append(tf.cast(sample.continuous, tf.float32))
     return tf.concat(parts, axis=-1)
 
-  def validate_sample(self, sample: LatentSample) -> None:
-    """Raises ValueError for codes outside their domain (eager, numpy-side check)."""
-    for i, (indices, k) in enumerate(zip(sample.categorical, self.categorical)):
-      arr = np.asarray(indices)
-      if arr.size and (arr.min() < 0 or arr.max() >= k):
-        raise ValueError(f"categorical code {i} must be in [0, {k}), got {arr.min()}..{arr.max()}")
-
   def numpy_sample(self, batch_size: int, seed: int) -> LatentSample:
     """A host-side sample (numpy), for fixed grids and tests."""
     rs = np.random.RandomState(seed)

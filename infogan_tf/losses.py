@@ -222,37 +222,3 @@ def masked_pseudo_label_loss(probs: tf.Tensor, view_logits: tf.Tensor,
   mask = tf.cast(tf.reduce_max(probs, axis=-1) >= threshold, tf.float32)  # [B]
   ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=view_logits)
   return ce * mask, mask
-
-
-def pseudo_label_loss(target_logits: tf.Tensor, view_logits: tf.Tensor, threshold: float,
-                      align: bool = False) -> Tuple[tf.Tensor, tf.Tensor]:
-  """Confidence-masked pseudo-label cross-entropy (FixMatch, Sohn et al. 2020).
-
-  Q's arg-max on one view of an unlabelled image is the target for another (strongly
-  augmented) view, where Q is confident enough. No gradient flows through the target.
-
-  Args:
-    target_logits: [B, k] logits on the weak view (the pseudo-label source).
-    view_logits: [B, k] logits on the strong view (what is trained).
-    threshold: Keep an image when its weak-view max probability is >= this (or [k] per-class
-      thresholds, see `masked_pseudo_label_loss`).
-    align: Distribution alignment (see `pseudo_label_probabilities`).
-
-  Returns:
-    (loss, mask): [B] masked cross-entropy (0 where masked out) and [B] float 0/1 mask.
-  """
-  return masked_pseudo_label_loss(pseudo_label_probabilities(target_logits, align),
-                                  view_logits, threshold)
-
-
-def mutual_information_lower_bound(entropy: float, cross_entropy: tf.Tensor) -> tf.Tensor:
-  """L_I estimate H(c) - E[-log Q(c|x)]; reaches H(c) when Q recovers c exactly (categorical).
-
-  Args:
-    entropy: H(c) of the code, nats.
-    cross_entropy: Mean (or per-example) -log Q(c|x).
-
-  Returns:
-    Same shape as `cross_entropy`.
-  """
-  return entropy - cross_entropy

@@ -14,8 +14,9 @@ Similarity of runs i and j (symmetric, in [0, 1]), the mean of the parts that ap
               of j of the same size, averaged both ways.
 
 `select(workdirs)` writes nothing; `write_selection` writes `selection.json` (the runs, the
-matrices, each run's centrality, the pick and why), which `resolve_workdir` (and so `evaluate`,
-`export` and their commands) accepts in place of a workdir.
+matrices, each run's centrality, the pick and why), which `infogan_tf.workdirs.resolve` (and so
+`InfoGAN.from_workdir`, `evaluate`, `export`, `refine` and their commands) accepts in place of
+a workdir.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ import numpy as np
 from infogan_tf import config as config_lib
 from infogan_tf import evaluation
 from infogan_tf.data import load_source
-from infogan_tf.latent import LatentSpec
 from infogan_tf.metrics import clustering, factor_vae
-from infogan_tf.models import architectures
+from infogan_tf.model import InfoGAN
 from infogan_tf.training import checkpointing
 from infogan_tf.errors import SelectionError
+# A selection stands for its pick wherever a run is taken (`infogan_tf.workdirs`).
+from infogan_tf.workdirs import SELECTION_FILENAME, load_selection, resolve_workdir  # noqa: F401
 
-SELECTION_FILENAME = "selection.json"
 MIN_RUNS = 3
 DEFAULT_IMAGES = 2000  # real images, and generated images per run, the runs are compared on
 SEED_DIR = "seed_{}"  # a sweep's workdir of one seed, under the sweep's workdir
@@ -187,31 +188,6 @@ def expand_workdirs(patterns: Sequence[str]) -> List[str]:
   return out
 
 
-def load_selection(path: str) -> Optional[dict]:
-  """The selection `path` names (its selection.json, or a folder holding selection.json and
-  no config.json), or None when `path` is not a selection."""
-  file = path
-  if os.path.isdir(path):
-    if os.path.exists(os.path.join(path, config_lib.CONFIG_FILENAME)):
-      return None
-    file = os.path.join(path, SELECTION_FILENAME)
-  if not (file.endswith(".json") and os.path.isfile(file)):
-    return None
-  with open(file) as f:
-    try:
-      selection = json.load(f)
-      selection["pick"]  # pylint: disable=pointless-statement
-    except (ValueError, KeyError, TypeError) as e:
-      raise SelectionError(f"{file} is not a selection written by trainers.select") from e
-  return selection
-
-
-def resolve_workdir(path: str) -> str:
-  """The workdir `path` names: itself, or the pick of a selection (`load_selection`)."""
-  selection = load_selection(path)
-  return path if selection is None else selection["pick"]
-
-
 def _check_comparable(configs: Dict[str, config_lib.ExperimentConfig]) -> None:
   (first, reference), *others = configs.items()
   for workdir, config in others:
@@ -328,35 +304,32 @@ def select(workdirs: Sequence[str], num_images: int = DEFAULT_IMAGES, seed: int 
   configs = {w: config_lib.load_config(w) for w in workdirs}  # ConfigError if not a workdir
   _check_comparable(configs)
   config = configs[workdirs[0]]
-  spec = LatentSpec(config.latent)
-  if not spec.categorical and not spec.num_continuous:
+  if not config.latent.categorical and not config.latent.continuous:
     raise SelectionError("the runs have no codes to compare (no categorical or continuous code)")
-  pixel_range = architectures.info(config.model.architecture).pixel_range
+  models = [InfoGAN.from_workdir(w, None if step is None else checkpointing.checkpoint_path(
+      w, step)) for w in workdirs]
+  checkpoints = [model.checkpoint_path for model in models]
+  spec, pixel_range = models[0].spec, models[0].pixel_range
   real = evaluation.load_arrays(load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0),
                                 pixel_range, num_images)[0]  # [N, H, W, C]
-  models, checkpoints = [], []
-  for w in workdirs:
-    generator, discriminator, path = checkpointing.restore_trained_models(
-        configs[w], w, None if step is None else checkpointing.checkpoint_path(w, step))
-    checkpoints.append(path)
-    models.append((generator, discriminator))
   log(f"select: {len(workdirs)} runs, {len(real)} real images, {num_images} generated per run")
   m = len(workdirs)
   parts = {}
   if spec.categorical:
-    assignments = [evaluation.encode(d, real) for _, d in models]
+    assignments = [evaluation.encode(model, real) for model in models]
     parts["categorical"] = _categorical_agreement(assignments, spec.categorical)
   if spec.num_continuous:
     cross = np.ones([m, m])
-    for j, (generator, _) in enumerate(models):
+    for j, generating in enumerate(models):
       sample = spec.numpy_sample(num_images, seed + j)
-      images = np.concatenate([
-          generator(spec.generator_input(_rows(sample, s, num_images)), training=False).numpy()
+      images = np.concatenate([  # in the model's pixel range, as evaluation.encode takes them
+          generating.generator(generating.generator_input(_rows(sample, s, num_images)),
+                               training=False).numpy()
           for s in range(0, num_images, 1000)])
-      for i, (_, discriminator) in enumerate(models):
+      for i, encoding in enumerate(models):
         if i == j:
           continue
-        representation, _, _ = evaluation.code_matrix(evaluation.encode(discriminator, images),
+        representation, _, _ = evaluation.code_matrix(evaluation.encode(encoding, images),
                                                       spec)
         cross[i, j] = factor_vae.factor_vae_score(representation, sample.continuous,
                                                   seed=seed)["score"]

@@ -33,17 +33,15 @@ import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
-from infogan_tf import losses, traced_graphs
+from infogan_tf import losses, traced_graphs, workdirs
 from infogan_tf.augment import rand_augment, views
 from infogan_tf.config import field
-from infogan_tf.latent import LatentSpec
-from infogan_tf.models import architectures
-from infogan_tf.selection import resolve_workdir
+from infogan_tf.model import InfoGAN
 from infogan_tf.training import checkpointing, workdir_lock
 from infogan_tf.training.loop import CALIBRATION_IMAGES
 from infogan_tf.errors import RefineError
 
-REFINED_DIR = "refined"
+REFINED_DIR = workdirs.REFINED_DIR
 RECORD_FILENAME = "refine.json"
 AUGMENTATIONS = ("shift", "randaugment", "none")
 CLASS_WEIGHTS = ("inverse_frequency", "none")
@@ -134,11 +132,11 @@ def class_weights(labels: np.ndarray, k: int, kind: str) -> np.ndarray:
   return weights.astype(np.float32)
 
 
-def _training_images(config: config_lib.ExperimentConfig, limit: int) -> np.ndarray:
-  """The run's training images [N, H, W, C] in the architecture's pixel range; labels are not
-  read (only the 'image' feature leaves the pipeline)."""
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  source = data_lib.load_source(config.data, seed=0)  # the training split, as the run saw it
+def _training_images(model, limit: int) -> np.ndarray:
+  """The run's training images [N, H, W, C] in the model's pixel range; labels are not read
+  (only the 'image' feature leaves the pipeline)."""
+  pixel_range = model.pixel_range
+  source = data_lib.load_source(model.config.data, seed=0)  # the training split, as the run saw it
   batches = source.dataset.map(lambda ex: ex["image"]).take(limit).batch(1000)
   with source.reading():
     images = [data_lib.to_pixel_range(b, pixel_range).numpy() for b in batches]
@@ -174,19 +172,20 @@ def _variables(discriminator, layers: str) -> list:
   return [v for layer in chosen for v in layer.trainable_variables]
 
 
-def _fine_tune(generator, discriminator, run_config: config_lib.ExperimentConfig,
-               images: np.ndarray, labels: np.ndarray, weights: np.ndarray,
+def _fine_tune(model, images: np.ndarray, labels: np.ndarray, weights: np.ndarray,
                config: RefineConfig, round_index: int) -> int:
-  """Fine-tunes on (images, labels [N, n_codes]) with a class-weighted cross-entropy, and
-  `config.info_weight` x the run's L_I on generated images; returns the steps taken."""
-  pixel_range = architectures.info(run_config.model.architecture).pixel_range
+  """Fine-tunes the model's inference discriminator on (images, labels [N, n_codes]) with a
+  class-weighted cross-entropy, and `config.info_weight` x the run's L_I on generated images;
+  returns the steps taken."""
+  generator, discriminator, run_config = model.generator, model.encoder, model.config
+  pixel_range = model.pixel_range
   variables = _variables(discriminator, config.layers)
   optimizer = keras.optimizers.Adam(config.learning_rate)
   optimizer.build(variables)
   rng = tf.random.Generator.from_seed(config.seed * 1000 + round_index)
   view = _view_fn(config, pixel_range)
   weights = tf.constant(weights)  # [n_codes, k_max]
-  spec = LatentSpec(run_config.latent)
+  spec = model.spec
   loss_config = run_config.loss
 
   @tf.function(reduce_retracing=True)
@@ -201,7 +200,7 @@ def _fine_tune(generator, discriminator, run_config: config_lib.ExperimentConfig
       if config.info_weight > 0:
         # G stays as trained (inference mode: its BatchNorm statistics do not move either).
         sample = spec.sample(rng, config.generated_batch_size)
-        fake = generator(spec.generator_input(sample), training=False)  # [b, H, W, C]
+        fake = generator(model.generator_input(sample), training=False)  # [b, H, W, C]
         info = losses.info_loss(discriminator(fake, training=True), sample.categorical,
                                 sample.continuous, loss_config.lambda_categorical,
                                 loss_config.lambda_continuous, loss_config.continuous_std)
@@ -246,7 +245,7 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
     CheckpointError, DataError: The run has no checkpoint, or its data is not there.
   """
   config.validate()
-  run = resolve_workdir(workdir)
+  run = workdirs.resolve(workdir).run
   run_config = config_lib.load_config(run)
   if not run_config.latent.categorical:
     raise RefineError(f"{run} has no categorical code (--categorical=): self-labelling refines "
@@ -259,18 +258,19 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
                       "training has finished") from None
   start = time.perf_counter()
   with lock:
-    generator, discriminator, checkpoint = checkpointing.restore_trained_models(run_config, run)
+    model = InfoGAN.from_workdir(run)
+    checkpoint = model.checkpoint_path
     step = int(checkpoint.rsplit("-", 1)[1])
-    images = _training_images(run_config, config.max_images)
+    images = _training_images(model, config.max_images)
   _say(stream, f"refine: {run} at step {step}, {len(images)} training images, codes "
                f"{', '.join(f'Cat({k})' for k in run_config.latent.categorical)}")
   rounds = []
   for r in range(config.rounds):
-    rounds.append(_round(generator, discriminator, run_config, images, config, r))
+    rounds.append(_round(model, images, config, r))
     _say(stream, f"refine: round {r + 1}/{config.rounds}: {rounds[-1]['confident']} of "
                  f"{len(images)} images at >= {config.threshold:g}, {rounds[-1]['steps']} "
                  f"steps, {rounds[-1]['seconds']:.0f} s")
-  checkpoint_path = _write(output_dir, run, run_config, generator, discriminator, step, {
+  checkpoint_path = _write(output_dir, run, model, step, {
       "source": {"workdir": os.path.abspath(run), "checkpoint": checkpoint, "step": step},
       "settings": dataclasses.asdict(config), "rounds": rounds,
       "seconds": round(time.perf_counter() - start, 1)})
@@ -280,11 +280,11 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
   return RefineResult(output_dir, checkpoint_path, record)
 
 
-def _round(generator, discriminator, run_config: config_lib.ExperimentConfig,
-           images: np.ndarray, config: RefineConfig, round_index: int) -> dict:
+def _round(model, images: np.ndarray, config: RefineConfig, round_index: int) -> dict:
   """One round: label the images Q is sure of, fine-tune on them, recalibrate BatchNorm;
   returns the round's record."""
-  sizes = run_config.latent.categorical
+  sizes = model.spec.categorical
+  discriminator = model.encoder
   probs = _probabilities(discriminator, images)  # per code [N, k]
   confident = np.all([p.max(axis=1) >= config.threshold for p in probs], axis=0)  # [N]
   counts = [confident_counts(p) for p in probs]
@@ -299,8 +299,8 @@ def _round(generator, discriminator, run_config: config_lib.ExperimentConfig,
   for i, k in enumerate(sizes):
     weights[i, :k] = class_weights(labels[:, i], k, config.class_weights)
   start = time.perf_counter()
-  steps = _fine_tune(generator, discriminator, run_config, images[confident],
-                     labels.astype(np.int32), weights, config, round_index)
+  steps = _fine_tune(model, images[confident], labels.astype(np.int32), weights, config,
+                     round_index)
   # Inference mode as exported: BatchNorm's statistics of the real images, as the trainer
   # calibrates them before every checkpoint.
   discriminator.calibrate_inference_statistics(tf.constant(images[:CALIBRATION_IMAGES]))
@@ -310,15 +310,16 @@ def _round(generator, discriminator, run_config: config_lib.ExperimentConfig,
           "reach": counts, "steps": steps, "seconds": round(time.perf_counter() - start, 1)}
 
 
-def _write(output_dir: str, run: str, run_config: config_lib.ExperimentConfig, generator,
-           discriminator, step: int, record: dict) -> str:
+def _write(output_dir: str, run: str, model, step: int, record: dict) -> str:
   """The refined workdir, written in a temporary folder and renamed into place."""
   parent = os.path.dirname(os.path.abspath(output_dir))
   os.makedirs(parent, exist_ok=True)
   scratch = os.path.join(parent, f".{os.path.basename(output_dir)}.tmp-{os.getpid()}")
   shutil.rmtree(scratch, ignore_errors=True)
   os.makedirs(scratch)
-  # D's average (when the run kept one) was restored as D: the refined run has no average.
+  # The refined discriminator is the run's inference one (D's average when the run kept one):
+  # it is the refined run's D, which keeps no average.
+  run_config, generator, discriminator = model.config, model.generator, model.encoder
   refined = run_config.replace(
       optimizer=dataclasses.replace(run_config.optimizer, d_average_decay=0.0),
       train=dataclasses.replace(run_config.train, workdir=os.path.abspath(output_dir)))

@@ -8,12 +8,12 @@ import sys
 import numpy as np
 import pytest
 
+import infogan_tf as ig
+
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf import evaluation
-from infogan_tf.models import build_models
 from infogan_tf.metrics import feature_classifier
-from infogan_tf.training import checkpointing
 from tests import helpers
 
 
@@ -59,11 +59,10 @@ def _check_projector(workdir, report):
   embedding = config.embeddings[0]
   features = plugin._get_reader_for_run("eval").get_tensor(  # pylint: disable=protected-access
       embedding.tensor_name)
-  from tests import export_helpers  # pylint: disable=g-import-not-at-top
-  config_lib, g, d = export_helpers.reload_models(workdir)
-  source = data_lib.load_source(config_lib.data, split="test")
+  model = ig.InfoGAN.from_workdir(workdir)
+  source = data_lib.load_source(model.config.data, split="test")
   test_x = evaluation.load_arrays(source, (0.0, 1.0), n)[0]
-  np.testing.assert_array_equal(features, evaluation.encode(d, test_x)["features"])
+  np.testing.assert_array_equal(features, evaluation.encode(model, test_x)["features"])
   rows = open(os.path.join(workdir, "eval", embedding.metadata_path)).read().splitlines()
   assert rows[0].split("\t") == ["label", "Q cat0", "Q cat0 confidence", "shape", "scale",
                                   "rotation", "x", "y"]
@@ -171,7 +170,6 @@ def test_read_only_workdir_fails_before_the_work(workdir, tmp_path, classifier_d
 
 
 def test_labelled_training_images_are_left_out():
-  from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
   x, y = np.arange(10)[:, None] * 1.0, np.arange(10)
   kept_x, kept_y = evaluation.drop_rows(np.array([1, 4, 9]), x, y)
   assert kept_y.tolist() == [0, 2, 3, 5, 6, 7, 8] and kept_x[:, 0].tolist() == kept_y.tolist()
@@ -185,13 +183,11 @@ def test_labelled_training_images_are_left_out():
 def test_l_i_with_batch_statistics_leaves_the_running_statistics_as_they_were(workdir):
   """The batch-statistics L_I runs G and D in training mode, which moves BatchNorm's running
   statistics; the evaluator puts them back, so the scorers after it see the checkpoint."""
-  config = config_lib.load_config(workdir)
-  generator, discriminator = build_models(config)
-  checkpointing.restore_for_inference(generator, discriminator, workdir)
+  model = ig.InfoGAN.from_workdir(workdir)
+  generator, discriminator = model.generator, model.encoder
   before = [v.numpy() for v in generator.non_trainable_variables
             + discriminator.non_trainable_variables]
-  batched = evaluation.info_on_samples(generator, discriminator, config, 64, batch=16,
-                                       training=True)
+  batched = evaluation.info_on_samples(model, 64, batch=16, training=True)
   after = [v.numpy() for v in generator.non_trainable_variables
            + discriminator.non_trainable_variables]
   for a, b in zip(before, after):

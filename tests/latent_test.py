@@ -107,11 +107,3 @@ def test_traversal_without_continuous_codes_varies_z_over_columns():
 def test_traversal_rejects_bad_code_index():
   with pytest.raises(ValueError, match="row_code"):
     _spec().traversal(seed=0, row_code=5)
-
-
-def test_validate_sample_rejects_out_of_range():
-  spec = _spec()
-  s = spec.numpy_sample(4, 0)
-  s.categorical[1][:] = 10
-  with pytest.raises(ValueError, match=r"\[0, 10\)"):
-    spec.validate_sample(s)

@@ -15,11 +15,13 @@ import infogan_tf as ig
 from tests import helpers
 
 ALL = [
-    "ConfigError", "DataConfig", "Discriminator", "DiscriminatorOutput", "ExperimentConfig",
-    "ExportResult", "Generator", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
-    "LossConfig", "ModelConfig", "OptimizerConfig", "RefineConfig", "RefineResult",
-    "SavedModelLayer", "SemiSupervisedConfig", "TrainConfig", "TrainResult", "build_models",
-    "evaluate", "export", "load_config", "refine", "train",
+    "CheckpointError", "ConfigError", "DataConfig", "DataError", "Discriminator",
+    "DiscriminatorOutput", "ExperimentConfig", "ExportError", "ExportResult", "Generator",
+    "InfoGAN", "InfoGANError", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
+    "LossConfig", "ModelConfig", "OptimizerConfig", "RefineConfig", "RefineError",
+    "RefineResult", "SavedModelLayer", "SelectionError", "SemiSupervisedConfig", "TrainConfig",
+    "TrainResult", "WorkdirError", "build_models", "callbacks", "evaluate", "export", "load_config",
+    "refine", "train",
 ]
 
 PARAMETERS = {

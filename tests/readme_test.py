@@ -43,3 +43,21 @@ def test_readme_python_block_runs(tmp_path, classifier_dir):
   assert lines[-2] == "(8, 4)"
   assert lines[-1] == "(8, 28, 28, 1) (8,)"  # the edited images and one error per image
   assert os.path.exists(tmp_path / "ig" / "models" / "1" / "encoder.keras")
+
+
+def test_readme_keras_block_runs(tmp_path):
+  code = python_block("keras")
+  for old, new in {"epochs=5": "epochs=2", "steps_per_epoch=100": "steps_per_epoch=2",
+                   "batch_size=64": "batch_size=16", "num_examples=5000": "num_examples=256",
+                   "steps_per_execution=10": "steps_per_execution=2",
+                   "ig.callbacks.Evaluate()": "ig.callbacks.Evaluate(max_images=100, "
+                                              "num_samples=100)"}.items():
+    assert code.count(old) == 1, f"README keras block: expected {old!r} once"
+    code = code.replace(old, new)
+  code = code.replace("/tmp/ig", str(tmp_path / "ig"))
+  env = dict(os.environ, PYTHONPATH=helpers.ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+  proc = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path), env=env,
+                        capture_output=True, text=True, timeout=600)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert proc.stdout.strip().splitlines()[-1] == "(8, 4) 4"
+  assert os.listdir(tmp_path / "ig" / "logs")

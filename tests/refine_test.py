@@ -135,7 +135,7 @@ def test_cli_refines_and_says_what_went_wrong_in_one_line(run, tmp_path):
   assert ok.returncode == 0, ok.stderr
   assert f"refined: {run}/refined" in ok.stdout
   for args, code, message in [
-      ([f"--workdir={tmp_path}"], 2, f"invalid configuration: no config.json in {tmp_path}"),
+      ([f"--workdir={tmp_path}"], 2, f"not a run: {tmp_path} is a folder without config.json: give the --workdir"),
       ([f"--workdir={run}", "--threshold=2"], 2, "threshold must be in (0, 1)")]:
     bad = subprocess.run([sys.executable, "-m", "trainers.refine", *args], cwd=helpers.ROOT,
                          capture_output=True, text=True, env=env)

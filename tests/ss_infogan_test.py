@@ -11,12 +11,14 @@ import pytest
 import tensorflow as tf
 from absl import flags
 
+import infogan_tf as ig
+
 from infogan_tf.serving import exporter, signatures
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
 from infogan_tf import evaluation, training
 from infogan_tf.training import step as train_step
-from tests import helpers
+from tests import export_helpers, helpers
 from trainers import flags as trainer_flags
 
 FLAGFILE = os.path.join(helpers.ROOT, "trainers", "flagfiles", "shapes_ss.flags")
@@ -80,8 +82,10 @@ def test_export_serves_classes(ss_workdir, tmp_path):
   assert signatures.GENERATE_CLASS in loaded.signatures
   config = config_lib.load_config(ss_workdir)
   # The code is tied to the 'shape' column (a code on the class label gives 'class').
-  assert set(signatures.output_keys(config)[signatures.ENCODE]) >= {"class_shape",
-                                                                     "class_shape_probs"}
+  assert set(export_helpers.expected_outputs(ig.InfoGAN(config))[signatures.ENCODE]) >= {
+      "class_shape", "class_shape_probs"}
+  assert set(loaded.signatures[signatures.ENCODE].structured_outputs) >= {"class_shape",
+                                                                           "class_shape_probs"}
   images = loaded.signatures[signatures.GENERATE_CLASS](
       **{"classes": tf.constant([0, 1, 2, 3, 3]), "seed": tf.constant(3, tf.int64)})["images"]
   assert images.shape == (5, 28, 28, 1)

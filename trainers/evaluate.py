@@ -40,7 +40,7 @@ FLAGS = flags.FLAGS
 
 
 def work() -> int:
-  from infogan_tf import selection  # pylint: disable=g-import-not-at-top
+  from infogan_tf import workdirs  # pylint: disable=g-import-not-at-top
 
   if not FLAGS.workdir:
     print("trainers.evaluate: --workdir is required", file=sys.stderr)
@@ -50,16 +50,14 @@ def work() -> int:
   except ValueError:
     print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
     return 2
-  selected = selection.load_selection(FLAGS.workdir)
-  workdir = FLAGS.workdir if selected is None else selected["pick"]
-  if selected is not None:
-    print(f"trainers.evaluate: {FLAGS.workdir} selects {workdir}")
-  output_dir = FLAGS.output_dir or os.path.join(workdir, evaluation.EVAL_SUBDIR)
-  report = evaluation.evaluate(workdir, FLAGS.num_samples, FLAGS.classifier_dir,
+  resolved = workdirs.resolve(FLAGS.workdir)
+  if resolved.describe():
+    print(f"trainers.evaluate: {resolved.describe()}")
+  output_dir = FLAGS.output_dir or os.path.join(resolved.run, evaluation.EVAL_SUBDIR)
+  report = evaluation.evaluate(FLAGS.workdir, FLAGS.num_samples, FLAGS.classifier_dir,
                                fractions, checkpoint=FLAGS.checkpoint, seed=FLAGS.seed,
                                output_dir=output_dir,
-                               projector_images=FLAGS.projector_images,
-                               agreement=(selected or {}).get("agreement"))
+                               projector_images=FLAGS.projector_images)
   print(evaluation.summary_table(report))
   print(f"report: {os.path.join(output_dir, evaluation.REPORT_FILENAME)}")
   if report.get("projector_images"):

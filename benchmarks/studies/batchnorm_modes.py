@@ -28,8 +28,7 @@ def main():
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from absl import flags  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib, data as data_lib, evaluation, training  # pylint: disable=g-import-not-at-top
-  from infogan_tf.models import architectures  # pylint: disable=g-import-not-at-top
-  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
+  import infogan_tf as ig  # pylint: disable=g-import-not-at-top
   from benchmarks.throughput import ROOT  # pylint: disable=g-import-not-at-top
   from trainers import flags as trainer_flags  # pylint: disable=g-import-not-at-top
 
@@ -42,15 +41,16 @@ def main():
         "--image_every=120", "--steps_per_loop=20"])
     training.train(trainer_flags.config_from_flags(fv), stream=io.StringIO())
   config = config_lib.load_config(args.workdir)
-  generator, discriminator, _ = checkpointing.restore_trained_models(config, args.workdir)
+  model = ig.InfoGAN.from_workdir(args.workdir)
+  discriminator = model.encoder
   test = data_lib.load_source(config.data, split=evaluation.EVAL_SPLIT, seed=0)
-  x, y, f = evaluation.load_arrays(test, architectures.info(config.model.architecture).pixel_range)
+  x, y, f = evaluation.load_arrays(test, model.pixel_range)
   shape = evaluation.column_values(test, y, f, "shape")
-  inference = evaluation.encode(discriminator, x)["cat0"]
-  batch = evaluation.encode(discriminator, x, batch=500, training=True)["cat0"]
+  inference = evaluation.encode(model, x)["cat0"]
+  batch = evaluation.encode(model, x, batch=500, training=True)["cat0"]
   for v in discriminator.non_trainable_variables:  # running statistics back to mean 0, var 1
     v.assign(tf.zeros_like(v) if "mean" in v.name else tf.ones_like(v))
-  reset = evaluation.encode(discriminator, x)["cat0"]
+  reset = evaluation.encode(model, x)["cat0"]
   print(json.dumps({
       "images": len(x), "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
       "accuracy_inference": float(np.mean(inference == shape)),

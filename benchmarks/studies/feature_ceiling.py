@@ -115,26 +115,26 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
   """All three measurements for one workdir."""
   # pylint: disable-next=g-import-not-at-top
   from infogan_tf import evaluation
-  from infogan_tf.training import checkpointing  # pylint: disable=g-import-not-at-top
+  import infogan_tf as ig  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib
   from infogan_tf import data as data_lib
   from infogan_tf.metrics import clustering
-  from infogan_tf.models import architectures
 
   t0 = time.time()
   config = config_lib.load_config(workdir)
   if not config.latent.categorical:
     raise ValueError(f"{workdir} has no categorical code to compare against")
-  generator, discriminator, ckpt = checkpointing.restore_trained_models(config, workdir)
-  pixel_range = architectures.info(config.model.architecture).pixel_range
+  model = ig.InfoGAN.from_workdir(workdir)
+  ckpt = model.checkpoint_path
+  pixel_range = model.pixel_range
   split = evaluation.EVAL_SPLIT
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, _ = evaluation.load_arrays(test, pixel_range)
   train = data_lib.load_source(config.data, split="train", seed=0)
   train_x, train_y, _ = evaluation.load_arrays(train, pixel_range, train_examples)
 
-  train_f = evaluation.encode(discriminator, train_x)["features"]  # [N, F]
-  test_codes = evaluation.encode(discriminator, test_x)
+  train_f = evaluation.encode(model, train_x)["features"]  # [N, F]
+  test_codes = evaluation.encode(model, test_x)
   test_f, test_p = test_codes["features"], test_codes["cat0_probs"]  # [M, F], [M, k]
   neighbours = mine_neighbours(train_f, k)
   num_clusters = config.latent.categorical[0]

@@ -23,6 +23,7 @@ DEBUG_ENV = "INFOGAN_DEBUG"
 # The library's error classes (infogan_tf.errors) -> (prefix, exit code).
 _KNOWN = {
     errors.ConfigError: ("invalid configuration", 2),
+    errors.WorkdirError: ("not a run", 2),
     errors.DataError: ("data error", 1),
     errors.NonFiniteLossError: ("training diverged", 1),
     errors.CheckpointError: ("checkpoint error", 1),

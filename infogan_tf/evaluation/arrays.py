@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf import data as data_lib
-from infogan_tf import losses, posterior
+from infogan_tf import losses
 from infogan_tf.latent import LatentSpec
 
 
@@ -28,44 +28,41 @@ def load_arrays(source: data_lib.ImageSource, pixel_range,
   return np.concatenate(images), np.concatenate(labels), np.concatenate(factors)
 
 
-def encode(discriminator, images: np.ndarray, batch: int = 1000,
-           training: bool = False) -> Dict[str, np.ndarray]:
-  """Runs the discriminator over `images` [N, H, W, C] in batches.
+def encode(model, images: np.ndarray, batch: int = 1000, training: bool = False,
+           discriminator=None) -> Dict[str, np.ndarray]:
+  """`InfoGAN.encode_outputs` of `images` [N, H, W, C] (in the model's pixel range), in batches.
 
   Args:
-    discriminator: The Discriminator.
-    images: [N, H, W, C] in the architecture's pixel range.
+    model: The InfoGAN.
+    images: [N, H, W, C] in the model's pixel range.
     batch: Images per pass.
     training: False = inference mode, as exported (BatchNorm running statistics); True =
       each batch's own statistics (the running statistics such passes move are put back).
+    discriminator: Another discriminator than the model's inference one (e.g. D's last
+      weights when the model keeps their moving average).
 
   Returns:
-    {'features': [N, F] trunk features, 'continuous_mean': [N, C], and per categorical code i
-    'cat{i}_probs': [N, k_i] Q's softmax and 'cat{i}': [N] its arg-max}.
+    {'features': [N, F], 'continuous_mean' / 'continuous_std': [N, C], per categorical code i
+    'cat{i}_probs': [N, k_i] and 'cat{i}': [N], and the ss class outputs}: numpy arrays.
   """
+  discriminator = discriminator or model.encoder
   parts = {}
   saved = [v.numpy() for v in discriminator.non_trainable_variables] if training else []
   for start in range(0, len(images), batch):
     out = discriminator(tf.constant(images[start:start + batch]), training=training)
-    q = posterior.decode(out, fixed_std=None)
-    rows = {"features": out.features.numpy(), "continuous_mean": q.continuous_mean.numpy()}
-    for i, (probs, argmax) in enumerate(zip(q.categorical_probs, q.categorical)):
-      rows[f"cat{i}_probs"] = probs.numpy()
-      rows[f"cat{i}"] = argmax.numpy()
-    for k, v in rows.items():
-      parts.setdefault(k, []).append(v)
+    for k, v in model.encode_outputs(out).items():
+      parts.setdefault(k, []).append(v.numpy())
   for variable, value in zip(discriminator.non_trainable_variables, saved):
     variable.assign(value)
   return {k: np.concatenate(v) for k, v in parts.items()}
 
 
-def info_on_samples(generator, discriminator, config, num_samples: int, seed: int = 0,
-                    batch: int = 1000, training: bool = False) -> Dict[str, float]:
+def info_on_samples(model, num_samples: int, seed: int = 0, batch: int = 1000,
+                    training: bool = False) -> Dict[str, float]:
   """Per-code L_I estimates on generated samples, with H(c) beside each.
 
   Args:
-    generator, discriminator: The restored models.
-    config: The run's config.
+    model: The InfoGAN (its generator, and its inference discriminator reads the codes).
     num_samples: Generated samples.
     seed: Seed of the codes.
     batch: Samples per pass.
@@ -75,7 +72,8 @@ def info_on_samples(generator, discriminator, config, num_samples: int, seed: in
       them (pass the training batch size), which is what training logs as mi/<code>; the
       running statistics these passes move are put back.
   """
-  spec = LatentSpec(config.latent)
+  spec, generator, discriminator = model.spec, model.generator, model.encoder
+  config = model.config
   models = (generator, discriminator)
   saved = [[v.numpy() for v in m.non_trainable_variables] for m in models] if training else []
   sums: Dict[str, float] = {}
@@ -83,7 +81,7 @@ def info_on_samples(generator, discriminator, config, num_samples: int, seed: in
   for start in range(0, num_samples, batch):
     b = min(batch, num_samples - start)
     sample = spec.numpy_sample(b, seed + start)
-    images = generator(spec.generator_input(sample), training=training)
+    images = generator(model.generator_input(sample), training=training)
     out = discriminator(images, training=training)
     q = losses.info_loss(out, [tf.constant(c) for c in sample.categorical],
                          tf.constant(sample.continuous), 1.0, 1.0, config.loss.continuous_std)
@@ -104,16 +102,17 @@ def info_on_samples(generator, discriminator, config, num_samples: int, seed: in
   return report
 
 
-def generate(generator, config, num: int, seed: int, batch: int = 1000,
-              fixed_code: Optional[Tuple[int, int]] = None) -> np.ndarray:
-  """`num` generated images; `fixed_code=(i, k)` sets categorical code i to k in all of them."""
-  spec = LatentSpec(config.latent)
+def generate(model, num: int, seed: int, batch: int = 1000,
+             fixed_code: Optional[Tuple[int, int]] = None) -> np.ndarray:
+  """`num` images of the model's generator, in its pixel range; `fixed_code=(i, k)` sets
+  categorical code i to k in all of them."""
+  spec, generator = model.spec, model.generator
   out = []
   for start in range(0, num, batch):
     sample = spec.numpy_sample(min(batch, num - start), seed + 7919 + start)
     if fixed_code is not None:
       sample.categorical[fixed_code[0]][:] = fixed_code[1]
-    out.append(generator(spec.generator_input(sample), training=False).numpy())
+    out.append(generator(model.generator_input(sample), training=False).numpy())
   return np.concatenate(out)
 
 

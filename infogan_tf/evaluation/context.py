@@ -34,12 +34,8 @@ class EvalContext:
   when a scorer first asks."""
 
   workdir: str
-  config: config_lib.ExperimentConfig
-  generator: Any
-  discriminator: Any
+  model: Any  # the restored InfoGAN
   checkpoint: str
-  spec: LatentSpec
-  pixel_range: Tuple[float, float]
   test: data_lib.ImageSource
   test_x: np.ndarray  # [N, H, W, C]
   test_y: np.ndarray  # [N] (-1: no label)
@@ -53,6 +49,27 @@ class EvalContext:
   agreement: Optional[dict] = None  # a selection's 'agreement', when the workdir is its pick
   _train: Optional[Tuple[np.ndarray, np.ndarray]] = None
   _classifier: Optional[Tuple[Any, dict]] = None
+
+  @property
+  def config(self) -> config_lib.ExperimentConfig:
+    return self.model.config
+
+  @property
+  def generator(self):
+    return self.model.generator
+
+  @property
+  def discriminator(self):
+    """The discriminator evaluated: the model's inference one (D's moving average when kept)."""
+    return self.model.encoder
+
+  @property
+  def spec(self) -> LatentSpec:
+    return self.model.spec
+
+  @property
+  def pixel_range(self) -> Tuple[float, float]:
+    return self.model.pixel_range
 
   @property
   def labelled(self) -> bool:

@@ -9,15 +9,13 @@ import tempfile
 import time
 from typing import Dict, Optional, Sequence
 
-from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib
-from infogan_tf import traced_graphs, visualize
+from infogan_tf import traced_graphs, visualize, workdirs
 from infogan_tf.evaluation.arrays import drop_rows, encode, load_arrays
 from infogan_tf.evaluation.context import EVAL_SPLIT, EvalContext, evaluates_on_training_images
 from infogan_tf.evaluation.scorers import SCORERS
-from infogan_tf.latent import LatentSpec
-from infogan_tf.models import architectures
-from infogan_tf.training import checkpointing, summaries
+from infogan_tf.model import InfoGAN
+from infogan_tf.training import summaries
 
 EVAL_SUBDIR = "eval"
 REPORT_FILENAME = "report.json"
@@ -44,7 +42,8 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   """Evaluates the latest (or given) checkpoint of a workdir; writes eval/report.json.
 
   Args:
-    workdir: Training workdir.
+    workdir: A run, its refined/ run, or a selection.json (its pick; the selection's
+      agreement is then used unless `agreement` is given).
     num_samples: Generated samples for L_I and the Fréchet distance.
     classifier_dir: Where the Fréchet feature classifiers are saved/reused.
     probe_fractions: Label fractions for the linear probe.
@@ -68,15 +67,18 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     OSError: `output_dir` cannot be written (read-only, no permission, a file in the way).
   """
   t0 = time.time()
+  resolved = workdirs.resolve(workdir)
+  workdir = resolved.run
+  if agreement is None and resolved.selection is not None:
+    agreement = resolved.selection.get("agreement")
   out_dir = output_dir or os.path.join(workdir, EVAL_SUBDIR)
   if write:
     _check_writable(out_dir)
-  config = config_lib.load_config(workdir)
-  generator, discriminator, ckpt = checkpointing.restore_trained_models(config, workdir,
-                                                                        checkpoint)
-  averaged = config.optimizer.averages_discriminator
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  spec = LatentSpec(config.latent)
+  model = InfoGAN.from_workdir(workdir, checkpoint)
+  config, ckpt, spec, pixel_range = model.config, model.checkpoint_path, model.spec, \
+      model.pixel_range
+  averaged = model.discriminator_average is not None
+  generator = model.generator
   split = EVAL_SPLIT
   test = data_lib.load_source(config.data, split=split, seed=0)
   test_x, test_y, test_f = load_arrays(test, pixel_range)
@@ -84,8 +86,8 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
   labelled_indices = data_lib.labelled.load_indices(workdir)
   if labelled_indices is not None and evaluates_on_training_images(config, split):
     test_x, test_y, test_f = drop_rows(labelled_indices, test_x, test_y, test_f)
-  ctx = EvalContext(workdir, config, generator, discriminator, ckpt, spec, pixel_range, test,
-                    test_x, test_y, test_f, encode(discriminator, test_x), num_samples, seed,
+  ctx = EvalContext(workdir, model, ckpt, test, test_x, test_y, test_f,
+                    encode(model, test_x), num_samples, seed,
                     classifier_dir, tuple(probe_fractions), max_train_examples, agreement)
   report = {"workdir": workdir, "checkpoint": ckpt, "step": int(ckpt.rsplit("-", 1)[-1]),
             "dataset": config.data.name, "split": split, "num_test": int(len(test_x)),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import json
 import os
 import re
@@ -30,10 +29,10 @@ from typing import Dict, List, Optional
 
 import keras
 
-from infogan_tf.training import checkpointing
-from infogan_tf import config as config_lib
+from infogan_tf.training import checkpointing, workdir_lock
 from infogan_tf import data as data_lib
 from infogan_tf import traced_graphs
+from infogan_tf.model import InfoGAN
 from infogan_tf.serving import keras_files
 from infogan_tf.serving import signatures as sig
 from infogan_tf.serving import warmup
@@ -72,6 +71,7 @@ def next_version(export_dir: str) -> int:
 def _versions_locked(export_dir: str):
   """Holds export_dir's lock while a version number is chosen and taken (waits for others)."""
   with open(os.path.join(export_dir, LOCK_FILENAME), "a") as lock:
+    fcntl = workdir_lock.posix_locks()
     fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or its process dies
     yield
 
@@ -97,8 +97,7 @@ def models_config_text(model_name: str, base_path: str) -> str:
       "}\n")
 
 
-def write_saved_model(generator, discriminator, config: config_lib.ExperimentConfig,
-                      export_dir: str, version: Optional[int] = None,
+def write_saved_model(model, export_dir: str, version: Optional[int] = None,
                       model_name: str = DEFAULT_MODEL_NAME,
                       checkpoint: Optional[str] = None,
                       serving_base_path: Optional[str] = None,
@@ -106,9 +105,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   """Exports in-memory models as export_dir/<version>/.
 
   Args:
-    generator: Trained Generator.
-    discriminator: Trained Discriminator.
-    config: The resolved ExperimentConfig they were trained with.
+    model: The trained `InfoGAN` (its inference discriminator is exported).
     export_dir: The model's base path (TF Serving's --model_base_path).
     version: Integer version (default: one more than the newest existing when the export is
       complete).
@@ -122,8 +119,7 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   Raises:
     ExportError: If the version exists or is not a positive integer.
   """
-  if config.model.image_shape is None:
-    raise ExportError("config.model.image_shape is unresolved; export a trained workdir")
+  config = model.config
   os.makedirs(export_dir, exist_ok=True)
   if version is not None:
     version = int(version)
@@ -131,10 +127,10 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
       raise ExportError(f"version must be a positive integer, got {version}")
     _check_free(export_dir, version)  # fail before the work; checked again when renaming
 
-  functions = sig.ServingFunctions(generator, discriminator, config)
+  functions = sig.ServingFunctions(model)
   archive = keras.export.ExportArchive()
-  archive.track(generator)
-  archive.track(discriminator)
+  archive.track(model.generator)
+  archive.track(model.encoder)
   endpoints = functions.endpoints()
   for ep in endpoints:
     archive.add_endpoint(ep.name, ep.serving_fn, input_signature=ep.serving_signature)
@@ -142,8 +138,8 @@ def write_saved_model(generator, discriminator, config: config_lib.ExperimentCon
   tmp = tempfile.mkdtemp(prefix=".tmp-", dir=export_dir)
   try:
     archive.write_out(tmp, verbose=False)
-    keras_files.write_keras_files(generator, discriminator, config, tmp)
-    warmup.write_warmup(tmp, warmup.warmup_logs(config, model_name))
+    keras_files.write_keras_files(model, tmp)
+    warmup.write_warmup(tmp, warmup.warmup_logs(model, model_name))
     meta = {
         "config": config.to_dict(),
         "checkpoint": checkpoint,
@@ -186,30 +182,30 @@ def export_workdir(workdir: str, export_dir: str, version: Optional[int] = None,
                    checkpoint: Optional[str] = None,
                    model_name: str = DEFAULT_MODEL_NAME,
                    serving_base_path: Optional[str] = None) -> ExportResult:
-  """Rebuilds the models from workdir/config.json, restores a checkpoint and exports them.
+  """Exports the trained model of a run, a refined run or a selection (`InfoGAN.from_workdir`).
 
   Args:
-    workdir: A training workdir.
+    workdir: A run, its refined/ run, or a selection.json (its pick).
     export_dir: Base path of the exported model.
     version: Integer version (default: next free).
-    checkpoint: A checkpoint path prefix (default: the latest in workdir/checkpoints).
+    checkpoint: A checkpoint path prefix (default: the latest of the run).
     model_name: Model name for warmup requests and models.config.
     serving_base_path: See `write_saved_model`.
 
   Raises:
-    ConfigError: No usable config.json in workdir.
+    WorkdirError: `workdir` is none of the three.
+    ConfigError: No usable config.json in the run.
     CheckpointError: No checkpoint, or one that does not fit the config.
     ExportError: See `write_saved_model`.
   """
-  config = config_lib.load_config(workdir)
-  generator, discriminator, path = checkpointing.restore_trained_models(config, workdir,
-                                                                        checkpoint)
-  bad = checkpointing.non_finite_variables(generator.variables + discriminator.variables)
+  model = InfoGAN.from_workdir(workdir, checkpoint)
+  path = model.checkpoint_path
+  bad = checkpointing.non_finite_variables(model.generator.variables + model.encoder.variables)
   if bad:
     raise ExportError(f"{path} holds non-finite weights in "
                       f"{checkpointing.describe_non_finite(bad)}: a diverged run; export an "
                       "earlier checkpoint with --checkpoint")
-  record = data_lib.labelled.load_record(workdir) or {}
-  return write_saved_model(generator, discriminator, config, export_dir, version, model_name,
-                           checkpoint=path, serving_base_path=serving_base_path,
+  record = data_lib.labelled.load_record(model.workdir) or {}
+  return write_saved_model(model, export_dir, version, model_name, checkpoint=path,
+                           serving_base_path=serving_base_path,
                            class_names=record.get("class_names"))

@@ -25,8 +25,7 @@ import keras
 import tensorflow as tf
 
 from infogan_tf import config as config_lib
-from infogan_tf.latent import LatentSpec
-from infogan_tf.models import architectures
+from infogan_tf.latent import LatentSample, LatentSpec
 
 ENCODER_FILE = "encoder.keras"
 GENERATOR_FILE = "generator.keras"
@@ -48,17 +47,20 @@ class LatentInput(keras.layers.Layer):
     self.noise_dim = int(noise_dim)
     self.categorical = tuple(int(k) for k in categorical)
     self.num_continuous = int(num_continuous)
+    self._spec = LatentSpec(config_lib.LatentConfig(
+        noise_dim=self.noise_dim, categorical=self.categorical,
+        continuous=self.num_continuous))
 
   def call(self, inputs: Dict[str, tf.Tensor]) -> tf.Tensor:
-    parts = []
-    if self.noise_dim:
-      parts.append(tf.cast(inputs["noise"], tf.float32))  # [B, Z]
-    for i, k in enumerate(self.categorical):
-      indices = tf.cast(inputs["categorical"][:, i], tf.int32)  # [B]
-      parts.append(tf.one_hot(indices, k, dtype=tf.float32))  # [B, k]
-    if self.num_continuous:
-      parts.append(tf.cast(inputs["continuous"], tf.float32))  # [B, C]
-    return tf.concat(parts, axis=-1)  # [B, input_dim]
+    given = next(iter(inputs.values()))
+    batch = tf.shape(given)[0]
+    categorical = (tf.cast(inputs["categorical"], tf.int32) if self.categorical
+                   else tf.zeros([batch, 0], tf.int32))  # [B, n_cat]
+    sample = LatentSample(
+        inputs["noise"] if self.noise_dim else tf.zeros([batch, 0]),
+        [categorical[:, i] for i in range(len(self.categorical))],
+        inputs["continuous"] if self.num_continuous else tf.zeros([batch, 0]))
+    return self._spec.generator_input(sample)  # [B, input_dim], packed as G was trained
 
   def compute_output_shape(self, input_shape):
     batch = next(iter(input_shape.values()))[0]
@@ -79,23 +81,24 @@ def _range_to_unit(pixel_range, name: str) -> keras.layers.Rescaling:
   return keras.layers.Rescaling(scale=1.0 / (high - low), offset=-low / (high - low), name=name)
 
 
-def encoder_model(discriminator, config: config_lib.ExperimentConfig) -> keras.Model:
-  """A functional model over the trained Discriminator: images in [0, 1] -> dict of codes."""
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  images = keras.Input(tuple(config.model.image_shape), name="images")  # [B, H, W, C]
-  out = discriminator(_unit_to_range(pixel_range, "to_model_range")(images))
+def encoder_model(model) -> keras.Model:
+  """A functional model over a trained InfoGAN's inference discriminator: images in [0, 1] ->
+  dict of codes. (A functional graph is made of layers: its Softmax per code is the Keras-layer
+  form of `InfoGAN.encode`'s probabilities; tests/export/keras_files_test.py checks the two
+  agree.)"""
+  images = keras.Input(model.image_shape, name="images")  # [B, H, W, C]
+  out = model.encoder(_unit_to_range(model.pixel_range, "to_model_range")(images))
   outputs = {"features": out.features}
   for i, logits in enumerate(out.categorical_logits):
     outputs[f"cat{i}_probs"] = keras.layers.Softmax(name=f"cat{i}_softmax")(logits)
-  if config.latent.continuous:
+  if model.spec.num_continuous:
     outputs["continuous_mean"] = out.continuous_mean
   return keras.Model(images, outputs, name="infogan_encoder")
 
 
-def generator_model(generator, config: config_lib.ExperimentConfig) -> keras.Model:
-  """A functional model over the trained Generator: named codes -> images in [0, 1]."""
-  spec = LatentSpec(config.latent)
-  pixel_range = architectures.info(config.model.architecture).pixel_range
+def generator_model(model) -> keras.Model:
+  """A functional model over a trained InfoGAN's generator: named codes -> images in [0, 1]."""
+  spec = model.spec
   inputs = {}
   if spec.noise_dim:
     inputs["noise"] = keras.Input((spec.noise_dim,), name="noise")
@@ -106,15 +109,16 @@ def generator_model(generator, config: config_lib.ExperimentConfig) -> keras.Mod
     inputs["continuous"] = keras.Input((spec.num_continuous,), name="continuous")
   latent = LatentInput(spec.noise_dim, spec.categorical, spec.num_continuous,
                        name="latent_input")(inputs)  # [B, input_dim]
-  images = _range_to_unit(pixel_range, "to_unit_range")(generator(latent))  # [B, H, W, C]
+  images = _range_to_unit(model.pixel_range, "to_unit_range")(
+      model.generator(latent))  # [B, H, W, C]
   return keras.Model(inputs, images, name="infogan_generator")
 
 
-def write_keras_files(generator, discriminator, config: config_lib.ExperimentConfig,
-                      directory: str) -> Dict[str, str]:
-  """Writes encoder.keras and generator.keras into `directory`; returns their paths."""
+def write_keras_files(model, directory: str) -> Dict[str, str]:
+  """Writes encoder.keras and generator.keras of a trained InfoGAN into `directory`; returns
+  their paths."""
   paths = {"encoder": os.path.join(directory, ENCODER_FILE),
            "generator": os.path.join(directory, GENERATOR_FILE)}
-  encoder_model(discriminator, config).save(paths["encoder"])
-  generator_model(generator, config).save(paths["generator"])
+  encoder_model(model).save(paths["encoder"])
+  generator_model(model).save(paths["generator"])
   return paths

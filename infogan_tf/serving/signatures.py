@@ -46,15 +46,14 @@ wrong image.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List
 
 import tensorflow as tf
 
-from infogan_tf import config as config_lib
-from infogan_tf import inversion, posterior
+from infogan_tf import inversion
+from infogan_tf import model as model_lib
 from infogan_tf.data import image_files
-from infogan_tf.latent import LatentSample, LatentSpec
-from infogan_tf.models import architectures
+from infogan_tf.latent import LatentSample
 from infogan_tf.serving import budgets as budgets_lib
 
 # The model name TF Serving serves an export under unless told otherwise (warmup requests,
@@ -124,25 +123,23 @@ def check_shape(x: tf.Tensor, spec: tf.TensorSpec) -> tf.Tensor:
 
 
 class ServingFunctions:
-  """Builds the serving functions of a trained generator and discriminator.
+  """The serving functions of a trained InfoGAN: each signature checks its inputs and its work
+  budget, then asks the model (`InfoGAN.encode`, `generate_from`, `invert`): pixels, the input
+  packing and the encode outputs are the model's, made once there.
 
   Args:
-    generator: The trained Generator.
-    discriminator: The trained Discriminator (with Q head).
-    config: The run's resolved ExperimentConfig.
+    model: The trained `infogan_tf.InfoGAN` (its inference discriminator encodes).
   """
 
-  def __init__(self, generator, discriminator, config: config_lib.ExperimentConfig):
-    self.generator = generator
-    self.discriminator = discriminator
-    self.config = config
-    self.spec = LatentSpec(config.latent)
-    self.image_shape = tuple(config.model.image_shape)
-    self.pixel_range = architectures.info(config.model.architecture).pixel_range
-    self.fixed_std = config.loss.continuous_std
-    self.class_outputs = class_output_names(config)
-    self.budgets = budgets_lib.of_models(generator, discriminator, inversion.DEFAULT_STEPS,
-                                         inversion.DEFAULT_RESTARTS)
+  def __init__(self, model):
+    self.model = model
+    self.generator = model.generator
+    self.discriminator = model.encoder
+    self.spec = model.spec
+    self.image_shape = model.image_shape
+    self.class_outputs = model.class_outputs
+    self.budgets = budgets_lib.of_models(model.generator, model.encoder,
+                                         inversion.DEFAULT_STEPS, inversion.DEFAULT_RESTARTS)
 
   # ---- shared pieces ------------------------------------------------------------------------
 
@@ -157,14 +154,6 @@ class ServingFunctions:
   @property
   def has_continuous(self) -> bool:
     return self.spec.num_continuous > 0
-
-  def _to_unit(self, images: tf.Tensor) -> tf.Tensor:
-    low, high = self.pixel_range
-    return (images - low) / (high - low)
-
-  def _from_unit(self, images: tf.Tensor) -> tf.Tensor:
-    low, high = self.pixel_range
-    return images * (high - low) + low
 
   def _check_categorical(self, categorical: tf.Tensor, allow_random: bool = False) -> list:
     """Asserts every column i lies in [0, k_i) (or == -1 when allow_random)."""
@@ -201,8 +190,7 @@ class ServingFunctions:
     return checks
 
   def _generate_images(self, sample: LatentSample) -> tf.Tensor:
-    images = self.generator(self.spec.generator_input(sample), training=False)
-    images = tf.clip_by_value(self._to_unit(images), 0.0, 1.0)  # [B, H, W, ch]
+    images = self.model.generate_from(sample)  # [B, H, W, ch] in [0, 1]
     # Inputs are bounded, but a model's weights are not: never answer with a NaN image.
     return tf.debugging.assert_all_finite(
         images, "the generator produced non-finite pixels for these inputs")
@@ -216,23 +204,8 @@ class ServingFunctions:
 
   def _encode_unit(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
     count = tf.shape(images)[0]  # an empty batch answers with empty outputs
-    result = self._encode_rows(self._nonempty(images))
+    result = self.model.encode(self._nonempty(images))
     return {k: v[:count] for k, v in result.items()}
-
-  def _encode_rows(self, images: tf.Tensor) -> Dict[str, tf.Tensor]:
-    out = self.discriminator(self._from_unit(images), training=False)
-    q = posterior.decode(out, self.fixed_std)
-    result = {"features": out.features}  # [B, F]
-    for i, (probs, argmax) in enumerate(zip(q.categorical_probs, q.categorical)):
-      result[f"cat{i}_probs"] = probs  # [B, k]
-      result[f"cat{i}"] = argmax  # [B]
-    if self.has_continuous:
-      result["continuous_mean"] = q.continuous_mean  # [B, C]
-      result["continuous_std"] = q.continuous_std  # [B, C]
-    for c, name in self.class_outputs.items():  # ss codes: category k is class k
-      result[name] = q.categorical[c]  # [B]
-      result[name + "_probs"] = q.categorical_probs[c]  # [B, k]
-    return result
 
   # ---- signatures ---------------------------------------------------------------------------
 
@@ -272,14 +245,7 @@ class ServingFunctions:
     return self.spec.stateless_sample(count, seed)
 
   def _sample_outputs(self, sample: LatentSample) -> Dict[str, tf.Tensor]:
-    out = {"images": self._generate_images(sample)}
-    if self.has_noise:
-      out["noise"] = sample.noise
-    if self.has_categorical:
-      out["categorical"] = tf.stack(sample.categorical, axis=-1)  # [B, n_cat]
-    if self.has_continuous:
-      out["continuous"] = sample.continuous
-    return out
+    return {"images": self._generate_images(sample), **self.model.sample_codes(sample)}
 
   @staticmethod
   def _after(tensor: tf.Tensor, check: tf.Operation) -> tf.Tensor:
@@ -403,12 +369,9 @@ class ServingFunctions:
       images = self._after(images, self._check_invert_work(count, steps, restarts))
     with tf.control_dependencies(self._check_unit_images(images, "invert")):
       unit = tf.clip_by_value(images, 0.0, 1.0)
-    out = inversion.invert(self.generator, self.discriminator, self.spec,
-                           self._from_unit(self._nonempty(unit)), self.pixel_range,
-                           self.fixed_std, steps, restarts, seed)
+    out = self.model.invert(self._nonempty(unit), steps, restarts, seed)
     reconstruction = tf.debugging.assert_all_finite(
-        tf.clip_by_value(self._to_unit(out["images"]), 0.0, 1.0),
-        "the generator produced non-finite pixels for these inputs")
+        out["images"], "the generator produced non-finite pixels for these inputs")
     result = {"images": reconstruction, "error": out["error"]}  # [B, H, W, ch], [B]
     if self.has_noise:
       result["noise"] = out["noise"]  # [B, Z]
@@ -473,38 +436,5 @@ class ServingFunctions:
     return sorted(eps, key=lambda e: order.get(e.name, 1))
 
 
-def class_output_name(column: str) -> str:
-  """The `encode` output naming the class of an ss code tied to `column`: 'class' for the
-  class label, 'class_<column>' for another column."""
-  return "class" if column == "label" else f"class_{column}"
-
-
-def class_output_names(config: config_lib.ExperimentConfig) -> Dict[int, str]:
-  """{ss code index: encode output name} (`class_output_name`); empty for unsupervised
-  models."""
-  ss = config.semi_supervised
-  return {c: class_output_name(column) for c, column in zip(ss.codes, ss.label_columns)}
-
-
-def output_keys(config: config_lib.ExperimentConfig) -> Dict[str, Tuple[str, ...]]:
-  """The output keys of every signature for a config (the documented contract)."""
-  spec = LatentSpec(config.latent)
-  encode = ["features"]
-  for name in class_output_names(config).values():
-    encode += [name, name + "_probs"]
-  for i in range(len(spec.categorical)):
-    encode += [f"cat{i}_probs", f"cat{i}"]
-  if spec.num_continuous:
-    encode += ["continuous_mean", "continuous_std"]
-  sample = ["images"] + (["noise"] if spec.noise_dim else []) + (
-      ["categorical"] if spec.categorical else []) + (
-      ["continuous"] if spec.num_continuous else [])
-  keys = {ENCODE: tuple(sorted(encode)), ENCODE_IMAGE_BYTES: tuple(sorted(encode + ["images"])),
-          GENERATE: ("images",), SAMPLE: tuple(sorted(sample))}
-  if spec.categorical or spec.num_continuous:
-    keys[SAMPLE_WITH_CODES] = tuple(sorted(sample))
-  keys[INVERT] = keys[INVERT_WITH_SETTINGS] = tuple(sorted([k for k in sample] + ["error"]))
-  if class_output_names(config):
-    keys[GENERATE_CLASS] = tuple(sorted(sample))
-  keys[SERVING_DEFAULT] = keys[DEFAULT_SIGNATURE]
-  return keys
+# The encode output naming an ss code's class (the model's rule).
+class_output_name = model_lib.class_output_name

@@ -15,8 +15,6 @@ import tensorflow as tf
 from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
 from infogan_tf.serving import signatures as sig
-from infogan_tf import config as config_lib
-from infogan_tf.latent import LatentSpec
 
 WARMUP_FILENAME = "tf_serving_warmup_requests"
 ASSETS_EXTRA = "assets.extra"
@@ -27,11 +25,10 @@ def blank_png(height: int, width: int, channels: int) -> bytes:
   return tf.io.encode_png(np.full([height, width, channels], 128, np.uint8)).numpy()
 
 
-def example_inputs(config: config_lib.ExperimentConfig, batch: int = 2
-                   ) -> Dict[str, Dict[str, np.ndarray]]:
-  """Small valid inputs for every signature (used for warmup and smoke tests)."""
-  spec = LatentSpec(config.latent)
-  h, w, ch = config.model.image_shape
+def example_inputs(model, batch: int = 2) -> Dict[str, Dict[str, np.ndarray]]:
+  """Small valid inputs for every signature of an InfoGAN's export (warmup, smoke tests)."""
+  spec = model.spec
+  h, w, ch = model.image_shape
   sample = spec.numpy_sample(batch, seed=0)
   generate = {}
   if spec.noise_dim:
@@ -60,7 +57,7 @@ def example_inputs(config: config_lib.ExperimentConfig, batch: int = 2
     if spec.num_continuous:
       fixed["continuous"] = np.array([0.5] + [np.nan] * (spec.num_continuous - 1), np.float32)
     inputs[sig.SAMPLE_WITH_CODES] = fixed
-  if sig.class_output_names(config):
+  if model.class_outputs:
     inputs[sig.GENERATE_CLASS] = {"classes": np.zeros([batch], np.int32),
                                   "seed": np.array(0, np.int64)}
   return inputs
@@ -78,11 +75,10 @@ def predict_request(model_name: str, signature: str, inputs: Dict[str, np.ndarra
   return request
 
 
-def warmup_logs(config: config_lib.ExperimentConfig, model_name: str
-                ) -> List[prediction_log_pb2.PredictionLog]:
-  """One PredictionLog per signature with valid example inputs."""
+def warmup_logs(model, model_name: str) -> List[prediction_log_pb2.PredictionLog]:
+  """One PredictionLog per signature of an InfoGAN's export, with valid example inputs."""
   logs = []
-  for signature, inputs in example_inputs(config).items():
+  for signature, inputs in example_inputs(model).items():
     request = predict_request(model_name, signature, inputs)
     logs.append(prediction_log_pb2.PredictionLog(
         predict_log=prediction_log_pb2.PredictLog(request=request)))
@@ -99,14 +95,6 @@ def write_warmup(saved_model_dir: str, logs: List[prediction_log_pb2.PredictionL
     for log in logs:
       writer.write(log.SerializeToString())
   return path
-
-
-def read_warmup(path: str) -> List[prediction_log_pb2.PredictionLog]:
-  """Parses a warmup file back into PredictionLog protos."""
-  logs = []
-  for record in tf.data.TFRecordDataset(path):
-    logs.append(prediction_log_pb2.PredictionLog.FromString(record.numpy()))
-  return logs
 
 
 def request_inputs(request: predict_pb2.PredictRequest) -> Dict[str, tf.Tensor]:

@@ -2,8 +2,8 @@
 
   loop              `train(config)`: resolve the config, build the state on a strategy, run the
                     compiled loop and the periodic actions, resume, stop cleanly on a signal
-  step              the state (`TrainState`, `create_state`) and the replica step: one D and one
-                    G update from the objective's families
+  step              `create_state` (the compiled InfoGAN) and `TrainLoop`: the model's train step,
+                    `steps_per_loop` of them in one graph call
   periodic_actions  what runs between compiled loops, each at its own cadence: NaN guard, logs,
                     checkpoints, traversal images
   checkpointing     tf.train.Checkpoint of the state, the fall-back over corrupt checkpoints,
@@ -11,8 +11,6 @@
   distribute        strategies (one device, mirrored, multi-worker) and virtual CPUs
   preemption        SIGTERM under MultiWorkerMirroredStrategy: every worker saves one step
   workdir_lock      one writer per workdir
-  averaging         the moving average of D's weights
-  fused_adam        Adam as one fused update per variable
   progress          the one-line progress bar
   summaries         metrics.jsonl, TensorBoard scalars and images
 """

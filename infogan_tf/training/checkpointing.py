@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from typing import Callable, List, Optional
 
@@ -11,18 +10,15 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf.errors import CheckpointError, NonFiniteStateError, first_line
-from infogan_tf.models import build_models
-
-CHECKPOINT_SUBDIR = "checkpoints"
-# Checkpoint key of the moving average of D's weights (`infogan_tf.training.averaging`), when kept.
-DISCRIMINATOR_AVERAGE_KEY = "discriminator_average"
+from infogan_tf.model import (CHECKPOINT_SUBDIR, DISCRIMINATOR_AVERAGE_KEY,  # noqa: F401
+                              InfoGAN, restore_models)
 
 
 class Checkpointer:
-  """Wraps tf.train.CheckpointManager over a `TrainState`.
+  """Wraps tf.train.CheckpointManager over an `InfoGAN`'s training state.
 
   Args:
-    state: The TrainState (its `checkpoint()` lists what is saved).
+    state: The compiled InfoGAN (its `checkpoint()` lists what is saved).
     directory: Where checkpoints go (workdir/checkpoints on the chief).
     max_to_keep: Number of checkpoints to keep.
     restore_directory: Where `restore_latest` looks (default `directory`). Workers other than
@@ -147,70 +143,25 @@ def checkpoint_path(workdir: str, step: int) -> str:
 
 
 def restore_trained_models(config, workdir: str, checkpoint: Optional[str] = None):
-  """`config`'s G and D, built and restored from `workdir` as inference uses them (D's moving
-  average when the run keeps one).
+  """`config`'s G and the discriminator inference uses (D's moving average when the run keeps
+  one), restored from `workdir` (`InfoGAN.restore`).
 
   Returns:
     (generator, discriminator, the checkpoint path restored).
-
-  Raises:
-    CheckpointError: As `restore_for_inference`.
   """
-  generator, discriminator = build_models(config)
-  path = restore_for_inference(generator, discriminator, workdir, checkpoint,
-                               averaged=config.optimizer.averages_discriminator)
-  return generator, discriminator, path
+  model = InfoGAN(config)
+  path = model.restore(workdir, checkpoint)
+  return model.generator, model.encoder, path
 
 
 def restore_for_inference(generator, discriminator, workdir: str,
                           checkpoint: Optional[str] = None, averaged: bool = False) -> str:
-  """Restores generator/discriminator weights (not optimisers) from a workdir.
-
-  Args:
-    generator: A built Generator.
-    discriminator: A built Discriminator.
-    workdir: Training workdir.
-    checkpoint: A checkpoint path prefix; default the latest.
-    averaged: Restore the moving average of D's weights into `discriminator` instead of D's
-      last weights (runs trained with `OptimizerConfig.d_average_decay` > 0; pass
-      `config.optimizer.averages_discriminator`).
-
-  Returns:
-    The checkpoint path restored.
+  """Restores G and, into `discriminator`, D's last weights or (`averaged`) their moving
+  average, from a workdir's checkpoint (default the latest); returns its path.
 
   Raises:
-    CheckpointError: No checkpoint, a missing `checkpoint` path, or a checkpoint that does not
-      fit the models (the message names the first variable and both shapes).
+    CheckpointError: As `infogan_tf.model.restore_models`.
   """
-  directory = os.path.join(workdir, CHECKPOINT_SUBDIR)
-  path = checkpoint or tf.train.latest_checkpoint(directory)
-  if not path:
-    raise CheckpointError(f"no checkpoint in {directory}: train first (python -m "
-                          "trainers.main) or pass --checkpoint")
-  if not tf.io.gfile.glob(path + ".index"):
-    raise CheckpointError(f"checkpoint {path} not found (no {path}.index); checkpoints are "
-                          "named like <workdir>/checkpoints/ckpt-<step>")
-  ckpt = tf.train.Checkpoint(**{"generator": generator,
-                                 DISCRIMINATOR_AVERAGE_KEY if averaged else "discriminator":
-                                 discriminator})
-  try:
-    ckpt.restore(path).expect_partial().assert_existing_objects_matched()
-  except AssertionError as e:
-    if averaged:
-      raise CheckpointError(f"{path} holds no moving average of D's weights (trained with "
-                            "d_average_decay = 0?)") from e
-    raise CheckpointError(f"{path} does not fit this model: {first_line(e)}") from e
-  except ValueError as e:
-    found = re.search(r"shape \(([\d, ]*)\) when attempting to restore variable with shape "
-                      r"\(([\d, ]*)\)", str(e))
-    if not found:
-      raise CheckpointError(f"{path} does not fit this model: {first_line(e)}") from e
-    saved, wanted = (tuple(int(n) for n in group.split(",") if n.strip())
-                     for group in found.groups())
-    names = [v.path for v in generator.variables + discriminator.variables
-             if tuple(v.shape) == wanted]
-    raise CheckpointError(
-        f"{path} does not fit this model: {names[0] if names else 'a variable'} has shape "
-        f"{wanted} here but {saved} in the checkpoint (trained with another latent or model "
-        "config?)") from e
-  return path
+  if averaged:
+    return restore_models(generator, None, workdir, checkpoint, average=discriminator)
+  return restore_models(generator, discriminator, workdir, checkpoint)

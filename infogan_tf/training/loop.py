@@ -18,6 +18,7 @@ from typing import Dict, List, Optional, TextIO, Tuple
 
 import tensorflow as tf
 
+from infogan_tf import model as model_lib
 from infogan_tf import objectives, traced_graphs
 from infogan_tf import precision as precision_lib
 from infogan_tf.training import checkpointing, distribute, periodic_actions, preemption, summaries
@@ -201,7 +202,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
     print(f"infogan_tf: already at step {start} >= steps={tc.steps}; nothing to train "
           "(pass a larger --steps to continue)", file=stream)
     return TrainResult(config, start, start, [], 0.0, checkpointer.latest)
-  iterator = _input(config, strategy, source, chief, allow_resume_changes, start)
+  iterator = iter(model_lib.training_batches(config, strategy, source, chief,
+                                             allow_resume_changes, start, state.pixel_range))
   run = periodic_actions.Run(last_good=checkpointer.latest)
   writer = summaries.SummaryWriter(tc.workdir if chief else None)
   progress = Progress(tc.steps, start, stream)
@@ -238,30 +240,13 @@ def _restore(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strate
   return state, checkpointer, start
 
 
-def _input(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
-           source: data_lib.ImageSource, chief: bool, allow_resume_changes: bool, start: int):
-  """An iterator over the distributed training batches, from `start` on (plus the labelled
-  batches and extra images the loss families ask for)."""
-  tc = config.train
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  inputs = objectives.batch_inputs(config)
-  labelled = (data_lib.labelled.prepare(source, config, chief, allow_resume_changes)
-              if inputs.labelled_batch else None)
-  dataset = data_lib.distributed_train_dataset(
-      strategy, source, tc.batch_size, pixel_range, tc.seed + start,
-      config.data.shuffle_buffer, config.data.cache, labelled, inputs.labelled_batch,
-      inputs.extra_images, in_order=config.data.in_order)
-  return iter(dataset)
-
-
-def _actions(config: config_lib.ExperimentConfig, state: train_step.TrainState, checkpointer,
+def _actions(config: config_lib.ExperimentConfig, state: model_lib.InfoGAN, checkpointer,
              source: data_lib.ImageSource, writer: summaries.SummaryWriter, progress: Progress,
              run: periodic_actions.Run, chief: bool) -> List[periodic_actions.Action]:
   """What the host does between loop calls: [NanGuard, LogMetrics, Checkpoint, Traversals]."""
   tc = config.train
-  pixel_range = architectures.info(config.model.architecture).pixel_range
   # The same calibration images on every worker, so mirrored variables stay identical.
-  calibration = data_lib.first_images(source, CALIBRATION_IMAGES, pixel_range)
+  calibration = data_lib.first_images(source, CALIBRATION_IMAGES, state.pixel_range)
   return [
       periodic_actions.NanGuard(run),
       periodic_actions.LogMetrics(tc.log_every, tc.batch_size,
@@ -275,7 +260,7 @@ def _actions(config: config_lib.ExperimentConfig, state: train_step.TrainState, 
 
 
 def _run(config: config_lib.ExperimentConfig, strategy: tf.distribute.Strategy,
-         state: train_step.TrainState, iterator, source: data_lib.ImageSource,
+         state: model_lib.InfoGAN, iterator, source: data_lib.ImageSource,
          actions: List[periodic_actions.Action], checkpoint: periodic_actions.Checkpoint,
          progress: Progress, start: int) -> int:
   """Runs the compiled loop up to each next action's stop until the last step; saves on a

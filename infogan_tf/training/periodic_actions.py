@@ -25,8 +25,6 @@ from typing import Callable, Dict, List, Optional
 from infogan_tf import config as config_lib
 from infogan_tf import visualize
 from infogan_tf.errors import NonFiniteLossError, NonFiniteStateError
-from infogan_tf.latent import LatentSpec
-from infogan_tf.models import architectures
 from infogan_tf.training import summaries
 from infogan_tf.training.progress import Progress
 
@@ -195,11 +193,10 @@ class Traversals(Action):
 
 def write_traversals(state, config: config_lib.ExperimentConfig, step: int,
                      writer: summaries.SummaryWriter, seed: int = 0) -> Dict:
-  """Draws the traversal grids of `state`'s generator, writes PNGs (step-stamped and latest,
-  in <workdir>/traversals) and image summaries; returns the grids."""
-  spec = LatentSpec(config.latent)
-  pixel_range = architectures.info(config.model.architecture).pixel_range
-  grids = visualize.display_traversal_grids(state.generator, spec, pixel_range, seed=seed)
+  """Draws the traversal grids of `state`'s (an InfoGAN's) generator, writes PNGs
+  (step-stamped and latest, in <workdir>/traversals) and image summaries; returns the grids."""
+  grids = visualize.display_traversal_grids(state.generator, state.spec, state.pixel_range,
+                                            seed=seed)
   out_dir = os.path.join(config.train.workdir, TRAVERSAL_SUBDIR)
   for name, grid in grids.items():
     visualize.write_png(os.path.join(out_dir, f"{name}_step{step:07d}.png"), grid)

@@ -8,7 +8,6 @@ shared by several machines it may not exclude a trainer on another machine.)
 
 from __future__ import annotations
 
-import fcntl
 import os
 from typing import Optional
 
@@ -32,6 +31,7 @@ class WorkdirLock:
     self.path = os.path.join(workdir, LOCK_FILENAME)
     self._fd: Optional[int] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
+      fcntl = posix_locks()
       fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
       holder = os.pread(self._fd, 64, 0).decode(errors="replace").strip() or "unknown"
@@ -46,7 +46,7 @@ class WorkdirLock:
   def release(self) -> None:
     """Releases the lock (idempotent)."""
     if self._fd is not None:
-      fcntl.flock(self._fd, fcntl.LOCK_UN)
+      posix_locks().flock(self._fd, posix_locks().LOCK_UN)
       os.close(self._fd)
       self._fd = None
 
@@ -55,3 +55,14 @@ class WorkdirLock:
 
   def __exit__(self, *exc) -> None:
     self.release()
+
+
+def posix_locks():
+  """POSIX file locks (imported here, not at the top, so the package imports on Windows too;
+  locking a workdir there is not supported)."""
+  try:
+    import fcntl  # pylint: disable=g-import-not-at-top
+  except ImportError as e:
+    raise OSError("locking a workdir needs POSIX file locks (fcntl), which this platform "
+                  "lacks: train on Linux or macOS") from e
+  return fcntl

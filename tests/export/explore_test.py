@@ -22,10 +22,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import infogan_tf as ig
 from infogan_tf import explorer
 from infogan_tf.explorer import app as app_lib
 from infogan_tf.explorer import backends, server as server_lib
-from infogan_tf.models import build_models
 from infogan_tf.serving import exporter
 from tests import helpers, serving_standin
 
@@ -227,10 +227,10 @@ def test_an_oversized_upload_is_refused_before_it_is_read(local):
 def _ss_export(tmp_path):
   """An untrained ss-InfoGAN export whose code 0 is tied to the class label, with names."""
   config = helpers.with_parts(
-      helpers.tiny_config(), semi_supervised=dict(codes=(0,), label_columns=("label",)))
-  generator, discriminator = build_models(config)
+      helpers.tiny_config(), semi_supervised=dict(codes=(0,), label_columns=("label",),
+                                                  labels_per_class=2))
   names = ["circle", "square", "triangle", "star"]
-  return exporter.write_saved_model(generator, discriminator, config, str(tmp_path / "ss"),
+  return exporter.write_saved_model(ig.InfoGAN(config), str(tmp_path / "ss"),
                                     class_names={"label": names}).path, names
 
 
@@ -252,8 +252,7 @@ def test_a_model_without_one_kind_of_code(tmp_path, categorical, continuous):
   """The signatures leave out the inputs of a code part the model lacks: so does the page."""
   config = helpers.with_parts(helpers.tiny_config(),
                               latent=dict(categorical=categorical, continuous=continuous))
-  generator, discriminator = build_models(config)
-  path = exporter.write_saved_model(generator, discriminator, config, str(tmp_path)).path
+  path = exporter.write_saved_model(ig.InfoGAN(config), str(tmp_path)).path
   app = explorer.Explorer(explorer.LocalBackend(path))
   assert app.model.categorical == categorical and app.model.continuous == continuous
   grid = app.grid({"categorical": [0] * len(categorical), "continuous": [0.5] * continuous})

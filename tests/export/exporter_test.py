@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import infogan_tf as ig
+
 from infogan_tf.serving import exporter
 from infogan_tf.serving import signatures as sig
 from infogan_tf.training import checkpointing
@@ -64,7 +66,7 @@ def test_signature_contract(loaded, exported, trained_workdir):
   """Inputs take any shape at the SavedModel level (each is checked inside, see the bad-input
   table test); the contract's shapes and dtypes are in the config asset."""
   config = config_lib.load_config(trained_workdir)
-  keys = sig.output_keys(config)
+  keys = export_helpers.expected_outputs(ig.InfoGAN(config))
   assert set(loaded.signatures) == set(keys)
   h, w, c = config.model.image_shape
   expected_inputs = {
@@ -314,8 +316,7 @@ def test_sample_with_codes_checks_before_it_allocates(loaded, inputs, message):
 
 def test_a_generator_that_overflows_is_refused_not_answered_with_nan(trained_workdir):
   """Inputs are bounded, weights are not: a non-finite image is an error, never an answer."""
-  config, generator, discriminator = export_helpers.reload_models(trained_workdir)
-  functions = sig.ServingFunctions(generator, discriminator, config)
+  functions = sig.ServingFunctions(ig.InfoGAN.from_workdir(trained_workdir))
   bias = [v for v in functions.generator.variables if "g_deconv_out/bias" in v.path][0]
   bias.assign(np.full(bias.shape, np.nan, np.float32))
   with pytest.raises(tf.errors.InvalidArgumentError, match="non-finite pixels"):

@@ -29,6 +29,6 @@ def test_cli_errors_are_one_line(tmp_path):
   proc = _run(f"--workdir={tmp_path}/none", f"--export_dir={tmp_path}/out")
   assert proc.returncode == 2
   assert proc.stderr.strip().splitlines()[-1].startswith(
-      "export.main: invalid configuration: no config.json")
+      f"export.main: not a run: {tmp_path}/none does not exist: give a run's folder")
   proc = _run(f"--export_dir={tmp_path}/out")
   assert proc.returncode == 2

@@ -3,17 +3,21 @@
 import os
 
 import tensorflow as tf
+from tensorflow_serving.apis import prediction_log_pb2
+
+import infogan_tf as ig
 
 from infogan_tf.serving import signatures as sig
 from infogan_tf.serving import warmup
 from infogan_tf import config as config_lib
+from tests import export_helpers
 
 
 def test_warmup_records_replay(exported, trained_workdir):
   path = os.path.join(exported.path, warmup.ASSETS_EXTRA, warmup.WARMUP_FILENAME)
-  logs = warmup.read_warmup(path)
-  config = config_lib.load_config(trained_workdir)
-  keys = sig.output_keys(config)
+  logs = [prediction_log_pb2.PredictionLog.FromString(record.numpy())
+          for record in tf.data.TFRecordDataset(path)]
+  keys = export_helpers.expected_outputs(ig.InfoGAN(config_lib.load_config(trained_workdir)))
   names = [log.predict_log.request.model_spec.signature_name for log in logs]
   assert sorted(names) == sorted(k for k in keys if k != sig.SERVING_DEFAULT)
   loaded = tf.saved_model.load(exported.path)

@@ -10,7 +10,8 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import evaluation, training
-from infogan_tf.training import averaging, checkpointing
+from infogan_tf.optimization import averaging
+from infogan_tf.training import checkpointing
 from infogan_tf.training import step as train_step
 from infogan_tf import config as config_lib
 from infogan_tf import data as data_lib

@@ -17,7 +17,7 @@ def score(ctx: EvalContext, report: dict) -> None:
   classifier, info = ctx.classifier()
   features = feature_classifier.feature_model(classifier)
   n = min(ctx.num_samples, len(ctx.test_x))
-  fake = generate(ctx.generator, ctx.config, n, ctx.seed)
+  fake = generate(ctx.model, n, ctx.seed)
   real_feats = features.predict(ctx.test_x[:n], batch_size=1000, verbose=0)
   fake_feats = features.predict(fake, batch_size=1000, verbose=0)
   report["frechet"] = {"distance": frechet.frechet_distance(real_feats, fake_feats),

@@ -13,10 +13,9 @@ def score(ctx: EvalContext, report: dict) -> None:
   and 'L_I_batch_statistics' as the train step computes it (each training-sized batch's own
   statistics; what training logs as mi/<code>). The two part when generated images' statistics
   differ from real images' (see `info_on_samples`)."""
-  report["info"] = info_on_samples(ctx.generator, ctx.discriminator, ctx.config,
-                                   ctx.num_samples, ctx.seed)
-  batched = info_on_samples(ctx.generator, ctx.discriminator, ctx.config, ctx.num_samples,
-                            ctx.seed, batch=ctx.config.train.batch_size, training=True)
+  report["info"] = info_on_samples(ctx.model, ctx.num_samples, ctx.seed)
+  batched = info_on_samples(ctx.model, ctx.num_samples, ctx.seed,
+                            batch=ctx.config.train.batch_size, training=True)
   for code, scores in batched.items():
     report["info"][code]["L_I_batch_statistics"] = scores["L_I"]
 

@@ -13,7 +13,7 @@ def score(ctx: EvalContext, report: dict) -> None:
   if not (ctx.labelled and ctx.has_held_out_images):
     return
   train_x, train_y = ctx.train_arrays()
-  train_feats = encode(ctx.discriminator, train_x)["features"]
+  train_feats = encode(ctx.model, train_x)["features"]
   report["probe"] = probe.probe_scores(train_feats, train_y, ctx.codes["features"], ctx.test_y,
                                        ctx.test.num_classes, ctx.probe_fractions, ctx.seed)
 

@@ -11,8 +11,6 @@ import numpy as np
 from infogan_tf.evaluation.arrays import column_values, encode
 from infogan_tf.evaluation.context import EvalContext
 from infogan_tf.metrics import clustering
-from infogan_tf.models import build_models
-from infogan_tf.training import checkpointing
 
 def score(ctx: EvalContext, report: dict) -> None:
   """'semi_supervised': each ss code's accuracy against its label column, no matching (and
@@ -21,16 +19,13 @@ def score(ctx: EvalContext, report: dict) -> None:
   if not config.semi_supervised.enabled:
     return
   last_codes = None
-  if config.optimizer.averages_discriminator:  # what the average bought: D's last weights
-    last = build_models(config)[1]
-    checkpointing.restore_for_inference(ctx.generator, last, ctx.workdir, ctx.checkpoint)
-    last_codes = encode(last, ctx.test_x)
+  if ctx.model.discriminator_average is not None:  # what the average bought: D's last weights
+    last_codes = encode(ctx.model, ctx.test_x, discriminator=ctx.model.discriminator)
   report["semi_supervised"] = semi_supervised_scores(
-      ctx.discriminator, config, ctx.test, ctx.test_x, ctx.test_y, ctx.test_f, ctx.codes,
-      last_codes)
+      ctx.model, ctx.test, ctx.test_x, ctx.test_y, ctx.test_f, ctx.codes, last_codes)
 
 
-def semi_supervised_scores(discriminator, config, source, images, labels, factors,
+def semi_supervised_scores(model, source, images, labels, factors,
                            codes: Dict[str, np.ndarray],
                            last_weights_codes: Optional[Dict[str, np.ndarray]] = None
                            ) -> Dict[str, dict]:
@@ -38,21 +33,20 @@ def semi_supervised_scores(discriminator, config, source, images, labels, factor
   code.
 
   Args:
-    discriminator: The trained Discriminator.
-    config: The run's config.
+    model: The trained InfoGAN (its inference discriminator is scored).
     source: The evaluation ImageSource (for factor names).
     images: [N, H, W, C] evaluation images.
     labels: [N] labels; factors: [N, F].
-    codes: `encode(discriminator, images)` (inference mode).
-    last_weights_codes: For runs that average D's weights (then `discriminator` is the
+    codes: `encode(model, images)` (inference mode).
+    last_weights_codes: For runs that average D's weights (the inference discriminator is the
       average), `encode` of the same images with D's last weights.
 
   Returns:
     {'cat<i>': {'column', 'accuracy', 'accuracy_batch_statistics', 'acc', 'nmi', 'ari', ...}}
     and 'accuracy_last_weights' with `last_weights_codes`.
   """
-  ss = config.semi_supervised
-  batch_codes = encode(discriminator, images, batch=500, training=True)
+  ss = model.config.semi_supervised
+  batch_codes = encode(model, images, batch=500, training=True)
   out = {}
   for c, column in zip(ss.codes, ss.label_columns):
     y = column_values(source, labels, factors, column)
@@ -68,7 +62,7 @@ def semi_supervised_scores(discriminator, config, source, images, labels, factor
           last_weights_codes[f"cat{c}"][valid] == y))
     scores["per_class_accuracy"] = [float(np.mean(predicted[y == k] == k))
                                     if np.any(y == k) else None
-                                    for k in range(config.latent.categorical[c])]
+                                    for k in range(model.spec.categorical[c])]
     out[f"cat{c}"] = scores
   return out
 

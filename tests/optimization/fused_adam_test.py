@@ -5,7 +5,7 @@ import pytest
 import keras
 import tensorflow as tf
 
-from infogan_tf.training.fused_adam import FusedAdam
+from infogan_tf.optimization.fused_adam import FusedAdam
 from tests import helpers
 
 pytestmark = pytest.mark.numerics  # also run with oneDNN off (scripts/test.sh)

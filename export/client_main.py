@@ -28,17 +28,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 
-if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
-  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+from absl import app
+from absl import flags
 
-from absl import app  # noqa: E402
-from absl import flags  # noqa: E402
-
-from infogan_tf.cli import command  # noqa: E402
-from infogan_tf.serving import signatures  # noqa: E402
+from infogan_tf.cli import command
+from infogan_tf.serving import signatures
 
 PROGRAM = "export.client_main"
 

@@ -16,14 +16,13 @@ import logging
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if __name__ == "__main__":
   os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
 
-from absl import flags  # noqa: E402
+from absl import flags
 
-from infogan_tf.cli import command  # noqa: E402
-from infogan_tf.serving import signatures  # noqa: E402
+from infogan_tf.cli import command
+from infogan_tf.serving import signatures
 
 flags.DEFINE_string("model_dir", None, "An exported version (DIR/<version>) or its DIR (the "
                     "highest version is served); with --server, read only for class names.")

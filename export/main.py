@@ -9,17 +9,12 @@ Writes export_dir/<version>/ (next free integer by default) and export_dir/model
 
 from __future__ import annotations
 
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
-  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from infogan_tf.cli import command  # noqa: E402
-from infogan_tf.serving import signatures  # noqa: E402
+from infogan_tf.cli import command
+from infogan_tf.serving import signatures
 
 flags.DEFINE_string("workdir", None, "Training workdir (config.json + checkpoints/), or a "
                     "selection (selection.json, or the folder holding it, from trainers.select): "

@@ -15,8 +15,8 @@ The public surface (each name has its own docstring):
   callbacks    the package's periodic work for fit: Evaluate, Traversals, NonFiniteGuard,
                CalibrateBatchNorm
   models       Generator, Discriminator, DiscriminatorOutput, build_models, LatentSpec
-  errors       InfoGANError (the root of every error the library raises), ConfigError,
-               WorkdirError, DataError, CheckpointError, ...
+  errors       InfoGANError (the root of every error the library raises) and each class,
+               all exported here: ConfigError, WorkdirError, DataError, CheckpointError, ...
   Keras reuse  SavedModelLayer (an exported signature as a Keras layer), LatentInput
 
 Importing the package registers its Keras classes, so `keras.models.load_model` reads the
@@ -49,7 +49,10 @@ from infogan_tf.config import (  # noqa: E402
     ConfigError, DataConfig, ExperimentConfig, LatentConfig, LossConfig, ModelConfig,
     OptimizerConfig, SemiSupervisedConfig, TrainConfig, load_config)
 from infogan_tf.errors import (CheckpointError, DataError, ExportError,  # noqa: E402
-                               InfoGANError, RefineError, SelectionError, WorkdirError)
+                               InfoGANError, NonFiniteLossError, NonFiniteStateError,
+                               RefineError, RunsNotFinishedError, SelectionError,
+                               TerminationRequested, WorkdirError, WorkdirLockedError,
+                               WorkerLostError)
 from infogan_tf.evaluation import evaluate  # noqa: E402
 from infogan_tf.latent import LatentSample, LatentSpec  # noqa: E402
 from infogan_tf.model import InfoGAN  # noqa: E402
@@ -69,8 +72,9 @@ __all__ = [
     "CheckpointError", "ConfigError", "DataConfig", "DataError", "Discriminator",
     "DiscriminatorOutput", "ExperimentConfig", "ExportError", "ExportResult", "Generator",
     "InfoGAN", "InfoGANError", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
-    "LossConfig", "ModelConfig", "OptimizerConfig", "RefineConfig", "RefineError",
-    "RefineResult", "SavedModelLayer", "SelectionError", "SemiSupervisedConfig", "TrainConfig",
-    "TrainResult", "WorkdirError", "build_models", "callbacks", "evaluate", "export", "load_config",
-    "refine", "train",
+    "LossConfig", "ModelConfig", "NonFiniteLossError", "NonFiniteStateError", "OptimizerConfig",
+    "RefineConfig", "RefineError", "RefineResult", "RunsNotFinishedError", "SavedModelLayer",
+    "SelectionError", "SemiSupervisedConfig", "TerminationRequested", "TrainConfig",
+    "TrainResult", "WorkdirError", "WorkdirLockedError", "WorkerLostError", "build_models",
+    "callbacks", "evaluate", "export", "load_config", "refine", "train",
 ]

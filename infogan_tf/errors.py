@@ -78,12 +78,17 @@ class ExportError(InfoGANError, RuntimeError):
 
 class SelectionError(InfoGANError, ValueError):
   """The runs cannot be compared (too few, different latents or data, no checkpoint), or are
-  not finished."""
+  not finished (`RunsNotFinishedError`)."""
+
+
+class RunsNotFinishedError(SelectionError):
+  """Runs of a sweep are still training or not started: wait for them (the message names each
+  run and its step)."""
 
 
 class RefineError(InfoGANError, ValueError):
-  """A run that cannot be refined (no categorical code, still training, too few confident
-  images); the message says why."""
+  """A run that cannot be refined (no categorical code, too few confident images); the message
+  says why. A run still training is a `WorkdirLockedError`."""
 
 
 # Lines TensorFlow wraps a graph's error in ("Graph execution error:", "Detected at node ...

@@ -36,7 +36,7 @@ from infogan_tf.data import load_source
 from infogan_tf.metrics import clustering, factor_vae
 from infogan_tf.model import InfoGAN
 from infogan_tf.training import checkpointing
-from infogan_tf.errors import SelectionError
+from infogan_tf.errors import RunsNotFinishedError, SelectionError
 # A selection stands for its pick wherever a run is taken (`infogan_tf.workdirs`).
 from infogan_tf.workdirs import SELECTION_FILENAME, load_selection, resolve_workdir  # noqa: F401
 
@@ -148,7 +148,7 @@ def finished_runs(workdirs: Sequence[str], wait_seconds: float = 0.0,
   MIN_RUNS) when others are still unfinished then.
 
   Raises:
-    SelectionError: Runs still unfinished (each named with its step, or 'not started').
+    RunsNotFinishedError: Runs still unfinished (each named with its step, or 'not started').
   """
   unfinished = wait_for_runs(workdirs, wait_seconds, poll_seconds, log)
   if not unfinished:
@@ -161,7 +161,7 @@ def finished_runs(workdirs: Sequence[str], wait_seconds: float = 0.0,
   advice = ("wait for them (--wait=SECONDS), or select among the finished ones "
             "(--allow_unfinished)" if len(done) >= MIN_RUNS else
             f"wait for them (--wait=SECONDS): {len(done)} finished, {MIN_RUNS} needed")
-  raise SelectionError(f"{len(unfinished)} run(s) not finished: {named}; {advice}")
+  raise RunsNotFinishedError(f"{len(unfinished)} run(s) not finished: {named}; {advice}")
 
 
 def wait_for_runs(workdirs: Sequence[str], wait_seconds: float, poll_seconds: float = 30.0,

@@ -254,8 +254,9 @@ def refine(workdir: str, config: RefineConfig = RefineConfig(), output_dir: Opti
   try:
     lock = workdir_lock.WorkdirLock(run)
   except workdir_lock.WorkdirLockedError as e:
-    raise RefineError(f"the run {run} is still training (pid {e.holder}): refine it once "
-                      "training has finished") from None
+    raise workdir_lock.WorkdirLockedError(
+        f"the run {run} is still training (pid {e.holder}): refine it once training has "
+        "finished", e.holder) from None
   start = time.perf_counter()
   with lock:
     model = InfoGAN.from_workdir(run)

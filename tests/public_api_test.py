@@ -18,10 +18,11 @@ ALL = [
     "CheckpointError", "ConfigError", "DataConfig", "DataError", "Discriminator",
     "DiscriminatorOutput", "ExperimentConfig", "ExportError", "ExportResult", "Generator",
     "InfoGAN", "InfoGANError", "LatentConfig", "LatentInput", "LatentSample", "LatentSpec",
-    "LossConfig", "ModelConfig", "OptimizerConfig", "RefineConfig", "RefineError",
-    "RefineResult", "SavedModelLayer", "SelectionError", "SemiSupervisedConfig", "TrainConfig",
-    "TrainResult", "WorkdirError", "build_models", "callbacks", "evaluate", "export", "load_config",
-    "refine", "train",
+    "LossConfig", "ModelConfig", "NonFiniteLossError", "NonFiniteStateError", "OptimizerConfig",
+    "RefineConfig", "RefineError", "RefineResult", "RunsNotFinishedError", "SavedModelLayer",
+    "SelectionError", "SemiSupervisedConfig", "TerminationRequested", "TrainConfig",
+    "TrainResult", "WorkdirError", "WorkdirLockedError", "WorkerLostError", "build_models",
+    "callbacks", "evaluate", "export", "load_config", "refine", "train",
 ]
 
 PARAMETERS = {
@@ -97,3 +98,19 @@ def test_every_command_exists_with_its_own_flags():
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = json.loads(proc.stdout.splitlines()[-1])
     assert names == sorted(COMMON + own), module
+
+
+def test_every_error_class_is_exported_under_the_root_with_a_command_line_exit_code():
+  import inspect  # pylint: disable=g-import-not-at-top
+  from infogan_tf import errors  # pylint: disable=g-import-not-at-top
+  from infogan_tf.cli import errors as cli_errors  # pylint: disable=g-import-not-at-top
+  classes = [c for _, c in inspect.getmembers(errors, inspect.isclass)
+             if c.__module__ == errors.__name__]
+  for cls in classes:
+    assert getattr(ig, cls.__name__) is cls, cls
+    if cls is errors.TerminationRequested:  # a stop (KeyboardInterrupt), not an error
+      continue
+    assert issubclass(cls, ig.InfoGANError), cls
+    if cls not in (ig.InfoGANError, errors.NonFiniteStateError):  # caught inside the library
+      line, code = cli_errors.describe(cls("x"), "the output folder")
+      assert code in (1, 2) and line.endswith(": x"), (cls, line)

@@ -120,7 +120,7 @@ def test_a_threshold_no_image_reaches_says_which_thresholds_are_reached(run):
 
 def test_a_run_still_training_is_refused(run):
   with workdir_lock.WorkdirLock(run):  # as the trainer holds it
-    with pytest.raises(refine.RefineError,
+    with pytest.raises(ig.WorkdirLockedError,
                        match=rf"the run {run} is still training \(pid {os.getpid()}\): refine it "
                              "once training has finished"):
       refine.refine(run, QUICK)
@@ -135,7 +135,8 @@ def test_cli_refines_and_says_what_went_wrong_in_one_line(run, tmp_path):
   assert ok.returncode == 0, ok.stderr
   assert f"refined: {run}/refined" in ok.stdout
   for args, code, message in [
-      ([f"--workdir={tmp_path}"], 2, f"not a run: {tmp_path} is a folder without config.json: give the --workdir"),
+      ([f"--workdir={tmp_path}"], 2,
+       f"not a run: {tmp_path} is a folder without config.json: give the --workdir"),
       ([f"--workdir={run}", "--threshold=2"], 2, "threshold must be in (0, 1)")]:
     bad = subprocess.run([sys.executable, "-m", "trainers.refine", *args], cwd=helpers.ROOT,
                          capture_output=True, text=True, env=env)

@@ -8,17 +8,12 @@ Rerunning the same command resumes from the last checkpoint; a larger --steps tr
 
 from __future__ import annotations
 
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
-  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from infogan_tf.cli import command  # noqa: E402
-from infogan_tf.cli import config_flags  # noqa: E402
-from trainers import flags as trainer_flags  # noqa: E402
+from infogan_tf.cli import command
+from infogan_tf.cli import config_flags
+from trainers import flags as trainer_flags
 
 trainer_flags.define_flags()
 flags.adopt_module_key_flags(trainer_flags)  # --help lists the trainer's flags

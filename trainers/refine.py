@@ -11,17 +11,12 @@ Every setting has a measured default (docs/self_labelling.md); `--help` lists th
 
 from __future__ import annotations
 
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
-  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from infogan_tf import self_labelling  # noqa: E402
-from infogan_tf.cli import command, config_flags  # noqa: E402
+from infogan_tf import self_labelling
+from infogan_tf.cli import command, config_flags
 
 flags.DEFINE_string("workdir", None, "The trained run, or a selection (selection.json, or the "
                     "folder holding it): its pick.")

@@ -13,17 +13,12 @@ export.main accept as --workdir.
 
 from __future__ import annotations
 
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
-  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from infogan_tf import selection  # noqa: E402
-from infogan_tf.cli import command  # noqa: E402
+from infogan_tf import selection
+from infogan_tf.cli import command
 
 flags.DEFINE_list("workdirs", None, "Training workdirs of one setting (paths or glob patterns, "
                   "comma-separated); at least three.")

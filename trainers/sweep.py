@@ -25,21 +25,16 @@ those still unfinished.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from typing import List
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if __name__ == "__main__":  # `import infogan_tf` then keeps TF's C++ start-up lines off stderr
-  os.environ["INFOGAN_TF_QUIET_STARTUP"] = "1"
+from absl import flags
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from typing import List  # noqa: E402
-
-from absl import flags  # noqa: E402
-
-from infogan_tf import selection  # noqa: E402
-from infogan_tf.cli import command  # noqa: E402
-from infogan_tf.cli import config_flags  # noqa: E402
-from trainers import flags as trainer_flags  # noqa: E402
+from infogan_tf import selection
+from infogan_tf.cli import command
+from infogan_tf.cli import config_flags
+from trainers import flags as trainer_flags
 
 trainer_flags.define_flags()
 flags.DEFINE_string("seeds", "0-4", "Seeds to train: a range 0-4 and/or a list 0,3,7.")

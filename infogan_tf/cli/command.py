@@ -2,9 +2,10 @@
 
 `--debug` and `--verbose`, unexpected arguments as a usage error, absl's logging at WARNING,
 every failure as one line and an exit code (`infogan_tf.cli.errors`), Ctrl-C as exit 130 and
-SIGTERM during training as 143 (after the trainer saved). A command module sets TensorFlow's log
-environment in its first lines (before anything imports infogan_tf, which imports TensorFlow:
-`INFOGAN_TF_QUIET_STARTUP` must be set by then), defines its flags, and ends with
+SIGTERM during training as 143 (after the trainer saved). TensorFlow's log environment is set by
+the command's package (`trainers/__init__.py`, `export/__init__.py`: it runs before anything
+imports infogan_tf, which imports TensorFlow, so `INFOGAN_TF_QUIET_STARTUP` is set in time); a
+command module defines its flags and ends with
 
   if __name__ == "__main__":
     command.run("export.main", work, outputs="--export_dir")

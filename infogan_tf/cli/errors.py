@@ -1,7 +1,10 @@
 """One line per failure for the command-line tools: what went wrong and what to do.
 
 `run(program, fn, debug)` calls `fn` and turns any exception into one line on stderr and an exit
-code: 2 for an invalid configuration, 1 for data, OS, checkpoint and other errors. The command
+code: 2 when what was asked cannot work as given (a configuration, a path that is not a run, runs
+that cannot be selected, a run that cannot be refined: change the command), 1 when the work
+failed or must wait (data, OS, checkpoints, divergence, a busy workdir, unfinished runs, a lost
+worker, an export: the command may be right). The command
 lines (`trainers.main`, `trainers.evaluate`, `export.main`) wrap their work in it; `--debug` (or
 the environment variable INFOGAN_DEBUG=1) also prints the traceback.
 """
@@ -30,8 +33,9 @@ _KNOWN = {
     errors.WorkdirLockedError: ("workdir busy", 1),
     errors.WorkerLostError: ("worker lost", 1),
     errors.ExportError: ("export error", 1),
-    errors.SelectionError: ("selection error", 1),
-    errors.RefineError: ("cannot refine", 1),
+    errors.SelectionError: ("selection error", 2),
+    errors.RunsNotFinishedError: ("selection error", 1),
+    errors.RefineError: ("cannot refine", 2),
 }
 
 

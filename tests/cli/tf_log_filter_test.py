@@ -51,12 +51,12 @@ def _cli(*args, **env):
 
 @pytest.mark.slow
 def test_a_cli_prints_only_its_own_lines(tmp_path):
-  """A workdir without config.json, TF_CPP_MIN_LOG_LEVEL unset: one line, exit 2."""
+  """A workdir that does not exist, TF_CPP_MIN_LOG_LEVEL unset: one line, exit 2."""
   proc = _cli("trainers.evaluate", f"--workdir={tmp_path}/none")
   assert proc.returncode == 2
   assert proc.stderr.strip().splitlines() == [
       proc.stderr.strip().splitlines()[-1]], proc.stderr  # one line: the error
-  assert proc.stderr.startswith("trainers.evaluate: invalid configuration: no config.json")
+  assert proc.stderr.startswith(f"trainers.evaluate: not a run: {tmp_path}/none does not exist")
   for word in ("cuInit", "cuda", "oneDNN", "absl::InitializeLog"):
     assert word not in proc.stderr
 

@@ -84,8 +84,9 @@ def main():
             "date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(),
             "sweep_seconds": sweep_seconds, "trained_now": trained_now,
             "select_seconds": select_seconds, "runs": runs,
-            "selection": {k: selection[k] for k in ("pick", "centrality", "similarity",
-                                                     "reason")},
+            "selection": {k: selection[k] for k in (
+                "pick", "centrality", "similarity", "reason", "workdirs", "parts", "criterion",
+                "scores", "noise", "ranking", "tied", "tie") if k in selection},
             "summary": summary}
   os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
   out_json = os.path.join(ROOT, "benchmarks", "results", f"selection_{slug}.json")

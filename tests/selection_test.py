@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf import evaluation, selection
@@ -124,3 +125,67 @@ def test_runs_that_cannot_be_compared_are_refused(tmp_path, trained_workdir):
   bad.write_text("{}")
   with pytest.raises(selection.SelectionError, match="not a selection"):
     selection.resolve_workdir(str(bad))
+
+
+def test_criteria_of_known_posteriors():
+  """confident_share counts top probabilities >= 0.99, balance is 1 for a uniform marginal and
+  0 for a collapsed code, view_stability is the NMI of the two views' categories."""
+  from infogan_tf import criteria  # pylint: disable=g-import-not-at-top
+  sharp = np.eye(4)[np.arange(400) % 4] * 0.996 + 0.001  # [400, 4], top 0.997
+  soft = np.full([400, 4], 0.25)
+  scores = criteria._per_code([sharp], [sharp])  # pylint: disable=protected-access
+  assert scores["confident_share"] == 1.0 and scores["mean_confidence"] == pytest.approx(0.997)
+  assert scores["balance"] == pytest.approx(1.0) and scores["view_stability"] == pytest.approx(1)
+  collapsed = np.tile([0.997, 0.001, 0.001, 0.001], [400, 1])
+  assert criteria._per_code([collapsed], [collapsed])["balance"] < 0.02  # pylint: disable=protected-access
+  shuffled = sharp[np.random.RandomState(0).permutation(400)]
+  assert criteria._per_code([sharp], [shuffled])["view_stability"] < 0.05  # pylint: disable=protected-access
+  mixed = criteria._per_code([sharp, soft], [sharp, soft])  # pylint: disable=protected-access
+  assert mixed["confident_share"] == 0.5  # the mean over the codes: 1 and 0
+
+
+def test_ties_are_the_runs_within_the_noise_of_the_top():
+  from infogan_tf import criteria  # pylint: disable=g-import-not-at-top
+  scores = np.array([0.672, 0.663, 0.630, 0.676])
+  # Noise 0.003 each: 0.676 - 0.672 = 0.004 < 2 * sqrt(2) * 0.003 = 0.0085; 0.013 is not.
+  assert criteria.tied_with_top(scores, np.full(4, 0.003)) == [3, 0]
+  assert criteria.tied_with_top(scores, np.full(4, 0.0001)) == [3]
+  assert criteria.tied_with_top(scores, np.full(4, 0.05)) == [3, 0, 1, 2]
+
+
+def test_select_scores_every_criterion_with_its_noise_names_ties_and_reads_no_label(
+    tmp_path, trained_workdir, mirrored_workdir, monkeypatch):
+  """Two identical runs tie on every criterion (named in one line, ranking kept); replacing the
+  evaluation images' labels and factors with noise gives the same selection to the bit."""
+  from infogan_tf import data as data_lib  # pylint: disable=g-import-not-at-top
+  copy = tmp_path / "copy_of_seed0"
+  shutil.copytree(trained_workdir, copy)
+  workdirs = [trained_workdir, mirrored_workdir, str(copy)]
+  result = selection.select(workdirs, num_images=400, log=lambda *_: None,
+                            criterion="confident_share")
+  assert set(result["scores"]) == set(result["noise"]) == set(selection.CRITERIA)
+  for name in selection.CRITERIA:
+    assert len(result["scores"][name]) == 3 and all(n >= 0 for n in result["noise"][name])
+    if name != "centrality":  # (each run's generated images for the continuous part differ)
+      assert result["scores"][name][0] == result["scores"][name][2]  # the copy: the same run
+  assert result["criterion"] == "confident_share" and sorted(result["ranking"]) == sorted(workdirs)
+  if result["pick"] in (trained_workdir, str(copy)):  # the twins: tied, both named
+    assert {trained_workdir, str(copy)} <= set(result["tied"])
+    assert result["tie"].startswith("tie: ") and str(copy) in result["tie"]
+  assert any(line.startswith("tie: ") for line in selection.summary_lines(result)) == (
+      len(result["tied"]) > 1)
+  table = selection.score_table(result)
+  assert len(table) == 4 and "<- pick" in "".join(table)
+
+  original = data_lib.eval_batches
+  def noisy_labels(*args, **kwargs):
+    rs = np.random.RandomState(1)
+    for batch in original(*args, **kwargs):
+      yield {**batch,
+             "label": tf.constant(rs.randint(0, 10, batch["label"].shape), batch["label"].dtype),
+             "factors": tf.constant(rs.normal(size=batch["factors"].shape),
+                                    batch["factors"].dtype)}
+  monkeypatch.setattr(data_lib, "eval_batches", noisy_labels)
+  again = selection.select(workdirs, num_images=400, log=lambda *_: None,
+                           criterion="confident_share")
+  assert json.dumps(again) == json.dumps(result)

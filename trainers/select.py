@@ -26,7 +26,11 @@ flags.DEFINE_string("output", None, "Where selection.json goes (a file or a fold
                     "the runs' common parent folder).")
 flags.DEFINE_integer("num_images", selection.DEFAULT_IMAGES,
                      "Real images, and generated images per run, to ""compare the runs' codes on.")
-flags.DEFINE_integer("seed", 0, "Seed of the generated codes and the FactorVAE votes.")
+flags.DEFINE_integer("seed", 0, "Seed of the generated codes, the views and the FactorVAE "
+                     "votes.")
+flags.DEFINE_enum("criterion", selection.DEFAULT_CRITERION, selection.CRITERIA,
+                  "What the runs are ranked by (docs/selection.md compares them); every one is "
+                  "scored and written to selection.json.")
 flags.DEFINE_float("wait", 0.0, "Seconds to wait for runs still training (e.g. the other "
                    "tasks of a cluster job array) before selecting; 0 = do not wait.",
                    lower_bound=0.0)
@@ -46,14 +50,11 @@ def work() -> int:
     return 2
   workdirs = selection.finished_runs(selection.expand_workdirs(FLAGS.workdirs), FLAGS.wait,
                                      FLAGS.allow_unfinished)
-  result = selection.select(workdirs, FLAGS.num_images, FLAGS.seed)
+  result = selection.select(workdirs, FLAGS.num_images, FLAGS.seed, criterion=FLAGS.criterion)
   path = selection.write_selection(result, FLAGS.output)
-  for workdir, centrality in zip(result["workdirs"], result["centrality"]):
-    mark = "  <- pick" if workdir == result["pick"] else ""
-    print(f"  {centrality:.3f}  {workdir}{mark}")
-  print(f"trainers.select: {result['reason']}")
-  for code, scores in result.get("agreement", {}).items():
-    print(f"trainers.select: agreement {selection.agreement_line(code, scores)}")
+  print("\n".join(selection.score_table(result)))
+  for line in selection.summary_lines(result):
+    print(f"trainers.select: {line}")
   print(f"selection: {path} (pass it as --workdir to trainers.evaluate or export.main)")
   return 0
 

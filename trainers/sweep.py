@@ -41,6 +41,8 @@ flags.DEFINE_string("seeds", "0-4", "Seeds to train: a range 0-4 and/or a list 0
 flags.DEFINE_bool("select", True, "After training, pick the most central run (3+ seeds).")
 flags.DEFINE_integer("select_images", selection.DEFAULT_IMAGES,
                      "Images trainers.select compares the runs on.")
+flags.DEFINE_enum("criterion", selection.DEFAULT_CRITERION, selection.CRITERIA,
+                  "What the selection ranks the runs by (as trainers.select's --criterion).")
 flags.DEFINE_integer("task_index", None, "Train only the seed at this index of --seeds (a job "
                      "array's task; default: JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID when "
                      "the scheduler sets one).", lower_bound=0)
@@ -55,7 +57,8 @@ flags.adopt_module_key_flags(config_flags)
 flags.adopt_module_key_flags(command)
 FLAGS = flags.FLAGS
 # This command's own flags (not passed on to trainers.main).
-SWEEP_FLAGS = ("--seeds", "--select", "--noselect", "--select_images", "--task_index",
+SWEEP_FLAGS = ("--seeds", "--select", "--noselect", "--select_images", "--criterion",
+               "--task_index",
                "--select_only", "--noselect_only", "--wait", "--allow_unfinished",
                "--noallow_unfinished")
 
@@ -108,11 +111,11 @@ def work() -> int:
                        allow_resume_changes=FLAGS.allow_resume_changes)
   if (FLAGS.select or FLAGS.select_only) and len(seeds) >= selection.MIN_RUNS:
     runs = selection.finished_runs(workdirs, FLAGS.wait, FLAGS.allow_unfinished)
-    result = selection.select(runs, FLAGS.select_images)
+    result = selection.select(runs, FLAGS.select_images, criterion=FLAGS.criterion)
     path = selection.write_selection(result, config.train.workdir)
-    print(f"trainers.sweep: {result['reason']}")
-    for code, scores in result.get("agreement", {}).items():
-      print(f"trainers.sweep: agreement {selection.agreement_line(code, scores)}")
+    print("\n".join(selection.score_table(result)))
+    for line in selection.summary_lines(result):
+      print(f"trainers.sweep: {line}")
     print(f"selection: {path}")
   elif FLAGS.select_only:
     raise selection.SelectionError(f"--select_only needs at least {selection.MIN_RUNS} seeds, "

@@ -73,7 +73,6 @@ def info_on_samples(model, num_samples: int, seed: int = 0, batch: int = 1000,
       running statistics these passes move are put back.
   """
   spec, generator, discriminator = model.spec, model.generator, model.encoder
-  config = model.config
   models = (generator, discriminator)
   saved = [[v.numpy() for v in m.non_trainable_variables] for m in models] if training else []
   sums: Dict[str, float] = {}
@@ -84,7 +83,7 @@ def info_on_samples(model, num_samples: int, seed: int = 0, batch: int = 1000,
     images = generator(model.generator_input(sample), training=training)
     out = discriminator(images, training=training)
     q = losses.info_loss(out, [tf.constant(c) for c in sample.categorical],
-                         tf.constant(sample.continuous), 1.0, 1.0, config.loss.continuous_std)
+                         tf.constant(sample.continuous), 1.0, 1.0, model.continuous_std)
     for i, ce in enumerate(q.categorical):
       sums[f"cat{i}"] = sums.get(f"cat{i}", 0.0) + float(tf.reduce_sum(ce))
     for j in range(spec.num_continuous):

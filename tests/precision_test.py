@@ -1,6 +1,7 @@
 """`precision='auto'`: the choice for each kind of device (from described features, not this
 machine's), the resume rule, and the choice on the start line and in config.json."""
 
+import dataclasses
 import io
 import json
 import os
@@ -86,3 +87,41 @@ def test_a_fresh_auto_run_records_its_choice_and_a_resume_keeps_it(tmp_path):
     training.train(helpers.with_parts(config, model=dict(precision=expected),
                                       train=dict(steps=4)),
                    stream=io.StringIO(), strategy=helpers.one_device_strategy())
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "float32"])
+def test_the_outputs_the_losses_read_compute_in_float32_under_a_mixed_policy(policy):
+  """D's logit, the Q head and G's output layer compute in float32 under mixed_bfloat16 (the
+  trunk and G's body in bfloat16); under float32 everything is float32."""
+  from infogan_tf.models import build_models  # pylint: disable=g-import-not-at-top
+  config = helpers.tiny_config("/tmp/unused")
+  config = config.replace(model=dataclasses.replace(config.model, precision=policy))
+  generator, discriminator = build_models(config)
+  low = "bfloat16" if policy == "mixed_bfloat16" else "float32"
+  full = {layer.name for layer in discriminator.d_head + discriminator.q_head}
+  full |= {"g_deconv_out", "g_out"}
+  for layer in generator.stack + discriminator.trunk + discriminator.d_head + discriminator.q_head:
+    assert layer.compute_dtype == ("float32" if layer.name in full else low), layer.name
+    if layer.weights:
+      assert all(w.dtype == "float32" for w in layer.weights), layer.name
+
+
+@pytest.mark.numerics
+def test_under_mixed_bfloat16_q_is_the_float32_head_of_the_bfloat16_features():
+  """Q's outputs equal the float32 head applied to the trunk's bfloat16-rounded features: the
+  only bfloat16 rounding before the losses is the trunk's. Tolerance: both sides compute the
+  same float32 head on identical inputs; oneDNN and Eigen may order its sums differently,
+  ~1e-6 relative for 1024-term dot products in float32 (2^-24 * sqrt(1024) * a few)."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from infogan_tf.models import architectures, build_models  # pylint: disable=g-import-not-at-top
+  config = helpers.tiny_config("/tmp/unused")
+  config = config.replace(model=dataclasses.replace(config.model, precision="mixed_bfloat16"))
+  _, discriminator = build_models(config)
+  images = tf.random.stateless_uniform([8, 28, 28, 1], [1, 2])
+  out = discriminator(images, training=False)
+  feats = discriminator.features(images, False)
+  assert feats.dtype == tf.bfloat16
+  params = architectures.apply_layers(discriminator.q_head, tf.cast(feats, tf.float32), False)
+  np.testing.assert_allclose(out.categorical_logits[0].numpy(), params[:, :4].numpy(),
+                             rtol=1e-5, atol=1e-6)

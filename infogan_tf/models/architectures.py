@@ -9,6 +9,8 @@ its trunk drops BatchNorm (the SN-GAN recipe); the Q head keeps its own BatchNor
 
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 from typing import Callable, List, Tuple
 
@@ -61,6 +63,22 @@ def check_image_shape(name: str, image_shape: Tuple[int, int, int]) -> None:
         f"architecture {name!r} needs image height and width divisible by {d}, got {h}x{w}")
   if c not in (1, 3):
     raise ValueError(f"images must have 1 or 3 channels, got {c}")
+
+
+@contextlib.contextmanager
+def full_precision():
+  """Layers made inside compute in their variables' dtype: float32 under a mixed policy (the
+  outputs the losses read: D's logit, the Q head, G's output layer), as the Keras
+  mixed-precision guide keeps a model's last layers. A no-op under float32 and float64."""
+  policy = keras.config.dtype_policy()
+  if policy.compute_dtype == policy.variable_dtype:
+    yield
+    return
+  keras.config.set_dtype_policy(policy.variable_dtype)
+  try:
+    yield
+  finally:
+    keras.config.set_dtype_policy(policy)
 
 
 def _init():
@@ -123,8 +141,7 @@ def generator_layers(name: str, image_shape: Tuple[int, int, int], sync: bool) -
         *_block(_dense, (h // d) * (w // d) * 128, "g_fc2", True, _relu, sync),
         keras.layers.Reshape((h // d, w // d, 128), name="g_reshape"),
         *_block(_deconv, 64, "g_deconv1", True, _relu, sync),
-        _deconv(c, "g_deconv_out"),
-        keras.layers.Activation("sigmoid", name="g_out"),
+        *_output_layers(c, "sigmoid"),
     ]
   if name == "svhn":
     return [
@@ -133,8 +150,7 @@ def generator_layers(name: str, image_shape: Tuple[int, int, int], sync: bool) -
         *_block(_deconv, 256, "g_deconv1", True, _relu, sync),
         *_block(_deconv, 128, "g_deconv2", False, _relu, sync),
         *_block(_deconv, 64, "g_deconv3", False, _relu, sync),
-        _deconv(c, "g_deconv_out"),
-        keras.layers.Activation("tanh", name="g_out"),
+        *_output_layers(c, "tanh"),
     ]
   if name == "sprites64":
     return [
@@ -143,10 +159,15 @@ def generator_layers(name: str, image_shape: Tuple[int, int, int], sync: bool) -
         keras.layers.Reshape((h // d, w // d, 256), name="g_reshape"),
         *_block(_deconv, 128, "g_deconv1", True, _relu, sync),
         *_block(_deconv, 64, "g_deconv2", True, _relu, sync),
-        _deconv(c, "g_deconv_out"),
-        keras.layers.Activation("sigmoid", name="g_out"),
+        *_output_layers(c, "sigmoid"),
     ]
   raise ValueError(f"unknown architecture {name!r}")
+
+
+def _output_layers(channels: int, activation: str) -> List:
+  """G's last deconvolution and its activation, in full precision (`full_precision`)."""
+  with full_precision():
+    return [_deconv(channels, "g_deconv_out"), keras.layers.Activation(activation, name="g_out")]
 
 
 def trunk_layers(name: str, image_shape: Tuple[int, int, int], sync: bool,
@@ -182,13 +203,16 @@ def trunk_layers(name: str, image_shape: Tuple[int, int, int], sync: bool,
 
 
 def d_head_layers(spectral_norm: bool = False) -> List:
-  """D head: [B, F] -> [B, 1] real/fake logit."""
-  return [(_sn_dense if spectral_norm else _dense)(1, "d_logit")]
+  """D head: [B, F] -> [B, 1] real/fake logit (in full precision: `full_precision`)."""
+  with full_precision():
+    return [(_sn_dense if spectral_norm else _dense)(1, "d_logit")]
 
 
 def q_head_layers(num_params: int, sync: bool) -> List:
-  """Q head: [B, F] -> [B, num_params] code parameters (FC128-BN-lrelu-FC, all nets)."""
-  return [*_block(_dense, 128, "q_fc1", True, _lrelu, sync), _dense(num_params, "q_params")]
+  """Q head: [B, F] -> [B, num_params] code parameters (FC128-BN-lrelu-FC, all nets), in full
+  precision (`full_precision`)."""
+  with full_precision():
+    return [*_block(_dense, 128, "q_fc1", True, _lrelu, sync), _dense(num_params, "q_params")]
 
 
 def apply_layers(layers: List, x, training):

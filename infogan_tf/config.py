@@ -23,7 +23,7 @@ from infogan_tf.errors import ConfigError
 ARCHITECTURES = ("mnist", "svhn", "sprites64")
 NOISE_PRIORS = ("uniform", "normal")
 STRATEGIES = ("mirrored", "one_device", "multi_worker")
-PRECISIONS = ("auto", "float32", "mixed_bfloat16", "float64")
+PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16", "float64")
 REAL_INFO_PAIRINGS = ("augment", "neighbour")
 CR_CLASSIFIERS = ("separate", "trunk")
 
@@ -218,10 +218,13 @@ class ModelConfig(_Part):
                                 "replicas.")
   precision: str = field(
       "float32", "'float32', 'mixed_bfloat16' (bfloat16 compute, float32 variables; pays on CPUs "
-      "with AVX512_BF16/AMX and on TPUs/recent GPUs), 'auto' (mixed_bfloat16 where the devices "
-      "run bfloat16 natively, float32 elsewhere; a resumed run keeps the precision it started "
-      "with; the choice and its reason are on the start line and in config.json) or 'float64' "
-      "(several times slower; a reference for checking float32 numerics).", choices=PRECISIONS)
+      "with AVX512_BF16/AMX and on TPUs/recent GPUs, but lowers the codes' match to the data's "
+      "factors: docs/performance.md), 'mixed_float16' (float16 compute with dynamic loss "
+      "scaling, for GPUs without fast bfloat16: V100, T4), 'auto' (mixed_bfloat16 where the "
+      "devices run bfloat16 natively, mixed_float16 on 7.x GPUs, float32 elsewhere; a resumed "
+      "run keeps the precision it started with; the choice and its reason are on the start "
+      "line and in config.json) or 'float64' (several times slower; a reference for checking "
+      "float32 numerics).", choices=PRECISIONS)
   spectral_norm: bool = field(
       False, "Spectral normalisation (Miyato et al. 2018) of the discriminator's trunk and D "
       "head, whose trunk then has no BatchNorm (the SN-GAN recipe; the Q head keeps its "

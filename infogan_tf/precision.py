@@ -15,9 +15,11 @@ from typing import FrozenSet, Optional, Tuple
 
 AUTO = "auto"
 BFLOAT16 = "mixed_bfloat16"
+FLOAT16 = "mixed_float16"  # float16 compute with dynamic loss scaling (GPUs without bfloat16)
 FLOAT32 = "float32"
 CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # /proc/cpuinfo names of native bfloat16
 MIN_GPU_COMPUTE_CAPABILITY = (8, 0)  # Ampere: bfloat16 tensor cores
+MIN_GPU_FLOAT16_CAPABILITY = (7, 0)  # Volta, Turing (V100, T4): float16 tensor cores only
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +38,9 @@ class Devices:
 
 
 def choose(devices: Devices) -> Tuple[str, str]:
-  """(precision, reason): mixed_bfloat16 where every training device runs bfloat16 natively.
+  """(precision, reason): mixed_bfloat16 where every training device runs bfloat16 natively,
+  mixed_float16 on GPUs with float16 tensor cores only (compute capability 7.x: V100, T4),
+  float32 elsewhere.
 
   Training runs on the accelerators when there are any (TPUs, then GPUs), else on the CPU.
   """
@@ -47,7 +51,10 @@ def choose(devices: Devices) -> Tuple[str, str]:
     named = ", ".join(f"{a}.{b}" for a, b in devices.gpu_compute_capabilities)
     if oldest >= MIN_GPU_COMPUTE_CAPABILITY:
       return BFLOAT16, f"GPU compute capability {named} (>= 8.0: native bfloat16)"
-    return FLOAT32, (f"GPU compute capability {named} (< 8.0: bfloat16 is not native)")
+    if oldest >= MIN_GPU_FLOAT16_CAPABILITY:
+      return FLOAT16, (f"GPU compute capability {named} (7.x: float16 tensor cores, no fast "
+                       "bfloat16; float16 with dynamic loss scaling)")
+    return FLOAT32, (f"GPU compute capability {named} (< 7.0: no tensor cores)")
   native = [flag for flag in CPU_BF16_FLAGS if flag in devices.cpu_flags]
   if native:
     return BFLOAT16, f"CPU with {', '.join(f.upper() for f in native)} (native bfloat16)"

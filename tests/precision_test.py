@@ -25,12 +25,14 @@ COOPER_LAKE_NO_BF16_IN_VM = AVX2_EPYC | {"avx512f", "avx512bw", "avx512_vnni"}
     (precision.Devices(SAPPHIRE_RAPIDS), "mixed_bfloat16", "CPU with AMX_BF16"),
     (precision.Devices(AVX2_EPYC, ((8, 0),)), "mixed_bfloat16", "compute capability 8.0"),
     (precision.Devices(AVX2_EPYC, ((9, 0), (8, 6))), "mixed_bfloat16", "9.0, 8.6"),
-    (precision.Devices(AVX2_EPYC, ((7, 5),)), "float32", "7.5 (< 8.0"),
+    # A T4 (Colab's): float16 tensor cores, no fast bfloat16.
+    (precision.Devices(AVX2_EPYC, ((7, 5),)), "mixed_float16", "7.5 (7.x: float16 tensor cores"),
     # A V100 beside an A100: the step runs on both, so the older one decides.
-    (precision.Devices(ZEN4, ((8, 0), (7, 0))), "float32", "8.0, 7.0 (< 8.0"),
+    (precision.Devices(ZEN4, ((8, 0), (7, 0))), "mixed_float16", "8.0, 7.0 (7.x"),
+    (precision.Devices(AVX2_EPYC, ((6, 0),)), "float32", "6.0 (< 7.0: no tensor cores)"),
     (precision.Devices(AVX2_EPYC, (), tpus=8), "mixed_bfloat16", "8 TPU core(s)"),
 ])
-def test_auto_chooses_bfloat16_only_where_the_training_devices_have_it(devices, expected, why):
+def test_auto_chooses_a_precision_the_training_devices_run_fast(devices, expected, why):
   chosen, reason = precision.choose(devices)
   assert chosen == expected and why in reason, reason
 
@@ -125,3 +127,32 @@ def test_under_mixed_bfloat16_q_is_the_float32_head_of_the_bfloat16_features():
   params = architectures.apply_layers(discriminator.q_head, tf.cast(feats, tf.float32), False)
   np.testing.assert_allclose(out.categorical_logits[0].numpy(), params[:, :4].numpy(),
                              rtol=1e-5, atol=1e-6)
+
+
+def test_mixed_float16_trains_with_dynamic_loss_scaling_on_cpu():
+  """A few float16 steps (CPU kernels: correctness, not speed): the default optimizers are loss
+  scaled; from a scale of 2^40, whose gradients overflow float16 (max 65504), the overflowing
+  steps are skipped and the scale halves until the gradients fit, and every loss and weight
+  stays finite."""
+  import keras  # pylint: disable=g-import-not-at-top
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from infogan_tf.model import InfoGAN  # pylint: disable=g-import-not-at-top
+  from infogan_tf.optimization.fused_adam import FusedAdam  # pylint: disable=g-import-not-at-top
+  config = helpers.tiny_config("/tmp/unused", steps=6)
+  config = config.replace(model=dataclasses.replace(config.model, precision="mixed_float16"))
+  default = InfoGAN(config)
+  default.compile()
+  assert isinstance(default.g_optimizer, keras.optimizers.LossScaleOptimizer)
+  assert isinstance(default.d_optimizer, keras.optimizers.LossScaleOptimizer)
+  assert default.discriminator.trunk[0].compute_dtype == "float16"
+  model = InfoGAN(config)
+  start = 2.0 ** 40
+  model.compile(*(keras.optimizers.LossScaleOptimizer(FusedAdam(learning_rate=2e-4),
+                                                      initial_scale=start) for _ in range(2)))
+  history = model.fit(model.training_dataset(), steps_per_epoch=6, epochs=1, verbose=0)
+  for optimizer in (model.g_optimizer, model.d_optimizer):
+    scale = float(optimizer.dynamic_scale.numpy())
+    assert scale < start and np.log2(scale) == int(np.log2(scale)), scale  # halved k times
+  assert all(np.isfinite(v).all() for v in history.history.values())
+  assert all(np.isfinite(w.numpy()).all() for w in model.generator.weights
+             + model.discriminator.weights)

@@ -25,7 +25,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -252,29 +251,14 @@ def torch_images_per_sec(seconds: float = 30.0, autocast: str = None) -> dict:
 
 def machine_line(m: dict) -> str:
   """'<cpu> (<isa>), <n> cores, TF <version>' for a results section, from `machine()`."""
-  return f"{m['cpu']} ({m.get('isa', '?')}), {m['cores']} cores, TF {m['tensorflow']}"
+  from infogan_tf import machine as machine_lib  # pylint: disable=g-import-not-at-top
+  return machine_lib.line(m)
 
 
 def machine() -> dict:
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  import keras  # pylint: disable=g-import-not-at-top
-  cpu, isa = "unknown", "unknown"
-  if os.path.exists("/proc/cpuinfo"):
-    with open("/proc/cpuinfo") as f:
-      lines = f.readlines()
-    names = [l.split(":", 1)[1].strip() for l in lines if l.startswith("model name")]
-    cpu = names[0] if names else cpu
-    flags = next((set(l.split(":", 1)[1].split()) for l in lines if l.startswith("flags")),
-                 set())
-    # The widest vector/matrix extension: it decides TF's CPU kernels (oneDNN by default only
-    # with AVX512/AMX) and roughly the attainable FLOP rate.
-    isa = next((name for name, flag in (("AMX", "amx_tile"), ("AVX512_BF16", "avx512_bf16"),
-                                        ("AVX512", "avx512f"), ("AVX2", "avx2"))
-                if flag in flags), "older")
-  return {"cpu": cpu, "isa": isa, "cores": os.cpu_count(),
-          "python": platform.python_version(), "tensorflow": tf.__version__,
-          "keras": keras.__version__, "platform": platform.platform(),
-          "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1 (infogan_tf default)")}
+  """This machine (`infogan_tf.machine.describe`)."""
+  from infogan_tf import machine as machine_lib  # pylint: disable=g-import-not-at-top
+  return machine_lib.describe()
 
 
 def markdown(report: dict, json_path: str = RESULTS_JSON) -> str:

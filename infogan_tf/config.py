@@ -630,7 +630,8 @@ CONFIG_FILENAME = "config.json"
 
 
 def save_config(config: ExperimentConfig, workdir: str,
-                resume: Optional[dict] = None, precision_choice: Optional[dict] = None) -> str:
+                resume: Optional[dict] = None, precision_choice: Optional[dict] = None,
+                machine: Optional[dict] = None) -> str:
   """Writes config.json into workdir (atomically) and returns its path.
 
   The file holds the config (what `load_config` reads) and a `history`: the first run's config
@@ -643,6 +644,9 @@ def save_config(config: ExperimentConfig, workdir: str,
     resume: For a resumed run, {'step': ..., 'changed': ...} to append to the history.
     precision_choice: {'requested', 'precision', 'reason'} of a run whose precision was 'auto'
       (kept as `precision_choice`; a later save without it keeps the earlier one).
+    machine: `infogan_tf.machine.describe()` of the machine training now: the first one is kept
+      as the history's `machine`, a resume on another CPU or TensorFlow is appended to
+      `machines` (the model card names them).
   """
   os.makedirs(workdir, exist_ok=True)
   path = os.path.join(workdir, CONFIG_FILENAME)
@@ -654,6 +658,13 @@ def save_config(config: ExperimentConfig, workdir: str,
   original = {k: v for k, v in previous.items() if k != "history"} or config.to_dict()
   record["history"] = previous.get("history") or {"original": original, "resumes": []}
   record["history"].setdefault("resumes", [])
+  if machine is not None:
+    history = record["history"]
+    if "machine" not in history:
+      history["machine"] = machine
+    elif not any(_same_machine(m, machine)
+                 for m in [history["machine"], *history.get("machines", [])]):
+      history.setdefault("machines", []).append(machine)
   choice = precision_choice or previous.get("precision_choice")
   if choice:
     record["precision_choice"] = choice
@@ -665,6 +676,17 @@ def save_config(config: ExperimentConfig, workdir: str,
     f.write(json.dumps(record, indent=2, sort_keys=True) + "\n")
   os.replace(tmp, path)
   return path
+
+
+def _same_machine(a: dict, b: dict) -> bool:
+  return all(a.get(k) == b.get(k) for k in ("cpu", "isa", "cores", "tensorflow"))
+
+
+def load_history(workdir: str) -> dict:
+  """config.json's `history` (see `save_config`); {} for a run written before it had one."""
+  with open(os.path.join(workdir, CONFIG_FILENAME)) as f:
+    record = json.load(f)
+  return {**record.get("history", {}), "precision_choice": record.get("precision_choice")}
 
 
 def load_config(workdir: str) -> ExperimentConfig:

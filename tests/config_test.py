@@ -134,3 +134,14 @@ def test_lists_and_numpy_numbers_are_accepted():
   assert type(latent.noise_scale) is float  # noqa: E721
   train = config_lib.TrainConfig(workdir="/tmp/unused")
   assert config_lib.ExperimentConfig(latent=latent, train=train).validate().latent == latent
+
+
+def test_config_json_keeps_the_first_training_machine_and_each_other_one(tmp_path):
+  config = config_lib.ExperimentConfig(train=config_lib.TrainConfig(workdir=str(tmp_path)))
+  epyc = {"cpu": "AMD EPYC", "isa": "AVX2", "cores": 2, "tensorflow": "2.21.0"}
+  xeon = {"cpu": "Intel Xeon", "isa": "AMX", "cores": 2, "tensorflow": "2.21.0"}
+  for machine in (epyc, epyc, xeon, xeon, epyc):
+    config_lib.save_config(config, str(tmp_path), machine=machine)
+  history = config_lib.load_history(str(tmp_path))
+  assert history["machine"] == epyc and history["machines"] == [xeon]
+  assert config_lib.load_config(str(tmp_path)) == config  # the record is not part of the config

@@ -7,6 +7,8 @@ Layout written:
       saved_model.pb, variables/        signatures from serving.signatures
       assets.extra/tf_serving_warmup_requests
       assets.extra/infogan_config.json  the training config and the signature contract
+      assets.extra/model_card.md        what the model is, its data, scores and origin
+                                        (serving.model_card)
       encoder.keras, generator.keras    the models as Keras 3 files (serving.keras_files;
                                         TF Serving ignores them)
 
@@ -33,7 +35,7 @@ from infogan_tf.training import checkpointing, workdir_lock
 from infogan_tf import data as data_lib
 from infogan_tf import traced_graphs
 from infogan_tf.model import InfoGAN
-from infogan_tf.serving import keras_files
+from infogan_tf.serving import keras_files, model_card
 from infogan_tf.serving import signatures as sig
 from infogan_tf.serving import warmup
 from infogan_tf.errors import ExportError
@@ -161,6 +163,9 @@ def write_saved_model(model, export_dir: str, version: Optional[int] = None,
     }
     with open(os.path.join(tmp, warmup.ASSETS_EXTRA, CONFIG_ASSET), "w") as f:
       json.dump(meta, f, indent=2, sort_keys=True)
+    with open(os.path.join(tmp, warmup.ASSETS_EXTRA, model_card.FILENAME), "w") as f:
+      f.write(model_card.card(model, checkpoint,
+                              [ep.name for ep in endpoints] + [sig.SERVING_DEFAULT]))
     os.chmod(tmp, 0o755)
     with _versions_locked(export_dir):
       if version is None:

@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from infogan_tf import model as model_lib
 from infogan_tf import objectives, traced_graphs
+from infogan_tf import machine as machine_lib
 from infogan_tf import precision as precision_lib
 from infogan_tf.training import checkpointing, distribute, periodic_actions, preemption, summaries
 from infogan_tf.training import step as train_step
@@ -192,7 +193,8 @@ def _train_locked(config: config_lib.ExperimentConfig, strategy: tf.distribute.S
   if chief:  # config.json keeps the first run's config and every resume's changes
     config_lib.save_config(config, tc.workdir,
                            {"step": start, "changed": changes} if changes else None,
-                           precision_choice if precision_choice and not start else None)
+                           precision_choice if precision_choice and not start else None,
+                           machine_lib.describe())
   chosen = (f"; precision {config.model.precision} ({precision_choice['reason']})"
             if precision_choice else "")
   print(f"infogan_tf: {distribute.describe(strategy)}; data {source.name} "

@@ -48,7 +48,7 @@ def _sweep_time(seconds: float, trained_now, seeds) -> str:
 def main():
   args, label, slug, extra = parse_run_arguments(__doc__, "0-4", "selection")
   from benchmarks import throughput  # pylint: disable=g-import-not-at-top
-  from infogan_tf.selection import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
+  from infogan_tf.sweeps import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
 
   parent = os.path.join(args.base_workdir, slug)
   seeds = parse_seeds(args.seeds)

@@ -20,6 +20,7 @@ import json, sys
 from absl import flags
 import trainers.sweep  # defines its flags
 from infogan_tf import selection
+from infogan_tf import sweeps
 from trainers import flags as trainer_flags
 for args in json.loads(sys.argv[1]):
     fv = flags.FLAGS
@@ -27,7 +28,7 @@ for args in json.loads(sys.argv[1]):
     fv(["trainers.sweep", *args])
     config = trainer_flags.config_from_flags(fv)
     print(json.dumps({"workdir": config.train.workdir,
-                      "seeds": selection.parse_seeds(fv.seeds),
+                      "seeds": sweeps.parse_seeds(fv.seeds),
                       "select_only": fv.select_only}))
 """
 

@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from infogan_tf import config as config_lib
 from infogan_tf import evaluation, selection
+from infogan_tf import sweeps
 from infogan_tf.training import checkpointing
 from tests import helpers
 
@@ -120,7 +121,7 @@ def test_runs_that_cannot_be_compared_are_refused(tmp_path, trained_workdir):
   with pytest.raises(config_lib.ConfigError, match="is it a training workdir"):
     selection.select([trained_workdir, str(tmp_path / "nothing"), trained_workdir])
   with pytest.raises(selection.SelectionError, match="no workdir matches"):
-    selection.expand_workdirs([str(tmp_path / "seed_*")])
+    sweeps.expand_workdirs([str(tmp_path / "seed_*")])
   bad = tmp_path / "selection.json"
   bad.write_text("{}")
   with pytest.raises(selection.SelectionError, match="not a selection"):

@@ -18,6 +18,7 @@ import sys
 from absl import flags
 
 from infogan_tf import selection
+from infogan_tf import sweeps
 from infogan_tf.cli import command
 
 flags.DEFINE_list("workdirs", None, "Training workdirs of one setting (paths or glob patterns, "
@@ -48,7 +49,7 @@ def work() -> int:
   if FLAGS.num_images < 100:
     print("trainers.select: --num_images must be at least 100", file=sys.stderr)
     return 2
-  workdirs = selection.finished_runs(selection.expand_workdirs(FLAGS.workdirs), FLAGS.wait,
+  workdirs = sweeps.finished_runs(sweeps.expand_workdirs(FLAGS.workdirs), FLAGS.wait,
                                      FLAGS.allow_unfinished)
   result = selection.select(workdirs, FLAGS.num_images, FLAGS.seed, criterion=FLAGS.criterion)
   path = selection.write_selection(result, FLAGS.output)

@@ -32,6 +32,7 @@ from typing import List
 from absl import flags
 
 from infogan_tf import selection
+from infogan_tf import sweeps
 from infogan_tf.cli import command
 from infogan_tf.cli import config_flags
 from trainers import flags as trainer_flags
@@ -73,7 +74,7 @@ def _train_on_gpus(seeds: List[int], config, gpus: int) -> None:
       device = min(set(range(gpus)) - {d for _, d, _ in running})
       env = dict(os.environ, CUDA_VISIBLE_DEVICES=str(device))
       args = [sys.executable, "-m", "trainers.main", *argv, f"--seed={seed}",
-              f"--workdir={selection.seed_config(config, seed).train.workdir}"]
+              f"--workdir={sweeps.seed_config(config, seed).train.workdir}"]
       print(f"trainers.sweep: seed {seed} on GPU {device}")
       running.append((seed, device, subprocess.Popen(args, env=env)))
     seed, device, proc = running.pop(0)
@@ -87,15 +88,15 @@ def work() -> int:
   import tensorflow as tf
   from infogan_tf import training
   # pylint: enable=g-import-not-at-top
-  seeds = selection.parse_seeds(FLAGS.seeds)
+  seeds = sweeps.parse_seeds(FLAGS.seeds)
   config = trainer_flags.config_from_flags(FLAGS)
-  workdirs = [selection.seed_config(config, s).train.workdir for s in seeds]
-  task = None if FLAGS.select_only else selection.task_index(FLAGS.task_index)
+  workdirs = [sweeps.seed_config(config, s).train.workdir for s in seeds]
+  task = None if FLAGS.select_only else sweeps.task_index(FLAGS.task_index)
   if task is not None:  # one task of a job array: its seed, and no selection
-    seed = selection.seed_of_task(seeds, *task)
+    seed = sweeps.seed_of_task(seeds, *task)
     print(f"trainers.sweep: task {task[0]} ({task[1]}) of {len(seeds)}: seed {seed} under "
           f"{config.train.workdir}")
-    training.train(selection.seed_config(config, seed),
+    training.train(sweeps.seed_config(config, seed),
                    allow_resume_changes=FLAGS.allow_resume_changes)
     print("trainers.sweep: when every task has finished, select with --select_only")
     return 0
@@ -107,10 +108,10 @@ def work() -> int:
     else:
       for seed in seeds:
         print(f"trainers.sweep: seed {seed}")
-        training.train(selection.seed_config(config, seed),
+        training.train(sweeps.seed_config(config, seed),
                        allow_resume_changes=FLAGS.allow_resume_changes)
   if (FLAGS.select or FLAGS.select_only) and len(seeds) >= selection.MIN_RUNS:
-    runs = selection.finished_runs(workdirs, FLAGS.wait, FLAGS.allow_unfinished)
+    runs = sweeps.finished_runs(workdirs, FLAGS.wait, FLAGS.allow_unfinished)
     result = selection.select(runs, FLAGS.select_images, criterion=FLAGS.criterion)
     path = selection.write_selection(result, config.train.workdir)
     print("\n".join(selection.score_table(result)))

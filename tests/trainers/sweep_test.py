@@ -11,15 +11,16 @@ from infogan_tf import config as config_lib
 from tests import helpers
 from tests.trainers.main_test import TINY, _env
 from infogan_tf import selection
+from infogan_tf import sweeps
 
 
 def test_seeds_parse_and_name_their_workdirs():
-  assert selection.parse_seeds("0-4") == [0, 1, 2, 3, 4]
-  assert selection.parse_seeds("0-2,9,1") == [0, 1, 2, 9]
+  assert sweeps.parse_seeds("0-4") == [0, 1, 2, 3, 4]
+  assert sweeps.parse_seeds("0-2,9,1") == [0, 1, 2, 9]
   for bad, message in (("a", "not a seed"), ("3-1", "empty"), ("", "no seed")):
     with pytest.raises(config_lib.ConfigError, match=message):
-      selection.parse_seeds(bad)
-  config = selection.seed_config(helpers.tiny_config("/runs/sweep"), 3)
+      sweeps.parse_seeds(bad)
+  config = sweeps.seed_config(helpers.tiny_config("/runs/sweep"), 3)
   assert (config.train.workdir, config.train.seed) == ("/runs/sweep/seed_3", 3)
 
 
@@ -45,17 +46,17 @@ def test_sweep_trains_every_seed_resumes_and_selects(tmp_path):
 
 
 def test_the_task_index_comes_from_the_flag_or_the_scheduler():
-  assert selection.task_index(None, {}) is None
-  assert selection.task_index(2, {"JOB_COMPLETION_INDEX": "0"}) == (2, "--task_index")
-  assert selection.task_index(None, {"JOB_COMPLETION_INDEX": "1"}) == (1, "JOB_COMPLETION_INDEX")
-  assert selection.task_index(None, {"SLURM_ARRAY_TASK_ID": "4"}) == (4, "SLURM_ARRAY_TASK_ID")
+  assert sweeps.task_index(None, {}) is None
+  assert sweeps.task_index(2, {"JOB_COMPLETION_INDEX": "0"}) == (2, "--task_index")
+  assert sweeps.task_index(None, {"JOB_COMPLETION_INDEX": "1"}) == (1, "JOB_COMPLETION_INDEX")
+  assert sweeps.task_index(None, {"SLURM_ARRAY_TASK_ID": "4"}) == (4, "SLURM_ARRAY_TASK_ID")
   with pytest.raises(config_lib.ConfigError, match=r"SLURM_ARRAY_TASK_ID='x' is not a task"):
-    selection.task_index(None, {"SLURM_ARRAY_TASK_ID": "x"})
-  assert selection.seed_of_task([3, 5, 8], 1, "--task_index") == 5
+    sweeps.task_index(None, {"SLURM_ARRAY_TASK_ID": "x"})
+  assert sweeps.seed_of_task([3, 5, 8], 1, "--task_index") == 5
   with pytest.raises(config_lib.ConfigError,
                      match=r"task index 3 \(from JOB_COMPLETION_INDEX\) is past the 3 seeds "
                            r"\(3, 5, 8\): give the array 3 tasks, indices 0-2"):
-    selection.seed_of_task([3, 5, 8], 3, "JOB_COMPLETION_INDEX")
+    sweeps.seed_of_task([3, 5, 8], 3, "JOB_COMPLETION_INDEX")
 
 
 @pytest.mark.slow
@@ -94,19 +95,19 @@ def test_selection_waits_then_names_or_leaves_out_unfinished_runs(tmp_path, trai
   for name in ("a", "b", "c"):
     shutil.copytree(trained_workdir, tmp_path / name)
     runs.append(str(tmp_path / name))
-  assert [selection.run_status(r).finished for r in runs] == [True] * 3
+  assert [sweeps.run_status(r).finished for r in runs] == [True] * 3
   unfinished = str(tmp_path / "d")
   shutil.copytree(trained_workdir, unfinished)
   config = config_lib.load_config(unfinished)
   config_lib.save_config(config.replace(train=dataclasses.replace(config.train, steps=10)),
                          unfinished)
-  assert selection.run_status(unfinished).describe() == f"{unfinished} at step 4 of 10"
+  assert sweeps.run_status(unfinished).describe() == f"{unfinished} at step 4 of 10"
   lines = []
   with pytest.raises(selection.SelectionError,
                      match=r"1 run\(s\) not finished: .*/d at step 4 of 10; wait for them"):
-    selection.finished_runs(runs + [unfinished], wait_seconds=0.3, poll_seconds=0.1,
+    sweeps.finished_runs(runs + [unfinished], wait_seconds=0.3, poll_seconds=0.1,
                             log=lines.append)
   assert lines and "waiting for 1 run(s)" in lines[0]
-  assert selection.finished_runs(runs + [unfinished], allow_unfinished=True,
+  assert sweeps.finished_runs(runs + [unfinished], allow_unfinished=True,
                                  log=lines.append) == runs
   assert "leaving out 1 unfinished run(s)" in lines[-1]

@@ -13,11 +13,12 @@ export.main accept as --workdir.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from absl import flags
 
-from infogan_tf import selection
+from infogan_tf import hparams, selection
 from infogan_tf import sweeps
 from infogan_tf.cli import command
 
@@ -53,6 +54,7 @@ def work() -> int:
                                      FLAGS.allow_unfinished)
   result = selection.select(workdirs, FLAGS.num_images, FLAGS.seed, criterion=FLAGS.criterion)
   path = selection.write_selection(result, FLAGS.output)
+  hparams.write_sweep(result, os.path.commonpath([os.path.abspath(w) for w in workdirs]))
   print("\n".join(selection.score_table(result)))
   for line in selection.summary_lines(result):
     print(f"trainers.select: {line}")

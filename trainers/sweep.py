@@ -31,7 +31,7 @@ from typing import List
 
 from absl import flags
 
-from infogan_tf import selection
+from infogan_tf import hparams, selection
 from infogan_tf import sweeps
 from infogan_tf.cli import command
 from infogan_tf.cli import config_flags
@@ -114,6 +114,7 @@ def work() -> int:
     runs = sweeps.finished_runs(workdirs, FLAGS.wait, FLAGS.allow_unfinished)
     result = selection.select(runs, FLAGS.select_images, criterion=FLAGS.criterion)
     path = selection.write_selection(result, config.train.workdir)
+    hparams.write_sweep(result, config.train.workdir)  # tensorboard --logdir=<the sweep>
     print("\n".join(selection.score_table(result)))
     for line in selection.summary_lines(result):
       print(f"trainers.sweep: {line}")

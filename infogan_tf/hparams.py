@@ -4,7 +4,8 @@
 selection) writes, for every run compared, a session holding the run's hyperparameters (from its
 config.json) into the run's own folder, the selection's scores into `<run>/selection`, and into
 the sweep's root folder the experiment config (which hyperparameters and metrics the dashboard
-shows). The evaluation's scores are the ones `trainers.evaluate` writes into `<run>/eval` (run it
+shows: the seed and the hyperparameters that differ between the runs). The evaluation's
+scores are the ones `trainers.evaluate` writes into `<run>/eval` (run it
 before or after: TensorBoard reads them when it shows the dashboard), so
 
   tensorboard --logdir <sweep root>
@@ -89,12 +90,14 @@ def write_sweep(selection: dict, root: str) -> List[str]:
   Returns:
     The folders written (each run, its selection sub-folder, the root).
   """
-  written = []
+  written, seen = [], {}
   criterion = selection.get("criterion", "centrality")
   scores = selection.get("scores", {}).get(criterion, selection.get("centrality"))
   for index, workdir in enumerate(selection["workdirs"]):
     config = config_lib.load_config(workdir)
     values = run_hparams(config)
+    for name, value in values.items():
+      seen.setdefault(name, set()).add(value)
     trial = os.path.relpath(os.path.abspath(workdir), os.path.abspath(root))
     _rewrite(workdir, lambda: hp.hparams(values, trial_id=trial))
     step = int(os.path.basename(selection["checkpoints"][index]).split("-")[-1])
@@ -104,7 +107,10 @@ def write_sweep(selection: dict, root: str) -> List[str]:
         tf.summary.scalar("selection/pick", pick, step=step)))
     written += [workdir, os.path.join(workdir, "selection")]
   _rewrite(root, lambda: hp.hparams_config(
-      hparams=[hp.HParam(name, description=text) for name, text, _ in HPARAMS],
+      # The seed and what differs between the runs (the rest is in each config.json), each
+      # with the values the runs have as its domain: the dashboard types and filters by it.
+      hparams=[hp.HParam(name, hp.Discrete(sorted(seen[name])), description=text)
+               for name, text, _ in HPARAMS if name == "seed" or len(seen[name]) > 1],
       metrics=[hp.Metric(tag, group=group, display_name=name)
                for tag, group, name in METRICS]))
   return written + [root]

@@ -42,11 +42,12 @@ COMMON = ["debug", "verbose"]
 # tests/trainers/flags_test.py pins against docs/training.md and docs/flags.md).
 COMMANDS = {
     "trainers.main": ["allow_resume_changes"],
-    "trainers.sweep": ["allow_resume_changes", "allow_unfinished", "seeds", "select",
+    "trainers.sweep": ["allow_resume_changes", "allow_unfinished", "criterion", "seeds", "select",
                        "select_images", "select_only", "task_index", "wait"],
     "trainers.evaluate": ["checkpoint", "classifier_dir", "num_samples", "output_dir",
                           "probe_fractions", "projector_images", "seed", "workdir"],
-    "trainers.select": ["allow_unfinished", "num_images", "output", "seed", "wait", "workdirs"],
+    "trainers.select": ["allow_unfinished", "criterion", "num_images", "output", "seed", "wait",
+                        "workdirs"],
     "trainers.refine": ["augment", "batch_size", "class_weights", "epochs", "flip",
                         "generated_batch_size", "info_weight", "layers", "learning_rate",
                         "max_images", "max_shift", "output_dir", "randaugment_ops", "rounds",

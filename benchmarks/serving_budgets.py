@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -99,15 +98,16 @@ def child(model_dir: str, case: str) -> dict:
           "peak_mib": round(_status("VmHWM") - start, 1), "outcome": outcome}
 
 
-def machine() -> dict:
-  model = ""
-  try:
-    with open("/proc/cpuinfo") as f:
-      model = next((line.split(":", 1)[1].strip() for line in f
-                    if line.startswith("model name")), "")
-  except OSError:
-    pass
-  return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version()}
+def write_results(prefix: str, label: str, out: dict) -> str:
+  """Writes `out`, with this machine (`infogan_tf.machine.describe`), to
+  benchmarks/results/<prefix>_<label as a slug>.json; returns the path."""
+  from infogan_tf import machine as machine_lib  # pylint: disable=g-import-not-at-top
+  slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+  path = os.path.join(ROOT, "benchmarks", "results", f"{prefix}_{slug}.json")
+  with open(path, "w") as f:
+    json.dump({**out, "machine": machine_lib.describe()}, f, indent=2)
+  print(f"wrote {path}")
+  return path
 
 
 def main():
@@ -134,14 +134,8 @@ def main():
       results.append(row)
       print(f"{case:34s} {row['seconds']:8.2f} s {row['peak_mib']:8.1f} MiB  {row['outcome']}",
             flush=True)
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  out = {"model_dir": args.model_dir, "label": args.label, "machine": machine(),
-         "tensorflow": tf.__version__, "results": results}
-  label = re.sub(r"[^a-z0-9]+", "_", args.label.lower()).strip("_")
-  path = os.path.join(ROOT, "benchmarks", "results", f"serving_budgets_{label}.json")
-  with open(path, "w") as f:
-    json.dump(out, f, indent=2)
-  print(f"wrote {path}")
+  write_results("serving_budgets", args.label,
+                {"model_dir": args.model_dir, "label": args.label, "results": results})
 
 
 if __name__ == "__main__":

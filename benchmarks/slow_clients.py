@@ -200,13 +200,9 @@ def main():
   finally:
     proc.kill()
   from benchmarks import serving_budgets  # pylint: disable=g-import-not-at-top
-  out = {"label": args.label, "model_dir": args.model_dir, "machine": serving_budgets.machine(),
-         "results": results}
-  label = re.sub(r"[^a-z0-9]+", "_", args.label.lower()).strip("_")
-  path = os.path.join(ROOT, "benchmarks", "results", f"slow_clients_{label}.json")
-  with open(path, "w") as f:
-    json.dump(out, f, indent=2)
-  print(f"wrote {path}")
+  serving_budgets.write_results("slow_clients", args.label,
+                                {"label": args.label, "model_dir": args.model_dir,
+                                 "results": results})
 
 
 if __name__ == "__main__":

@@ -1,27 +1,21 @@
-r"""Render the ablation table of docs/evaluation.md from the seeds benchmark's JSON files.
+r"""The ablation table of docs/results.md ("Changes against their baseline"), from seeds files.
 
-  python -m benchmarks.ablation [--results=benchmarks/results] [--out=docs/evaluation.md]
-
-Every `benchmarks/results/seeds_*.json` written by `python -m benchmarks.seeds` becomes one
-row: its extra trainer flags (the ablated change), seeds, ACC / NMI (and MIG on data with
-known factors) mean ± std, the change in mean ACC against the baseline (the run without extra
-flags on the same flagfile and the most seeds, from the same CPU when there is one), the CPU's
-vector extension and the train
-wall-clock per seed. The table replaces the
-text between the `<!-- ablation:start -->` and `<!-- ablation:end -->` markers of --out, so
-rerunning is idempotent; nothing is measured here.
+`benchmarks.results_page` renders it. Every `benchmarks/results/seeds_*.json` written by
+`python -m benchmarks.seeds` becomes one row: its extra trainer flags (the ablated change),
+seeds, ACC / NMI (and MIG on data with known factors) mean ± std, the change in mean ACC against
+the baseline (the run without extra flags on the same flagfile and the most seeds, from the
+same CPU when there is one), the CPU's vector extension and the train wall-clock per seed;
+nothing is measured here.
 """
 
 from __future__ import annotations
 
-import argparse
 import glob
 import json
 import os
 from typing import List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-START, END = "<!-- ablation:start -->", "<!-- ablation:end -->"
 
 
 def load_results(results_dir: str) -> List[dict]:
@@ -76,28 +70,3 @@ def table(rows: List[dict]) -> str:
           f"{fmt('nmi')} | {fmt('mig')} | {delta} | {_isa(r)} | "
           f"{s['train_seconds']['mean']:.0f} | `{r['file']}` |")
   return "\n".join(lines)
-
-
-def render_into(path: str, text: str) -> None:
-  with open(path) as f:
-    doc = f.read()
-  if START not in doc or END not in doc:
-    raise SystemExit(f"{path} has no {START} ... {END} block to fill")
-  head, rest = doc.split(START, 1)
-  _, tail = rest.split(END, 1)
-  with open(path, "w") as f:
-    f.write(f"{head}{START}\n{text}\n{END}{tail}")
-
-
-def main():
-  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  parser.add_argument("--results", default=os.path.join(ROOT, "benchmarks", "results"))
-  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
-  args = parser.parse_args()
-  text = table(load_results(args.results))
-  render_into(args.out, text)
-  print(text)
-
-
-if __name__ == "__main__":
-  main()

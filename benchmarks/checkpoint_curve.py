@@ -3,7 +3,7 @@ r"""Scores over training steps: every kept checkpoint of every seed, for one or 
   python -m benchmarks.checkpoint_curve \
       --arm="InfoGAN=workdirs/selection/<label A>/seed_*" \
       --arm="InfoGAN-CR=workdirs/selection/<label B>/seed_*" \
-      --label="..." [--scores=mig,factor_vae,dci,acc] [--out=docs/evaluation.md]
+      --label="..." [--scores=mig,factor_vae,dci,acc]
 
 Each kept checkpoint `ckpt-N` of each workdir is evaluated once with `python -m trainers.evaluate
 --checkpoint=... --output_dir=<workdir>/eval_steps/N` (the latest reuses <workdir>/eval when its
@@ -11,7 +11,7 @@ report is of that step; rerunning skips what is done). Per arm and step: the mea
 each score over the seeds. With two arms of the same seeds, also their paired difference (B - A)
 per step — for runs that are identical until a late option starts (`--in_order` images, the same
 seed), the difference is that option's effect on each seed. Results go to
-benchmarks/results/curve_<label>.json and a section appended to --out.
+benchmarks/results/curve_<label>.json; the tables are printed.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import time
 
 import numpy as np
 
+from benchmarks import record
+
 from benchmarks.seeds import ROOT, checkpoint_steps, headline, report_at
 from benchmarks.selection_table import SCORES
 
@@ -37,7 +39,6 @@ def parse_args():
                       help="NAME=GLOB of workdirs (one per seed); repeat for each arm.")
   parser.add_argument("--label", required=True)
   parser.add_argument("--scores", default="mig,factor_vae,dci,acc")
-  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
   args = parser.parse_args()
   arms = []
   for text in args.arm:
@@ -120,12 +121,8 @@ def main():
       lines.append(f"| {step} | " + " | ".join(cells) + " |")
     result["paired_difference"] = paired
   slug = re.sub(r"[^a-z0-9]+", "_", args.label.lower()).strip("_")
-  out_json = os.path.join(ROOT, "benchmarks", "results", f"curve_{slug}.json")
-  with open(out_json, "w") as f:
-    json.dump(result, f, indent=2)
+  out_json = record.write(f"curve_{slug}", result)
   lines += ["", f"Results: `{os.path.relpath(out_json, ROOT)}`."]
-  with open(args.out, "a") as f:
-    f.write("\n".join(lines) + "\n\n")
   print("\n".join(lines))
 
 

@@ -13,9 +13,7 @@ and writes benchmarks/results/cr_cost.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
 
@@ -72,15 +70,13 @@ def main():
   report = {
       "command": f"python -m benchmarks.cr_cost --rounds={args.rounds} --steps={args.steps} "
                  f"--batch={args.batch} --pair_fractions={args.pair_fractions}",
-      "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
       "tensorflow": tf.__version__,
       "seconds_per_step": seconds,
       "ratio_to_infogan": {name: {"median": statistics.median(r), "min": min(r), "max": max(r)}
                            for name, r in ratios.items()},
   }
-  os.makedirs(os.path.dirname(args.out), exist_ok=True)
-  with open(args.out, "w") as f:
-    json.dump(report, f, indent=1)
+  from benchmarks import record  # pylint: disable=g-import-not-at-top
+  record.write(args.out, report, indent=1)
   for name, r in report["ratio_to_infogan"].items():
     print(f"{name}: {r['median']:.3f} x InfoGAN's step time (rounds {r['min']:.3f}-"
           f"{r['max']:.3f})")

@@ -7,7 +7,7 @@ API, over an export loaded in process, and optionally a screenshot of the page.
 Each request moves one continuous code a step along [-2, 2] (as a dragged slider does) and asks
 for 16 images; the latency is the client's round trip (HTTP, the model's `sample_with_codes`,
 PNG encoding, JSON). Requests go one at a time, as the page sends them. Writes
-benchmarks/results/explorer.json and appends a section to docs/explorer.md.
+benchmarks/results/explorer.json (docs/results.md, rendered).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from benchmarks import throughput
+from benchmarks import record
 
 
 def measure(url: str, model: dict, requests: int, count: int = 16) -> list:
@@ -85,7 +85,6 @@ def main():
   parser.add_argument("--screenshot_only", action="store_true",
                       help="Take the screenshot; measure and write nothing else.")
   parser.add_argument("--label", default=None)
-  parser.add_argument("--out", default=os.path.join(throughput.ROOT, "docs", "explorer.md"))
   args = parser.parse_args()
   from infogan_tf import explorer  # pylint: disable=g-import-not-at-top
 
@@ -103,29 +102,14 @@ def main():
     return
   lat = np.array(latencies)
   m = app.model
-  result = {"date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(),
-            "model_dir": os.path.abspath(args.model_dir), "label": args.label,
+  result = {"model_dir": os.path.abspath(args.model_dir), "label": args.label,
             "image_shape": list(m.image_shape), "noise_dim": m.noise_dim,
             "categorical": list(m.categorical), "continuous": m.continuous,
             "requests": args.requests, "images_per_request": 16,
             "p50_ms": float(np.percentile(lat, 50)), "p95_ms": float(np.percentile(lat, 95)),
             "max_ms": float(lat.max()), "latencies_ms": [round(x, 2) for x in latencies]}
-  out_json = os.path.join(throughput.ROOT, "benchmarks", "results", "explorer.json")
-  with open(out_json, "w") as f:
-    json.dump(result, f, indent=2)
+  print("wrote", record.write("explorer", result))
   print(json.dumps({k: v for k, v in result.items() if k != "latencies_ms"}))
-  cmd = f"python -m benchmarks.explorer --model_dir={args.model_dir} --requests={args.requests}"
-  lines = [f"## Slider-move latency{': ' + args.label if args.label else ''}", "", f"`{cmd}`",
-           "", f"{throughput.machine_line(result['machine'])}; {result['date']}. Model: "
-           f"{'x'.join(map(str, m.image_shape))} images, noise {m.noise_dim}, "
-           f"Cat({', '.join(map(str, m.categorical))}) + {m.continuous} continuous. "
-           f"{args.requests} requests of 16 images, one at a time: p50 "
-           f"{result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max "
-           f"{result['max_ms']:.1f} ms (target: <= 150 ms). Results: "
-           f"`{os.path.relpath(out_json, throughput.ROOT)}`.", ""]
-  with open(args.out, "a") as f:
-    f.write("\n".join(lines) + "\n")
-
 
 if __name__ == "__main__":
   main()

@@ -114,8 +114,8 @@ def main():
                                          capture_output=True, text=True).stdout.strip()
     report = {"this": commit(ROOT), "other": commit(os.path.abspath(args.other_tree)),
               **report}
-    with open(args.out_json, "w") as f:
-      json.dump(report, f, indent=2, sort_keys=True)
+    from benchmarks import record  # pylint: disable=g-import-not-at-top
+    record.write(args.out_json, report)
 
 
 if __name__ == "__main__":

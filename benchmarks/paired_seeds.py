@@ -72,8 +72,8 @@ def main():
     print(f"| {key} | {np.mean(row['a']):.3f} | {d['mean']:+.3f} ± {d['std']:.3f} | "
           f"{row['spread']:.3f} | {'yes' if row['within_spread'] else 'NO'} |")
   if args.out:
-    with open(args.out, "w") as f:
-      json.dump({"a": args.a, "b": args.b, "metrics": table}, f, indent=1)
+    from benchmarks import record  # pylint: disable=g-import-not-at-top
+    record.write(args.out, {"a": args.a, "b": args.b, "metrics": table}, indent=1)
     print(f"wrote {args.out}")
 
 

@@ -1,12 +1,13 @@
-r"""Train and evaluate one flagfile over several seeds; append the results to a results file.
+r"""Train and evaluate one flagfile over several seeds; write the results file.
 
   python -m benchmarks.seeds --flagfile=trainers/flagfiles/fashion_mnist.flags --seeds=0,1,2 \
-      [--extra="--steps=3000"] [--label="paper nets"] [--out=docs/evaluation.md]
+      [--extra="--steps=3000"] [--label="paper nets"]
 
 Each seed trains with `python -m trainers.main --flagfile=F --seed=S --workdir=<base>/seed<S>`
 (plus --extra) and is evaluated with `python -m trainers.evaluate`. The mean and spread (sample
 std) of every headline number, the exact commands, the machine, steps and wall-clock times go
-to benchmarks/results/seeds_<label>.json and a section appended to --out.
+to benchmarks/results/seeds_<label>.json (docs/results.md shows it after
+`python -m benchmarks.results_page`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import sys
 import time
 
 import numpy as np
+
+from benchmarks import record
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -87,6 +90,14 @@ def headline(report: dict) -> dict:
   return row
 
 
+def rerun_command(module: str, args, label: str, *flags: str) -> str:
+  """The command that reruns a seed benchmark (`benchmarks.<module>`) as it was called."""
+  return (f"python -m benchmarks.{module} --flagfile={os.path.relpath(args.flagfile, ROOT)} "
+          + "".join(f"{flag} " for flag in flags)
+          + f"--seeds={args.seeds}" + (f" --extra=\"{args.extra}\"" if args.extra else "")
+          + (f" --label=\"{label}\"" if args.label else ""))
+
+
 def parse_run_arguments(doc: str, seeds: str, workdirs: str):
   """The seed benchmarks' shared arguments -> (args, label, slug of the label, extra flags)."""
   parser = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -95,7 +106,6 @@ def parse_run_arguments(doc: str, seeds: str, workdirs: str):
   parser.add_argument("--extra", default="", help="Extra trainer flags, quoted.")
   parser.add_argument("--label", default=None)
   parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", workdirs))
-  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
   args = parser.parse_args()
   label = args.label or os.path.splitext(os.path.basename(args.flagfile))[0]
   slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
@@ -104,8 +114,6 @@ def parse_run_arguments(doc: str, seeds: str, workdirs: str):
 
 def main():
   args, label, slug, extra = parse_run_arguments(__doc__, "0,1,2", "seeds")
-  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
-
   runs = []
   for seed in [int(s) for s in args.seeds.split(",")]:
     workdir = os.path.join(args.base_workdir, slug, f"seed{seed}")
@@ -127,33 +135,9 @@ def main():
   summary = {k: {"mean": float(np.mean([r[k] for r in runs])),
                  "std": float(np.std([r[k] for r in runs], ddof=1)) if len(runs) > 1 else 0.0}
              for k in keys}
-  result = {"label": label, "flagfile": args.flagfile, "extra": args.extra,
-            "date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(), "runs": runs,
+  result = {"label": label, "flagfile": args.flagfile, "extra": args.extra, "runs": runs,
             "summary": summary}
-  os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
-  with open(os.path.join(ROOT, "benchmarks", "results", f"seeds_{slug}.json"), "w") as f:
-    json.dump(result, f, indent=2)
-
-  m = result["machine"]
-  cmd = (f"python -m benchmarks.seeds --flagfile={os.path.relpath(args.flagfile, ROOT)} "
-         f"--seeds={args.seeds}" + (f" --extra=\"{args.extra}\"" if args.extra else "")
-         + (f" --label=\"{label}\"" if args.label else ""))
-  fmt = lambda k: (f"{summary[k]['mean']:.3f} ± {summary[k]['std']:.3f}" if k in summary
-                   else "-")
-  lines = [f"## {label}", "", f"`{cmd}`", "",
-           f"{throughput.machine_line(m)}; "
-           f"{result['date']}; "
-           f"{len(runs)} seeds; {runs[0]['step']} steps each; train wall-clock "
-           f"{fmt('train_seconds')} s per seed (+ evaluation {fmt('eval_seconds')} s).", "",
-           "| metric | mean ± std over seeds | per seed |", "|---|---|---|"]
-  for k in keys:
-    if k in ("train_seconds", "eval_seconds"):
-      continue
-    per = ", ".join(f"{r[k]:.3f}" for r in runs)
-    lines.append(f"| {k} | {fmt(k)} | {per} |")
-  with open(args.out, "a") as f:
-    f.write("\n".join(lines) + "\n\n")
-  print(f"appended to {args.out}")
+  print("wrote", record.write(f"seeds_{slug}", result, rerun_command("seeds", args, label)))
 
 
 if __name__ == "__main__":

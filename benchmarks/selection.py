@@ -1,7 +1,7 @@
 r"""Seeds, then the label-free pick: how good is the run trainers.select keeps?
 
   python -m benchmarks.selection --flagfile=trainers/flagfiles/shapes_disentangle.flags \
-      --seeds=0-4 [--extra="--steps=2000"] [--label=...] [--out=docs/evaluation.md]
+      --seeds=0-4 [--extra="--steps=2000"] [--label=...]
 
 1. `python -m trainers.sweep --flagfile=F --workdir=<base>/<label> --seeds=... --noselect`
    (resumable: rerun the benchmark to continue a sweep);
@@ -9,7 +9,8 @@ r"""Seeds, then the label-free pick: how good is the run trainers.select keeps?
 3. `python -m trainers.select` on the seeds (labels are never read for the pick).
 Then each headline score (with labels or known factors, for judging only) of every seed, their
 mean ± sample std, best and worst, and the pick's score and rank go to
-benchmarks/results/selection_<label>.json and a section appended to --out.
+benchmarks/results/selection_<label>.json (shown by docs/results.md and docs/selection.md after
+`python -m benchmarks.results_page` and `python -m benchmarks.selection_study --render`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 
 import numpy as np
 
-from benchmarks.seeds import (ROOT, checkpoint_steps, headline, parse_run_arguments, report_at,
-                              run_command)
+from benchmarks import record
+from benchmarks.seeds import (checkpoint_steps, headline, parse_run_arguments, report_at,
+                              rerun_command, run_command)
 
 SCORES = ("acc", "nmi", "mig", "factor_vae", "dci")  # higher is better
 
@@ -47,7 +48,6 @@ def _sweep_time(seconds: float, trained_now, seeds) -> str:
 
 def main():
   args, label, slug, extra = parse_run_arguments(__doc__, "0-4", "selection")
-  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
   from infogan_tf.sweeps import SEED_DIR, parse_seeds  # pylint: disable=g-import-not-at-top
 
   parent = os.path.join(args.base_workdir, slug)
@@ -81,42 +81,15 @@ def main():
                   "pick_rank": int((values > pick[k]).sum()) + 1,
                   "pick_at_least_mean_plus_std": bool(pick[k] >= mean + std)}
   result = {"label": label, "flagfile": args.flagfile, "extra": args.extra, "seeds": seeds,
-            "date": time.strftime("%Y-%m-%d"), "machine": throughput.machine(),
             "sweep_seconds": sweep_seconds, "trained_now": trained_now,
+            "sweep_time": _sweep_time(sweep_seconds, trained_now, seeds),
             "select_seconds": select_seconds, "runs": runs,
             "selection": {k: selection[k] for k in (
                 "pick", "centrality", "similarity", "reason", "workdirs", "parts", "criterion",
                 "scores", "noise", "ranking", "tied", "tie") if k in selection},
             "summary": summary}
-  os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
-  out_json = os.path.join(ROOT, "benchmarks", "results", f"selection_{slug}.json")
-  with open(out_json, "w") as f:
-    json.dump(result, f, indent=2)
-
-  m = result["machine"]
-  cmd = (f"python -m benchmarks.selection --flagfile={os.path.relpath(args.flagfile, ROOT)} "
-         f"--seeds={args.seeds}" + (f" --extra=\"{args.extra}\"" if args.extra else "")
-         + (f" --label=\"{label}\"" if args.label else ""))
-  lines = [f"## {label}", "", f"`{cmd}`", "",
-           f"{throughput.machine_line(m)}; "
-           f"{result['date']}; {len(runs)} seeds, {runs[0]['step']} steps each; "
-           f"{_sweep_time(sweep_seconds, trained_now, seeds)}, selection "
-           f"{select_seconds:.0f} s. The pick: "
-           f"`{os.path.basename(selection['pick'])}` "
-           f"({selection['reason'].replace(parent + os.sep, '')}).", "",
-           "| score | mean ± std over seeds | best | worst | pick (rank) | per seed |",
-           "|---|---|---|---|---|---|"]
-  for k, s in summary.items():
-    per = ", ".join(f"{r[k]:.3f}" for r in runs)
-    lines.append(f"| {k} | {s['mean']:.3f} ± {s['std']:.3f} | {s['best']:.3f} | "
-                 f"{s['worst']:.3f} | {s['pick']:.3f} ({s['pick_rank']}/{len(runs)}) | {per} |")
-  by_workdir = dict(zip(selection["workdirs"], selection["centrality"]))
-  centrality = ", ".join(f"seed {r['seed']} {by_workdir[r['workdir']]:.3f}" for r in runs)
-  lines += ["", f"Centrality (mean similarity to the other seeds, no labels): {centrality}.",
-            f"Results: `{os.path.relpath(out_json, ROOT)}`."]
-  with open(args.out, "a") as f:
-    f.write("\n".join(lines) + "\n\n")
-  print(f"appended to {args.out}")
+  print("wrote", record.write(f"selection_{slug}", result,
+                              rerun_command("selection", args, label)))
 
 
 if __name__ == "__main__":

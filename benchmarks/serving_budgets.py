@@ -99,13 +99,11 @@ def child(model_dir: str, case: str) -> dict:
 
 
 def write_results(prefix: str, label: str, out: dict) -> str:
-  """Writes `out`, with this machine (`infogan_tf.machine.describe`), to
+  """Writes `out` (stamped by `benchmarks.record`) to
   benchmarks/results/<prefix>_<label as a slug>.json; returns the path."""
-  from infogan_tf import machine as machine_lib  # pylint: disable=g-import-not-at-top
+  from benchmarks import record  # pylint: disable=g-import-not-at-top
   slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-  path = os.path.join(ROOT, "benchmarks", "results", f"{prefix}_{slug}.json")
-  with open(path, "w") as f:
-    json.dump({**out, "machine": machine_lib.describe()}, f, indent=2)
+  path = record.write(f"{prefix}_{slug}", out)
   print(f"wrote {path}")
   return path
 

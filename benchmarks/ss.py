@@ -15,7 +15,7 @@ Per seed S (the labelled subset is drawn with --label_seed=S, the same for all t
      labelled images (`benchmarks.supervised.probe_on_labelled`). That unsupervised run's own
      categorical-code accuracy (Hungarian ACC) is reported too: the unsupervised mode measured
      with the same code.
-Results: benchmarks/results/ss_<label>.json and a section appended to --out. A rerun reuses
+Results: benchmarks/results/ss_<label>.json (docs/results.md, rendered). A rerun reuses
 every workdir that has its evaluation report, and the baselines' results stored beside it
 (<workdir>/eval/labelled_only.json, probe_unsupervised.json). With --reuse_results, a seed whose
 workdir is gone but whose row is in that results file keeps the recorded row (with the date it
@@ -34,6 +34,7 @@ import time
 
 import numpy as np
 
+from benchmarks import record, seeds
 from benchmarks.seeds import ROOT, run_command
 
 
@@ -86,10 +87,8 @@ def main():
                       help="Keep recorded rows of seeds whose workdir is gone.")
   parser.add_argument("--skip_probe", action="store_true", help="Skip baseline (b).")
   parser.add_argument("--base_workdir", default=os.path.join(ROOT, "workdirs", "ss"))
-  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
   args = parser.parse_args()
   import infogan_tf  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
-  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
   from infogan_tf import config as config_lib  # pylint: disable=g-import-not-at-top
   from benchmarks import supervised  # pylint: disable=g-import-not-at-top
 
@@ -146,14 +145,11 @@ def main():
                  "std": float(np.std([r[k] for r in runs], ddof=1)) if len(runs) > 1 else 0.0}
              for k in keys}
   result = {"label": label, "flagfile": args.flagfile, "extra": args.extra,
-            "labels_per_class": args.labels_per_class, "date": time.strftime("%Y-%m-%d"),
-            "machine": throughput.machine(), "runs": runs, "summary": summary}
-  os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
-  with open(results_path, "w") as f:
-    json.dump(result, f, indent=2)
-  with open(args.out, "a") as f:
-    f.write(markdown(result, args) + "\n")
-  print(f"appended to {args.out}")
+            "labels_per_class": args.labels_per_class, "date": dates(runs), "runs": runs,
+            "summary": summary}
+  command = seeds.rerun_command("ss", args, label,
+                                f"--labels_per_class={args.labels_per_class}")
+  print("wrote", record.write(results_path, result, command))
 
 
 def dates(runs: list[dict]) -> str:
@@ -171,38 +167,6 @@ def recorded_rows(path: str) -> dict[int, dict]:
   with open(path) as f:
     result = json.load(f)
   return {r["seed"]: dict(r, date=r.get("date", result["date"])) for r in result["runs"]}
-
-
-def markdown(result: dict, args) -> str:
-  """The results section for docs/evaluation.md."""
-  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
-  m, s, runs = result["machine"], result["summary"], result["runs"]
-  fmt = lambda k: f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" if k in s else "-"
-  per = lambda k: ", ".join(f"{r[k]:.3f}" for r in runs if r.get(k) is not None)
-  cmd = (f"python -m benchmarks.ss --flagfile={os.path.relpath(args.flagfile, ROOT)} "
-         f"--labels_per_class={args.labels_per_class} --seeds={args.seeds}"
-         + (" --reuse_results" if args.reuse_results else "")
-         + (f" --extra=\"{args.extra}\"" if args.extra else "")
-         + (f" --label=\"{result['label']}\"" if args.label else ""))
-  lines = [f"## {result['label']}", "", f"`{cmd}`", "",
-           f"{throughput.machine_line(m)}; "
-           f"{dates(runs)}; {len(runs)} seeds x {runs[0]['step']} steps; "
-           f"{runs[0]['num_labelled']} labelled images per seed (label_seed = seed); "
-           f"ss-InfoGAN training {fmt('images_per_sec')} images/s (logged by the trainer) = "
-           f"{fmt('train_minutes_at_logged_speed')} min per seed at that speed.", "",
-           "| metric (test split) | mean ± std | per seed |", "|---|---|---|"]
-  names = {"accuracy": "ss-InfoGAN c_ss accuracy, no matching (inference mode, as exported)",
-           "accuracy_batch_statistics": "the same with batch statistics",
-           "hungarian_acc": "ss-InfoGAN Hungarian ACC", "nmi": "ss-InfoGAN NMI",
-           "generation_accuracy": "class-conditional generation accuracy",
-           "frechet": "Fréchet distance",
-           "labelled_only": "baseline (a): same trunk + head, labelled images only",
-           "probe_unsupervised": "baseline (b): linear probe on unsupervised InfoGAN features",
-           "unsupervised_acc": "the unsupervised InfoGAN of (b): cat0 Hungarian ACC"}
-  for k, title in names.items():
-    if k in s:
-      lines.append(f"| {title} | {fmt(k)} | {per(k)} |")
-  return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

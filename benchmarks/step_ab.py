@@ -122,8 +122,8 @@ def main():
     print(f"  {name}: " + "  ".join(f"{d[i]:.1e}" for i in marks)
           + f"  | weights {report[name]['generator_weight_drift']:.1e}")
   if args.out_json:
-    with open(args.out_json, "w") as f:
-      json.dump(report, f, indent=2)
+    from benchmarks import record  # pylint: disable=g-import-not-at-top
+    record.write(args.out_json, report)
 
 
 if __name__ == "__main__":

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
-import platform
 import sys
 from typing import Dict, Optional
 
@@ -275,9 +273,8 @@ def main(argv=None) -> int:
               f"  D global {row['D']['global']:.1e} worst {row['D']['worst_variable']:.1e}",
               flush=True)
   if args.output:
-    with open(args.output, "w") as f:
-      json.dump({"machine": platform.processor() or platform.machine(), "rows": rows}, f,
-                indent=1)
+    from benchmarks import record  # pylint: disable=g-import-not-at-top
+    record.write(args.output, {"rows": rows}, indent=1)
   return 0
 
 

@@ -1,8 +1,7 @@
 r"""How far could a better clustering head go on a trained InfoGAN's own features?
 
   python -m benchmarks.studies.feature_ceiling --workdir=workdirs/seeds/<run>/seed0 \
-      [--workdir=...] [--train_examples=20000] [--k=20] [--epochs=10] [--label="..."] \
-      [--out=docs/evaluation.md]
+      [--workdir=...] [--train_examples=20000] [--k=20] [--epochs=10] [--label="..."]
 
 For each workdir (latest checkpoint), on the discriminator's shared trunk features:
   1. neighbour purity: the fraction of each train image's k nearest train images (cosine) that
@@ -14,8 +13,8 @@ For each workdir (latest checkpoint), on the discriminator's shared trunk featur
      train features with the SCAN objective (Van Gansbeke et al. 2020: agree with a mined
      neighbour, keep the clusters balanced; no labels), then ACC / NMI on the test split after a
      fixed number of epochs (not the best epoch: choosing it would need labels).
-Labels are used only to score. Results go to benchmarks/results/feature_ceiling_<label>.json and
-a section appended to --out; nothing here changes the workdir.
+Labels are used only to score. Results go to benchmarks/results/feature_ceiling_<label>.json;
+nothing here changes the workdir.
 """
 
 from __future__ import annotations
@@ -151,23 +150,22 @@ def measure(workdir: str, train_examples: int, k: int, epochs: int, seed: int = 
   }
 
 
-def markdown(label: str, command: str, machine: dict, rows: List[dict]) -> str:
-  lines = [f"## feature ceiling: {label}", "", f"`{command}`", "",
-           f"{machine['cpu']} ({machine.get('isa', '?')}), {machine['cores']} cores, "
-           f"TF {machine['tensorflow']}; {time.strftime('%Y-%m-%d')}; "
-           f"{rows[0]['train_examples']} train images, k={rows[0]['k']}, "
-           f"{rows[0]['epochs']} SCAN epochs.", "",
-           "| workdir | neighbour purity@k | Q cat0 ACC / NMI | confident >0.9: cover, ACC "
-           "| >0.99: cover, ACC | fresh SCAN head ACC / NMI |", "|---|---|---|---|---|---|"]
+def table(rows: List[dict]) -> List[str]:
+  """A results file's rows as Markdown table lines (docs/results.md renders them)."""
+  lines = ["| run | train images, k, SCAN epochs | neighbour purity@k | Q cat0 ACC / NMI | "
+           "confident >0.9: cover, ACC | >0.99: cover, ACC | fresh SCAN head ACC / NMI |",
+           "|---|---|---|---|---|---|---|"]
   for r in rows:
     conf = [r["q_cat0_confident"][f">{t}"] for t in CONFIDENCE_THRESHOLDS]
     cell = lambda c: (f"{c['coverage']:.2f}, {c['acc']:.3f}" if c["acc"] is not None
                       else f"{c['coverage']:.2f}, -")
-    lines.append(f"| {r['workdir']} | {r['neighbour_purity']:.3f} | "
+    run = "/".join(r["workdir"].rstrip("/").split("/")[-2:])
+    lines.append(f"| {run} | {r['train_examples']}, {r['k']}, {r['epochs']} | "
+                 f"{r['neighbour_purity']:.3f} | "
                  f"{r['q_cat0']['acc']:.3f} / {r['q_cat0']['nmi']:.3f} | {cell(conf[0])} | "
                  f"{cell(conf[1])} | {r['scan_head']['acc']:.3f} / "
                  f"{r['scan_head']['nmi']:.3f} |")
-  return "\n".join(lines) + "\n\n"
+  return lines
 
 
 def main():
@@ -178,11 +176,10 @@ def main():
   parser.add_argument("--k", type=int, default=20)
   parser.add_argument("--epochs", type=int, default=10)
   parser.add_argument("--label", default=None)
-  parser.add_argument("--out", default=os.path.join(ROOT, "docs", "evaluation.md"))
   parser.add_argument("--results_dir", default=os.path.join(ROOT, "benchmarks", "results"))
   args = parser.parse_args()
   import infogan_tf  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
-  from benchmarks import throughput  # pylint: disable=g-import-not-at-top
+  from benchmarks import record  # pylint: disable=g-import-not-at-top
 
   for w in args.workdir:
     if not os.path.exists(os.path.join(w, "config.json")):
@@ -193,19 +190,13 @@ def main():
   for w in args.workdir:
     rows.append(measure(w, args.train_examples, args.k, args.epochs))
     print(json.dumps(rows[-1], default=float), flush=True)
-  machine = throughput.machine()
   command = ("python -m benchmarks.studies.feature_ceiling "
              + " ".join(f"--workdir={os.path.relpath(w, ROOT)}" for w in args.workdir)
              + f" --train_examples={args.train_examples} --k={args.k} --epochs={args.epochs}"
              + (f" --label=\"{args.label}\"" if args.label else ""))
-  os.makedirs(args.results_dir, exist_ok=True)
   path = os.path.join(args.results_dir, f"feature_ceiling_{slug}.json")
-  with open(path, "w") as f:
-    json.dump({"label": label, "command": command, "machine": machine, "runs": rows}, f,
-              indent=2, default=float)
-  with open(args.out, "a") as f:
-    f.write(markdown(label, command, machine, rows))
-  print(f"wrote {path}; appended to {args.out}")
+  rows = json.loads(json.dumps(rows, default=float))  # numpy scalars -> floats
+  print("wrote", record.write(path, {"label": label, "runs": rows}, command))
 
 
 if __name__ == "__main__":

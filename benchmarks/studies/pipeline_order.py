@@ -5,7 +5,7 @@ train step consumes.
   python -m benchmarks.studies.pipeline_order [--dataset=fashion_mnist] [--batch=64] [--rounds=5]
 
 Writes benchmarks/results/pipeline_order.json. The step consumes ~16 batches/s of 64 MNIST-size
-images at ~1000 images/s (docs/throughput.md): a pipeline many times faster than that in both
+images at ~1000 images/s (docs/results.md): a pipeline many times faster than that in both
 settings cannot slow training.
 """
 

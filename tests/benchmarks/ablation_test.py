@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 
 from benchmarks import ablation
 
@@ -30,17 +29,6 @@ def test_table_orders_by_accuracy_and_measures_against_the_baseline(tmp_path):
   assert len(baseline) == 1 and "| 3 |" in baseline[0]
   single = [r for r in rows if "| 1 |" in r][0]
   assert "| 0.600 |" in single and "+0.000" in single  # one seed: no spread shown
-
-
-def test_render_replaces_only_the_marked_block(tmp_path):
-  doc = tmp_path / "doc.md"
-  doc.write_text(f"intro\n{ablation.START}\nold\n{ablation.END}\noutro\n")
-  ablation.render_into(str(doc), "new table")
-  ablation.render_into(str(doc), "new table")  # idempotent
-  assert doc.read_text() == f"intro\n{ablation.START}\nnew table\n{ablation.END}\noutro\n"
-  (tmp_path / "plain.md").write_text("no markers")
-  with pytest.raises(SystemExit, match="no"):
-    ablation.render_into(str(tmp_path / "plain.md"), "x")
 
 
 def test_each_cpu_has_its_own_baseline_when_it_ran_one(tmp_path):

@@ -32,8 +32,8 @@ import os
 
 # TensorFlow turns its oneDNN CPU kernels on by default only on CPUs with AVX512/AMX
 # features; on AVX2-only CPUs it falls back to Eigen, which trains these nets 2.1x slower
-# (124 vs 263 images/s, MNIST nets, batch 64, 2-core AVX2 AMD EPYC; docs/throughput_avx2.md and
-# docs/throughput_avx2_eigen.md, from benchmarks/throughput.py).
+# (124 vs 263 images/s, MNIST nets, batch 64, 2-core AVX2 AMD EPYC: the two train-step
+# matrices of docs/results.md, from benchmarks/throughput.py).
 # setdefault: an explicit TF_ENABLE_ONEDNN_OPTS=0 still wins. Read when TensorFlow is first
 # imported, so this takes effect when infogan_tf is imported before TensorFlow.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
@@ -66,7 +66,7 @@ from infogan_tf.serving.keras_files import LatentInput  # noqa: E402
 from infogan_tf.serving.keras_layers import SavedModelLayer  # noqa: E402
 from infogan_tf.training import TrainResult, train  # noqa: E402
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CheckpointError", "ConfigError", "DataConfig", "DataError", "Discriminator",

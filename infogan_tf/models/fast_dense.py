@@ -4,7 +4,7 @@ TensorFlow's gradient of `tf.matmul(x, W)` computes dx = MatMul(dy, W, transpose
 the oneDNN CPU build (TF 2.21) that op transposes the whole kernel first, which for the paper's
 wide layers (e.g. the discriminator's 6272 -> 1024 FC) costs more than the multiplication:
 5.9 ms instead of 2.7 ms at batch 64 on this project's 2-core machine
-(see docs/throughput.md). Writing dx as `einsum('bn,kn->bk')` takes the fast path. Values and
+(see docs/performance.md). Writing dx as `einsum('bn,kn->bk')` takes the fast path. Values and
 gradients are identical up to float round-off; the forward pass, variables and config are
 those of keras.layers.Dense.
 """

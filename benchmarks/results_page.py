@@ -440,8 +440,8 @@ def readme_table(page: Page) -> str:
   link = lambda n: f"[json](benchmarks/results/{n})"
   lines = ["| what | result | machine, date | source |", "|---|---|---|---|",
            *headline_rows(page, link), "",
-           "Rendered from the results files by `python -m benchmarks.results_page`; every "
-           "result with its command: [docs/results.md](docs/results.md)."]
+           "Rendered from the results files by `.venv/bin/python -m benchmarks.results_page`; "
+           "every result with its command: [docs/results.md](docs/results.md)."]
   return "\n".join(lines)
 
 

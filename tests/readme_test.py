@@ -61,3 +61,13 @@ def test_readme_keras_block_runs(tmp_path):
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert proc.stdout.strip().splitlines()[-1] == "(8, 4) 4"
   assert os.listdir(tmp_path / "ig" / "logs")
+
+
+def test_every_command_has_the_same_prefix_and_blocks_come_in_order():
+  with open(os.path.join(helpers.ROOT, "README.md")) as f:
+    text = f.read()
+  bare = [m.group(0) for m in re.finditer(r"(?<!\.venv/bin/)\b(python -m \S+|tensorboard --)",
+                                          text)]
+  assert not bare, f"README commands without the .venv/bin/ prefix: {bare}"
+  # A block reads only names from blocks above it: the edit block continues the API block.
+  assert text.index("<!-- python-api-start -->") < text.index("<!-- python-edit-start -->")

@@ -72,6 +72,19 @@ def _check_projector(workdir, report):
   assert list(embedding.sprite.single_image_dim) == [28, 28]
 
 
+def test_dci_with_boosted_trees_is_there_when_asked(workdir, classifier_dir):
+  pytest.importorskip("sklearn")  # the [dci] extra; the test extra installs it
+  report = evaluation.evaluate(workdir, num_samples=100, classifier_dir=classifier_dir,
+                               probe_fractions=(0.1,), max_train_examples=200, write=False,
+                               dci_boosted_trees=True)
+  trees, lasso = report["dci_boosted_trees"], report["dci"]
+  assert trees["codes"] == lasso["codes"] == ["cat0", "cont0", "cont1"]
+  assert np.array(trees["importance"]).shape == (3, 5)  # codes x factors
+  assert 0 <= trees["disentanglement"] <= 1 and 0 <= trees["informativeness"] <= 1
+  table = evaluation.summary_table(report)
+  assert "DCI (lasso) disentanglement" in table and "DCI (boosted trees) disentanglement" in table
+
+
 def test_report_has_every_section(workdir, classifier_dir):
   report = evaluation.evaluate(workdir, num_samples=300, classifier_dir=classifier_dir,
                                probe_fractions=(0.1,), max_train_examples=400)

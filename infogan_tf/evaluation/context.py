@@ -47,6 +47,7 @@ class EvalContext:
   probe_fractions: Tuple[float, ...]
   max_train_examples: int
   agreement: Optional[dict] = None  # a selection's 'agreement', when the workdir is its pick
+  dci_boosted_trees: bool = False  # also disentanglement_lib's DCI (needs scikit-learn)
   _train: Optional[Tuple[np.ndarray, np.ndarray]] = None
   _classifier: Optional[Tuple[Any, dict]] = None
 

@@ -48,6 +48,9 @@ def _scores(report: dict) -> List[str]:
     out.append(f"- FactorVAE score {report['factor_vae']['score']:.3f}")
   if "dci" in report:
     out.append(f"- DCI (lasso) disentanglement {report['dci']['disentanglement']:.3f}")
+  if "dci_boosted_trees" in report:
+    out.append(f"- DCI (boosted trees, disentanglement_lib's) disentanglement "
+               f"{report['dci_boosted_trees']['disentanglement']:.3f}")
   return out
 
 

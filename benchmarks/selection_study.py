@@ -12,7 +12,11 @@ L_I on generated images only; a criterion is compared where it was measured.
   python -m benchmarks.selection_study --render   # and the table in docs/selection.md
 
 Settings with both ACC and MIG (the shapes) count once per true score; a file whose seeds score
-exactly as an earlier file's (a change that trained the same runs) counts once.
+exactly as an earlier file's (a change that trained the same runs) counts once, and a superseded
+file (`superseded_by`) not at all. Two combinations are scored too, each run's ranks under its
+parts averaged (Borda): Q's confident share with the continuous part of centrality (the two
+that picked the best ACC and the best MIG seed in the first setting with every criterion), and
+every per-run criterion but L_I.
 """
 
 from __future__ import annotations
@@ -42,7 +46,23 @@ CRITERIA = {
     "view_stability": "NMI of Q under 2-pixel shifted views",
     "balance": "entropy of Q's marginal / log k",
     "info_generated": "L_I on generated images",
+    # Combinations, from the criteria above (each run's rank under each, averaged: Borda).
+    "confidence_and_continuous": "rank mean: confident share and continuous part",
+    "borda": "rank mean of every per-run criterion but L_I",
 }
+COMBINATIONS = {"confidence_and_continuous": ("confident_share", "continuous_part"),
+                "borda": ("confident_share", "mean_confidence", "view_stability", "balance",
+                          "categorical_part", "continuous_part")}
+
+
+def _ranks(values) -> np.ndarray:
+  """Rank of each value, 0 = lowest, ties averaged."""
+  x = np.asarray(values, np.float64)
+  r = np.empty(len(x))
+  r[np.argsort(x, kind="stable")] = np.arange(len(x))
+  for v in np.unique(x):
+    r[x == v] = r[x == v].mean()
+  return r
 
 
 def spearman(a, b) -> float:
@@ -85,6 +105,9 @@ def criteria_of(result: dict) -> Dict[str, List[float]]:
       out[name] = [values[i] for i in index]
   if "info_generated" not in out and all("L_I_cat0" in r for r in runs):
     out["info_generated"] = [r["L_I_cat0"] for r in runs]  # L_I: the same ranking as L_I / H
+  for name, parts in COMBINATIONS.items():
+    if all(p in out for p in parts):
+      out[name] = np.mean([_ranks(out[p]) for p in parts], axis=0).tolist()
   return out
 
 
@@ -93,7 +116,7 @@ def study(paths: List[str]) -> dict:
   for path in sorted(paths):
     with open(path) as f:
       result = json.load(f)
-    if len(result.get("runs", [])) < 3:
+    if len(result.get("runs", [])) < 3 or "superseded_by" in result:
       continue
     found = criteria_of(result)
     for key in TRUE_SCORES:

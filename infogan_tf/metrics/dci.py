@@ -85,6 +85,35 @@ def lasso(x: np.ndarray, y: np.ndarray, alpha: float, iterations: int = 200) -> 
   return w
 
 
+def _checked(representation, factors):
+  """([N, D], [N, K]) float64 arrays; ValueError when their shapes do not pair."""
+  z = np.asarray(representation, np.float64)
+  f = np.asarray(factors, np.float64)
+  if z.ndim != 2 or f.ndim != 2 or len(z) != len(f):
+    raise ValueError(f"representation [N, D] and factors [N, K] must have the same N; got "
+                     f"{z.shape} and {f.shape}")
+  return z, f
+
+
+def _split(n: int, train_fraction: float, seed: int):
+  """(train, held-out) example indices: a seeded permutation cut at train_fraction."""
+  order = np.random.RandomState(seed).permutation(n)
+  cut = int(n * train_fraction)
+  return order[:cut], order[cut:]
+
+
+def _result(importance: np.ndarray, held_out: Sequence[float],
+            factor_names: Sequence[str]) -> Dict[str, object]:
+  """The DCI report of a [D, K] importance matrix and the per-target held-out scores."""
+  names = list(factor_names) or [f"factor{k}" for k in range(importance.shape[1])]
+  return {"disentanglement": disentanglement(importance),
+          "completeness": completeness(importance),
+          "informativeness": float(np.mean(held_out)) if held_out else None,
+          "importance": importance.tolist(),
+          "code_factor": [names[k] if importance[d].sum() > 0 else None
+                          for d, k in enumerate(np.argmax(importance, axis=1))]}
+
+
 def _standardise(x: np.ndarray) -> np.ndarray:
   std = x.std(axis=0)
   return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
@@ -111,11 +140,7 @@ def dci(representation: np.ndarray, factors: np.ndarray,
     {'disentanglement', 'completeness', 'informativeness' (held-out R^2),
      'importance': [D, K], 'code_factor': [D] the factor each code is most important for}.
   """
-  z = np.asarray(representation, np.float64)
-  f = np.asarray(factors, np.float64)
-  if z.ndim != 2 or f.ndim != 2 or len(z) != len(f):
-    raise ValueError(f"representation [N, D] and factors [N, K] must have the same N; got "
-                     f"{z.shape} and {f.shape}")
+  z, f = _checked(representation, factors)
   columns, owner = [], []  # the fit's feature columns and the code each belongs to
   for d in range(z.shape[1]):
     if d in set(categorical_codes):
@@ -127,9 +152,7 @@ def dci(representation: np.ndarray, factors: np.ndarray,
       owner.append(d)
   x = _standardise(np.stack(columns, axis=1))  # [N, P]
   owner = np.array(owner)
-  order = np.random.RandomState(seed).permutation(len(z))
-  cut = int(len(z) * train_fraction)
-  train, held = order[:cut], order[cut:]
+  train, held = _split(len(z), train_fraction, seed)
   importance = np.zeros([z.shape[1], f.shape[1]])
   scores = []
   for k in range(f.shape[1]):
@@ -145,13 +168,7 @@ def dci(representation: np.ndarray, factors: np.ndarray,
         residual = ((y[held] - prediction) ** 2).sum()
         total = ((y[held] - y[held].mean()) ** 2).sum()
         scores.append(1.0 - residual / total if total > 0 else 0.0)
-  names = list(factor_names) or [f"factor{k}" for k in range(f.shape[1])]
-  return {"disentanglement": disentanglement(importance),
-          "completeness": completeness(importance),
-          "informativeness": float(np.mean(scores)) if scores else None,
-          "importance": importance.tolist(),
-          "code_factor": [names[k] if importance[d].sum() > 0 else None
-                          for d, k in enumerate(np.argmax(importance, axis=1))]}
+  return _result(importance, scores, factor_names)
 
 
 def _factor_classes(values: np.ndarray, max_levels: int, bins: int) -> np.ndarray:
@@ -190,14 +207,8 @@ def dci_boosted_trees(representation: np.ndarray, factors: np.ndarray, max_level
   except ImportError as e:
     raise ImportError('DCI with boosted trees needs scikit-learn: pip install '
                       '"infogan_tf[dci]" (or scikit-learn)') from e
-  z = np.asarray(representation, np.float64)
-  f = np.asarray(factors, np.float64)
-  if z.ndim != 2 or f.ndim != 2 or len(z) != len(f):
-    raise ValueError(f"representation [N, D] and factors [N, K] must have the same N; got "
-                     f"{z.shape} and {f.shape}")
-  order = np.random.RandomState(seed).permutation(len(z))
-  cut = int(len(z) * train_fraction)
-  train, held = order[:cut], order[cut:]
+  z, f = _checked(representation, factors)
+  train, held = _split(len(z), train_fraction, seed)
   importance = np.zeros([z.shape[1], f.shape[1]])  # [D, K]
   accuracies = []
   for k in range(f.shape[1]):
@@ -208,10 +219,4 @@ def dci_boosted_trees(representation: np.ndarray, factors: np.ndarray, max_level
     importance[:, k] = np.abs(model.feature_importances_)
     if len(held):
       accuracies.append(float((model.predict(z[held]) == y[held]).mean()))
-  names = list(factor_names) or [f"factor{k}" for k in range(f.shape[1])]
-  return {"disentanglement": disentanglement(importance),
-          "completeness": completeness(importance),
-          "informativeness": float(np.mean(accuracies)) if accuracies else None,
-          "importance": importance.tolist(),
-          "code_factor": [names[k] if importance[d].sum() > 0 else None
-                          for d, k in enumerate(np.argmax(importance, axis=1))]}
+  return _result(importance, accuracies, factor_names)

@@ -134,10 +134,10 @@ def section_codes(page: Page) -> List[str]:
            "Each seed trained by `trainers.main` and scored by `trainers.evaluate` (labels and "
            "known factors are read for scoring only). ACC/NMI: the categorical code cat0 as a "
            "classifier after Hungarian matching (Fashion-MNIST's 10 classes; the shapes' 4 "
-           "shapes). MIG, FactorVAE and DCI on the procedural shapes' known factors; DCI is "
-           "computed with lasso regressors, not disentanglement_lib's boosted trees, so it is "
-           "not comparable with published DCI. Each cell: mean ± std over seeds (best / worst). "
-           "How to read the scores: [evaluating.md](evaluating.md).", ""]
+           "shapes). MIG, FactorVAE and DCI on the procedural shapes' known factors; DCI here is "
+           "DCI (lasso), not comparable with published DCI (that is disentanglement_lib's "
+           "boosted trees: `trainers.evaluate --dci_boosted_trees`). Each cell: mean ± std "
+           "over seeds (best / worst). How to read the scores: [evaluating.md](evaluating.md).", ""]
   lines += _codes_table(page, _multi_seed(page))
   lines += ["", "### Screens (one seed each)", "",
             "One seed is a screen, not a result: seeds of one setting differ by up to 0.1 ACC "
@@ -228,6 +228,11 @@ def _throughput_headline(data: dict) -> Optional[Dict[str, float]]:
   return out
 
 
+def _onednn(data: dict) -> str:
+  """TF_ENABLE_ONEDNN_OPTS as the run recorded it ('1', '0' or '?')."""
+  return str((data.get("machine") or {}).get("onednn", "?")).split(" ")[0]
+
+
 def section_speed(page: Page) -> List[str]:
   lines = ["## Training speed", "",
            "MNIST nets, global batch 64, the full step (D update + G/Q update) through "
@@ -243,16 +248,15 @@ def section_speed(page: Page) -> List[str]:
     h = _throughput_headline(data)
     if h is None:
       continue
-    onednn = str((data.get("machine") or {}).get("onednn", "?")).split(" ")[0]
     ratio = f"{h['trainer'] / h['pytorch']:.2f}x" if "pytorch" in h else "-"
-    lines.append(f"| {where(data)} | {onednn} | {h['trainer']:.0f} | "
+    lines.append(f"| {where(data)} | {_onednn(data)} | {h['trainer']:.0f} | "
                  f"{h.get('pytorch', 0):.0f} | {ratio} | "
                  f"{h['fraction']:.0%} | {page.cite(name)} |")
   for name, data in sorted(files.items()):
     if "matrix" not in data:
       continue
-    onednn = str((data.get("machine") or {}).get("onednn", "?")).split(" ")[0]
-    lines += ["", f"### Train-step matrix: {where(data)}, oneDNN {onednn} {page.cite(name)}",
+    lines += ["", f"### Train-step matrix: {where(data)}, oneDNN {_onednn(data)} "
+              f"{page.cite(name)}",
               "", "| arch | batch | XLA | replicas | GFLOP/img | img/s (data) | img/s (constant) "
               "| GFLOP/s | input keeps up | retraces |",
               "|---|---|---|---|---|---|---|---|---|---|"]
@@ -427,9 +431,10 @@ def headline_rows(page: Page, link: Callable[[str], str]) -> List[str]:
                       for s in ("generate", "encode") if (s, b) in p50)
     rows.append(f"| Serving through `tf.saved_model.load`, batch 1 then 64 (p50) | {cells} | "
                 f"{where(d)} | {link(name)} |")
-  speed = {n: d for n, d in page.current("throughput").items() if _throughput_headline(d)}
-  for name, d in sorted(speed.items()):
+  for name, d in sorted(page.current("throughput").items()):
     h = _throughput_headline(d)
+    if h is None:
+      continue
     ratio = f", {h['trainer'] / h['pytorch']:.2f}x eager PyTorch" if "pytorch" in h else ""
     rows.append(f"| Training, MNIST nets, batch 64 | {h['trainer']:.0f} images/s{ratio} | "
                 f"{where(d)} | {link(name)} |")
@@ -445,9 +450,8 @@ def readme_table(page: Page) -> str:
   return "\n".join(lines)
 
 
-def render(results_dir: str = RESULTS) -> str:
-  """docs/results.md's text."""
-  page = Page(results_dir)
+def render(page: Page) -> str:
+  """docs/results.md's text, from the page's results files (its source list fills up)."""
   head = ["# Results", "",
           "<!-- Rendered by `python -m benchmarks.results_page` from benchmarks/results/*.json; "
           "edit the benchmarks or this renderer, not this page. -->", "",
@@ -478,10 +482,11 @@ def main(argv=None) -> int:
   parser.add_argument("--check", action="store_true",
                       help="Only compare: exit 1 when a committed page is stale.")
   args = parser.parse_args(argv)
-  page_text = render()
+  page = Page()  # the results files, read once for both pages
+  page_text = render(page)
   with open(README) as f:
     readme = f.read()
-  readme_text = splice(readme, readme_table(Page()))
+  readme_text = splice(readme, readme_table(page))
   stale = []
   for path, text in ((PAGE, page_text), (README, readme_text)):
     old = open(path).read() if os.path.exists(path) else ""

@@ -25,11 +25,12 @@ import argparse
 import glob
 import json
 import os
-import re
 import time
 from typing import Dict, List, Optional
 
 import numpy as np
+
+from benchmarks import results_page
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
@@ -196,8 +197,7 @@ def main():
   if args.render:
     with open(DOC) as f:
       text = f.read()
-    block = "\n".join([START, "", *lines, "", END])
-    text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    text = results_page.splice(text, "\n".join(["", *lines, ""]), START, END)
     with open(DOC, "w") as f:
       f.write(text)
     print(f"rendered {DOC}")

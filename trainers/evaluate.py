@@ -6,7 +6,6 @@ r"""Evaluates a trained workdir and writes <workdir>/eval/report.json (+ travers
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
@@ -52,9 +51,10 @@ def work() -> int:
   except ValueError:
     print("trainers.evaluate: --probe_fractions must be numbers", file=sys.stderr)
     return 2
-  if FLAGS.dci_boosted_trees and importlib.util.find_spec("sklearn") is None:
-    print('trainers.evaluate: --dci_boosted_trees needs scikit-learn: pip install '
-          '"infogan_tf[dci]" (or .venv/bin/pip install scikit-learn)', file=sys.stderr)
+  from infogan_tf.metrics import dci  # pylint: disable=g-import-not-at-top
+  missing = dci.boosted_trees_missing() if FLAGS.dci_boosted_trees else None
+  if missing:
+    print(f"trainers.evaluate: --dci_boosted_trees: {missing}", file=sys.stderr)
     return 2
   resolved = workdirs.resolve(FLAGS.workdir)
   if resolved.describe():

@@ -3,7 +3,6 @@ traversal PNGs, TensorBoard scalars, the embedding projector), and `summary_tabl
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import tempfile
@@ -15,6 +14,7 @@ from infogan_tf import traced_graphs, visualize, workdirs
 from infogan_tf.evaluation.arrays import drop_rows, encode, load_arrays
 from infogan_tf.evaluation.context import EVAL_SPLIT, EvalContext, evaluates_on_training_images
 from infogan_tf.evaluation.scorers import SCORERS
+from infogan_tf.metrics import dci as dci_metric
 from infogan_tf.model import InfoGAN
 from infogan_tf.training import summaries
 
@@ -72,8 +72,9 @@ def evaluate(workdir: str, num_samples: int = 10000, classifier_dir: Optional[st
     ImportError: `dci_boosted_trees` without scikit-learn (said before any work).
   """
   t0 = time.time()
-  if dci_boosted_trees and importlib.util.find_spec("sklearn") is None:
-    raise ImportError('dci_boosted_trees needs scikit-learn: pip install "infogan_tf[dci]"')
+  missing = dci_metric.boosted_trees_missing() if dci_boosted_trees else None
+  if missing:
+    raise ImportError(missing)
   resolved = workdirs.resolve(workdir)
   workdir = resolved.run
   if agreement is None and resolved.selection is not None:

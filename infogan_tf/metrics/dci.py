@@ -23,9 +23,18 @@ Informativeness is reported as the lasso fits' held-out R^2, averaged over targe
 
 from __future__ import annotations
 
-from typing import Dict, Sequence
+import importlib.util
+from typing import Dict, Optional, Sequence
 
 import numpy as np
+
+BOOSTED_TREES_NEED = ('DCI with boosted trees needs scikit-learn: pip install "infogan_tf[dci]" '
+                      '(or scikit-learn)')
+
+
+def boosted_trees_missing() -> Optional[str]:
+  """Why `dci_boosted_trees` cannot run here (scikit-learn absent), or None when it can."""
+  return BOOSTED_TREES_NEED if importlib.util.find_spec("sklearn") is None else None
 
 
 def disentanglement(importance: np.ndarray) -> float:
@@ -205,8 +214,7 @@ def dci_boosted_trees(representation: np.ndarray, factors: np.ndarray, max_level
   try:
     from sklearn.ensemble import GradientBoostingClassifier  # pylint: disable=g-import-not-at-top
   except ImportError as e:
-    raise ImportError('DCI with boosted trees needs scikit-learn: pip install '
-                      '"infogan_tf[dci]" (or scikit-learn)') from e
+    raise ImportError(BOOSTED_TREES_NEED) from e
   z, f = _checked(representation, factors)
   train, held = _split(len(z), train_fraction, seed)
   importance = np.zeros([z.shape[1], f.shape[1]])  # [D, K]

@@ -31,7 +31,7 @@ def _seeds_file(directory, name, label, accs, **extra):
 
 def test_rows_carry_machine_date_and_a_source_with_its_command(tmp_path):
   _seeds_file(str(tmp_path), "seeds_a.json", "three seeds", [0.6, 0.62, 0.64])
-  page = results_page.render(str(tmp_path))
+  page = results_page.render(results_page.Page(str(tmp_path)))
   row = next(line for line in page.splitlines() if line.startswith("| three seeds |"))
   assert "0.620 ± 0.020 (0.640 / 0.600)" in row  # mean ± sample std (best / worst)
   assert "Some CPU (AVX2), 2026-12-01" in row and "](../benchmarks/results/seeds_a.json)" in row
@@ -42,7 +42,7 @@ def test_a_superseded_file_leaves_the_page_and_says_why(tmp_path):
   _seeds_file(str(tmp_path), "seeds_new.json", "new run", [0.6, 0.7])
   _seeds_file(str(tmp_path), "seeds_old.json", "old run", [0.1, 0.2],
               superseded_by="seeds_new.json", superseded_because="a bug fixed since")
-  page = results_page.render(str(tmp_path))
+  page = results_page.render(results_page.Page(str(tmp_path)))
   assert "| new run |" in page and "| old run |" not in page
   assert "- `seeds_old.json` -> `seeds_new.json`: a bug fixed since" in page
 
@@ -51,13 +51,13 @@ def test_an_unrecorded_isa_is_said_not_guessed(tmp_path):
   _write(str(tmp_path), "serving.json", date="2026-11-23", machine={"cpu": "AMD EPYC"},
          results=[{"signature": "encode", "batch_size": 1, "p50_ms": 0.7, "p99_ms": 1.0,
                    "images_per_sec": 1400.0}])
-  page = results_page.render(str(tmp_path))
+  page = results_page.render(results_page.Page(str(tmp_path)))
   assert "| encode | 1 | 0.70 | 1.00 | 1400 | AMD EPYC (ISA not recorded), 2026-11-23 |" in page
 
 
 def test_every_current_results_file_is_on_the_page():
   page = results_page.Page()
-  text = results_page.render()
+  text = results_page.render(page)
   for name, data in page.files.items():
     if "superseded_by" in data:
       assert f"- `{name}` -> " in text

@@ -37,6 +37,9 @@ RESULTS = os.path.join(ROOT, "benchmarks", "results")
 DOC = os.path.join(ROOT, "docs", "selection.md")
 START, END = "<!-- selection-study-start -->", "<!-- selection-study-end -->"
 TRUE_SCORES = {"acc": "ACC", "mig": "MIG"}  # higher is better; shape ACC on the shapes
+# The same after `trainers.refine` of every seed (a `benchmarks.selection_refined` file).
+TRUE_SCORES.update({f"{k}_refined": f"{v} after refining" for k, v in list(TRUE_SCORES.items())})
+REFINED = "refined_"  # prefix of a criterion scored on the refined runs
 # criterion -> what a results file calls it ("scores" of the selection, or a run's own key).
 CRITERIA = {
     "centrality": "centrality (ModelCentrality, the default)",
@@ -51,6 +54,10 @@ CRITERIA = {
     "confidence_and_continuous": "rank mean: confident share and continuous part",
     "borda": "rank mean of every per-run criterion but L_I",
 }
+BASE_CRITERIA = tuple(CRITERIA)
+CRITERIA.update({REFINED + k: f"{v}, after refining every run" for k, v in list(CRITERIA.items())})
+CRITERIA[REFINED + "centrality"] = ("agreement after refining every run (centrality of the "
+                                    "refined runs)")
 COMBINATIONS = {"confidence_and_continuous": ("confident_share", "continuous_part"),
                 "borda": ("confident_share", "mean_confidence", "view_stability", "balance",
                           "categorical_part", "continuous_part")}
@@ -112,18 +119,42 @@ def criteria_of(result: dict) -> Dict[str, List[float]]:
   return out
 
 
+def _aligned(result: dict, values: List[float], seeds: List[int]) -> List[float]:
+  """values (in the order of result['runs']) in the order of `seeds`."""
+  by_seed = {r["seed"]: v for r, v in zip(result["runs"], values)}
+  return [by_seed[s] for s in seeds]
+
+
+def _with_refined(result: dict, refined: Optional[dict]):
+  """({criterion: [per seed]}, {true score: [per seed]}) of a setting; with its refined file
+  (the same seeds, each refined) the criteria of the refined runs and their true scores too."""
+  found = criteria_of(result)
+  true = {k: [r[k] for r in result["runs"]] for k in TRUE_SCORES
+          if all(k in r for r in result["runs"])}
+  seeds = [r["seed"] for r in result["runs"]]
+  if refined is not None and sorted(r["seed"] for r in refined["runs"]) == sorted(seeds):
+    for name, values in criteria_of(refined).items():
+      found[REFINED + name] = _aligned(refined, values, seeds)
+    for key in [k for k in TRUE_SCORES if not k.endswith("_refined")]:
+      if all(key in r for r in refined["runs"]):
+        true[f"{key}_refined"] = _aligned(refined, [r[key] for r in refined["runs"]], seeds)
+  return found, true
+
+
 def study(paths: List[str]) -> dict:
-  settings = []
+  results = {}
   for path in sorted(paths):
     with open(path) as f:
-      result = json.load(f)
-    if len(result.get("runs", [])) < 3 or "superseded_by" in result:
-      continue
-    found = criteria_of(result)
-    for key in TRUE_SCORES:
-      if not all(key in r for r in result["runs"]):
-        continue
-      true = np.array([r[key] for r in result["runs"]])
+      results[os.path.relpath(path, ROOT)] = json.load(f)
+  refined_of = {r["source"]: (n, r) for n, r in results.items() if "source" in r}
+  settings = []
+  for name_of_file, result in results.items():
+    if len(result.get("runs", [])) < 3 or "superseded_by" in result or "source" in result:
+      continue  # a refined file counts with its source
+    refined_file, refined = refined_of.get(name_of_file, (None, None))
+    found, trues = _with_refined(result, refined)
+    for key, values in trues.items():
+      true = np.array(values)
       if any(t["true_score"] == key and t["true"] == true.tolist() for t in settings):
         continue  # the same runs' scores to the last digit (a change that trained the same)
       std = float(true.std(ddof=1))
@@ -135,11 +166,16 @@ def study(paths: List[str]) -> dict:
                       "pick_seed": result["runs"][pick]["seed"],
                       "pick_rank": int((true > true[pick]).sum()) + 1,
                       "more_than_one_std_below_best": bool(regret > std)}
-      settings.append({"label": result["label"], "file": os.path.relpath(path, ROOT),
-                       "true_score": key, "seeds": [r["seed"] for r in result["runs"]],
-                       "true": true.tolist(), "std": std, "best": float(true.max()),
-                       "machine": result.get("machine", {}).get("cpu", ""),
-                       "date": result.get("date", ""), "criteria": rows})
+      setting = {"label": result["label"], "file": name_of_file,
+                 "true_score": key, "seeds": [r["seed"] for r in result["runs"]],
+                 "true": true.tolist(), "std": std, "best": float(true.max()),
+                 "machine": result.get("machine", {}).get("cpu", ""),
+                 "date": result.get("date", ""), "criteria": rows}
+      if refined is not None:
+        setting["refined_file"] = refined_file
+        setting["refine_and_select_share_of_sweep"] = refined.get(
+            "refine_and_select_share_of_sweep")
+      settings.append(setting)
   summary = {}
   for name in CRITERIA:
     for key in TRUE_SCORES:
@@ -161,15 +197,24 @@ def study(paths: List[str]) -> dict:
 
 
 def table(out: dict) -> List[str]:
-  lines = ["| criterion | true score | settings | Spearman mean (worst) | regret mean | regret "
-           "worst | picks > 1 std below the best |", "|---|---|---|---|---|---|---|"]
+  """The summary (a row per criterion, a column per true score) and the per-setting picks."""
+  keys = [k for k in TRUE_SCORES if any(k in by_key for by_key in out["summary"].values())]
+  lines = ["Each cell: regret mean / worst over the settings; picks more than one seed-std "
+           "below the best, of the settings; Spearman mean (worst).", "",
+           "| criterion | " + " | ".join(TRUE_SCORES[k] for k in keys) + " |",
+           "|---|" + "---|" * len(keys)]
   for name, by_key in out["summary"].items():
-    for key, s in by_key.items():
-      rho = ("-" if s["spearman_mean"] is None else
-             f"{s['spearman_mean']:+.2f} ({s['spearman_worst']:+.2f})")
-      lines.append(f"| {CRITERIA[name]} | {TRUE_SCORES[key]} | {s['settings']} | {rho} | "
-                   f"{s['regret_mean']:.3f} | {s['regret_worst']:.3f} | "
-                   f"{s['settings_more_than_one_std_below']} of {s['settings']} |")
+    cells = []
+    for key in keys:
+      s = by_key.get(key)
+      if s is None:
+        cells.append("-")
+        continue
+      rho = ("" if s["spearman_mean"] is None else
+             f"; ρ {s['spearman_mean']:+.2f} ({s['spearman_worst']:+.2f})")
+      cells.append(f"{s['regret_mean']:.3f} / {s['regret_worst']:.3f}; "
+                   f"{s['settings_more_than_one_std_below']} of {s['settings']}{rho}")
+    lines.append(f"| {CRITERIA[name]} | " + " | ".join(cells) + " |")
   lines += ["", "Per setting (true score: each seed's, the seed-std; each criterion's pick: "
             "seed, rank, regret):", ""]
   for s in out["settings"]:

@@ -48,10 +48,10 @@ def checkpoint_steps(workdir: str):
   return sorted(int(m.group(1)) for m in map(re.compile(r"ckpt-(\d+)\.index$").match, names) if m)
 
 
-def report_at(workdir: str, step: int, seed: int) -> dict:
-  """The evaluation report of workdir's checkpoint at `step`, evaluated on first use: the
-  latest checkpoint's in <workdir>/eval (trainers.evaluate's default), an earlier one's in
-  <workdir>/eval_steps/<step>."""
+def report_at(workdir: str, step: int, seed: int, extra=()) -> dict:
+  """The evaluation report of workdir's checkpoint at `step`, evaluated on first use (with the
+  `extra` trainers.evaluate flags): the latest checkpoint's in <workdir>/eval
+  (trainers.evaluate's default), an earlier one's in <workdir>/eval_steps/<step>."""
   if step == checkpoint_steps(workdir)[-1]:
     output_dir, flags = os.path.join(workdir, "eval"), []
   else:
@@ -65,7 +65,7 @@ def report_at(workdir: str, step: int, seed: int) -> dict:
       fresh = json.load(f)["step"] == step
   if not fresh:
     run_command([sys.executable, "-m", "trainers.evaluate", f"--workdir={workdir}", *flags,
-                 f"--seed={seed}"])
+                 f"--seed={seed}", *extra])
   with open(path) as f:
     return json.load(f)
 

@@ -36,9 +36,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
 DOC = os.path.join(ROOT, "docs", "selection.md")
 START, END = "<!-- selection-study-start -->", "<!-- selection-study-end -->"
-TRUE_SCORES = {"acc": "ACC", "mig": "MIG"}  # higher is better; shape ACC on the shapes
+BASE_SCORES = {"acc": "ACC", "mig": "MIG"}  # higher is better; shape ACC on the shapes
 # The same after `trainers.refine` of every seed (a `benchmarks.selection_refined` file).
-TRUE_SCORES.update({f"{k}_refined": f"{v} after refining" for k, v in list(TRUE_SCORES.items())})
+TRUE_SCORES = {**BASE_SCORES,
+               **{f"{k}_refined": f"{v} after refining" for k, v in BASE_SCORES.items()}}
 REFINED = "refined_"  # prefix of a criterion scored on the refined runs
 # criterion -> what a results file calls it ("scores" of the selection, or a run's own key).
 CRITERIA = {
@@ -54,7 +55,6 @@ CRITERIA = {
     "confidence_and_continuous": "rank mean: confident share and continuous part",
     "borda": "rank mean of every per-run criterion but L_I",
 }
-BASE_CRITERIA = tuple(CRITERIA)
 CRITERIA.update({REFINED + k: f"{v}, after refining every run" for k, v in list(CRITERIA.items())})
 CRITERIA[REFINED + "centrality"] = ("agreement after refining every run (centrality of the "
                                     "refined runs)")
@@ -75,15 +75,7 @@ def _ranks(values) -> np.ndarray:
 
 def spearman(a, b) -> float:
   """Spearman's rank correlation (average ranks for ties)."""
-  def ranks(x):
-    x = np.asarray(x, np.float64)
-    order = np.argsort(x, kind="stable")
-    r = np.empty(len(x))
-    r[order] = np.arange(len(x))
-    for value in np.unique(x):
-      r[x == value] = r[x == value].mean()
-    return r
-  ra, rb = ranks(a), ranks(b)
+  ra, rb = _ranks(a), _ranks(b)
   if ra.std() == 0 or rb.std() == 0:
     return float("nan")
   return float(np.corrcoef(ra, rb)[0, 1])
@@ -129,13 +121,13 @@ def _with_refined(result: dict, refined: Optional[dict]):
   """({criterion: [per seed]}, {true score: [per seed]}) of a setting; with its refined file
   (the same seeds, each refined) the criteria of the refined runs and their true scores too."""
   found = criteria_of(result)
-  true = {k: [r[k] for r in result["runs"]] for k in TRUE_SCORES
+  true = {k: [r[k] for r in result["runs"]] for k in BASE_SCORES
           if all(k in r for r in result["runs"])}
   seeds = [r["seed"] for r in result["runs"]]
   if refined is not None and sorted(r["seed"] for r in refined["runs"]) == sorted(seeds):
     for name, values in criteria_of(refined).items():
       found[REFINED + name] = _aligned(refined, values, seeds)
-    for key in [k for k in TRUE_SCORES if not k.endswith("_refined")]:
+    for key in BASE_SCORES:
       if all(key in r for r in refined["runs"]):
         true[f"{key}_refined"] = _aligned(refined, [r[key] for r in refined["runs"]], seeds)
   return found, true
